@@ -1,0 +1,37 @@
+{{ config(materialized='table') }}
+
+with
+
+loans as (
+
+    select * from {{ ref('int_loans_classified') }}
+
+),
+
+aggregated as (
+
+    select
+        bank_code,
+        period,
+        count(*) as loan_count,
+        cast(sum(balance_in_cny) as decimal(20, 2)) as corporate_loans_detail,
+        cast(sum(case when is_manufacturing then balance_in_cny else 0 end) as decimal(20, 2))
+            as mfg_loans,
+        cast(sum(
+            case when is_manufacturing and is_medium_long_term then balance_in_cny else 0 end
+        ) as decimal(20, 2)) as mfg_mlt_loans,
+        cast(sum(
+            case when is_manufacturing and is_credit then balance_in_cny else 0 end
+        ) as decimal(20, 2)) as mfg_credit_loans
+    from loans
+    group by bank_code, period
+
+),
+
+final as (
+
+    select * from aggregated
+
+)
+
+select * from final

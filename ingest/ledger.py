@@ -1,0 +1,69 @@
+"""The file ledger: fingerprint every received file, keep a copy forever, and record it in
+`audit.submissions` (a byte-identical file is a `duplicate`, loaded once)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE = "accepted", "rejected", "superseded", "duplicate"
+_UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff()（）]+")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A file taken in: where it came from, where it is kept and its fingerprint."""
+
+    source: Path
+    stored: Path
+    sha256: str
+    size_bytes: int
+    received_at: datetime
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
+    """Fingerprint `path` and keep a copy under `received_dir/<date>/` (the original is left
+    where it is; the caller removes an inbox file only after the ledger has committed)."""
+    sha = sha256_of(path)
+    day = received_dir / received_at.strftime("%Y-%m-%d")
+    day.mkdir(parents=True, exist_ok=True)
+    stored = day / f"{sha[:16]}-{_UNSAFE.sub('_', path.name)}"
+    if not stored.exists():
+        partial = stored.with_name(stored.name + ".partial")
+        shutil.copyfile(path, partial)
+        partial.replace(stored)
+    return Receipt(path, stored, sha, stored.stat().st_size, received_at)
+
+
+def next_submission_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The next unused submission id."""
+    return con.execute("select coalesce(max(submission_id), 0) + 1 from audit.submissions").fetchone()[0]
+
+
+def originals_of(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> dict[str, int]:
+    """For each fingerprint already in the ledger, the submission that first brought it."""
+    rows = con.execute(
+        """
+        select sha256, min(submission_id)
+        from audit.submissions
+        where sha256 in (select unnest(?::varchar[])) and status <> ?
+        group by sha256
+        """,
+        [sha256s, DUPLICATE],
+    ).fetchall()
+    return dict(rows)

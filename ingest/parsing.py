@@ -1,0 +1,104 @@
+"""Polars expressions that turn the text a bank sent into typed canonical values.
+
+Every parser returns null for text it cannot read; the gate then reports the original text."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.schema import AMOUNT, AMOUNT_DTYPE, CODE, DATE, FLAG, PERIOD, RATE, TEXT, Column
+
+_FULL_WIDTH = [chr(0xFF10 + i) for i in range(10)] + ["．", "，", "－", "＋", "％", "　"]
+_HALF_WIDTH = [str(i) for i in range(10)] + [".", ",", "-", "+", "%", " "]
+# Excel's day 0 is 1899-12-30 once its phantom 1900-02-29 is allowed for.
+_EXCEL_EPOCH = pl.date(1899, 12, 30)
+_TRUE_WORDS = ["1", "Y", "YES", "TRUE", "T", "是", "√"]
+_FALSE_WORDS = ["0", "N", "NO", "FALSE", "F", "否", ""]
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Trim, fold full-width digits and punctuation, and turn empty text into null."""
+    cleaned = expr.str.replace_many(_FULL_WIDTH, _HALF_WIDTH).str.strip_chars()
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def parse_code(expr: pl.Expr) -> pl.Expr:
+    """An identifier or vocabulary code: cleaned, upper case."""
+    return clean_text(expr).str.to_uppercase()
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """A date written YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, as an Excel serial, or as a
+    timestamp whose time part is dropped."""
+    text = clean_text(expr).str.split(" ").list.first().str.split("T").list.first()
+    serial = text.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int64, strict=False)
+    return pl.coalesce(
+        text.str.to_date("%Y-%m-%d", strict=False),
+        text.str.to_date("%Y/%m/%d", strict=False),
+        text.str.to_date("%Y%m%d", strict=False),
+        text.str.to_date("%Y.%m.%d", strict=False),
+        pl.when(serial.is_between(20000, 80000)).then(
+            _EXCEL_EPOCH + pl.duration(days=serial)
+        ),
+    )
+
+
+def parse_period(expr: pl.Expr) -> pl.Expr:
+    """A reporting month written YYYY-MM, YYYYMM, YYYY年MM月 or as any date in it,
+    as its month-end date."""
+    text = clean_text(expr).str.replace(r"年", "-").str.replace(r"月$", "")
+    month_text = text.str.extract(r"^(\d{4})[-/.]?(\d{1,2})$", 0)
+    as_month = (
+        text.str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False),
+        month_text.str.extract(r"^\d{4}[-/.]?(\d{1,2})$", 1).cast(pl.Int32, strict=False),
+    )
+    month_start = pl.when(
+        month_text.is_not_null() & as_month[1].is_between(1, 12)
+    ).then(pl.date(as_month[0], as_month[1], 1))
+    return pl.coalesce(month_start, parse_date(expr)).dt.month_end()
+
+
+def parse_number(expr: pl.Expr) -> pl.Expr:
+    """A number with optional thousands separators, currency sign or percent sign, as text
+    ready for a numeric cast."""
+    return clean_text(expr).str.replace_all(r"[,\s¥￥%]", "")
+
+
+def parse_amount(expr: pl.Expr, factor: int) -> pl.Expr:
+    """Money in 元 with two decimals, scaled from the unit the file declares."""
+    value = parse_number(expr).cast(pl.Decimal(28, 6), strict=False)
+    if factor != 1:
+        value = value * pl.lit(factor, dtype=pl.Decimal(28, 0))
+    return value.round(2).cast(AMOUNT_DTYPE, strict=False)
+
+
+def parse_rate(expr: pl.Expr) -> pl.Expr:
+    """A percentage such as `4.35` or `4.35%`, as the number of percent."""
+    return parse_number(expr).cast(pl.Float64, strict=False)
+
+
+def parse_flag(expr: pl.Expr) -> pl.Expr:
+    """A yes/no flag in Chinese or English."""
+    text = clean_text(expr).str.to_uppercase()
+    return (
+        pl.when(text.is_in(_TRUE_WORDS))
+        .then(True)
+        .when(text.is_in(_FALSE_WORDS))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def parse_column(column: Column, factor: int) -> pl.Expr:
+    """The typed canonical value of `column` from its text."""
+    expr = pl.col(column.name)
+    parsed = {
+        TEXT: lambda: clean_text(expr),
+        CODE: lambda: parse_code(expr),
+        DATE: lambda: parse_date(expr),
+        PERIOD: lambda: parse_period(expr),
+        AMOUNT: lambda: parse_amount(expr, factor),
+        RATE: lambda: parse_rate(expr),
+        FLAG: lambda: parse_flag(expr),
+    }[column.parse]()
+    return parsed.alias(column.name)

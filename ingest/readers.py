@@ -1,0 +1,232 @@
+"""Read a submitted file — CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX or Parquet — into
+text columns, keeping the row numbers the bank sees in its own file."""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ingest.headers import KNOWN_HEADERS, header_key, unit_note
+
+CSV_SUFFIXES = {".csv", ".txt"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUPPORTED_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES | PARQUET_SUFFIXES
+# An XLSX is a zip: refuse absurd unpacked sizes before a parser allocates them.
+XLSX_MAX_UNPACKED_BYTES = 1 << 30
+XLSX_MAX_RATIO = 200
+_TITLE_ROWS_SCANNED = 30
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+class UnreadableFile(Exception):  # noqa: N818 — a verdict on a file, not a program fault
+    """A file that cannot be read at all; carries a bilingual reason."""
+
+    def __init__(self, rule_id: str, message_zh: str, message_en: str):
+        super().__init__(f"{message_zh} / {message_en}")
+        self.rule_id = rule_id
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+@dataclass
+class RawFile:
+    """A file's header texts and its rows as text, in the file's own column order."""
+
+    container: str
+    headers: list[str]
+    frame: pl.DataFrame
+    row_numbers: pl.Series
+    encoding: str | None = None
+    unit: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_file(path: Path) -> RawFile:
+    """Read `path` by its container; raise UnreadableFile with the reason when impossible."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path)
+    if suffix in XLSX_SUFFIXES:
+        return read_xlsx(path)
+    if suffix in PARQUET_SUFFIXES:
+        return read_parquet(path)
+    raise UnreadableFile(
+        "FL-E-001",
+        f"不支持的文件类型“{path.suffix}”（支持 CSV、XLSX、Parquet）",
+        f"unsupported file type '{path.suffix}' (CSV, XLSX and Parquet are accepted)",
+    )
+
+
+def read_csv(path: Path) -> RawFile:
+    """Read a delimited text file of any accepted encoding, every column as text."""
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise UnreadableFile(
+            "FL-E-001", "文件不是文本格式的 CSV（含二进制内容）",
+            "the file is not a text CSV (it holds binary content)",
+        )
+    if not data.strip().lstrip(b"\xef\xbb\xbf").strip():
+        raise UnreadableFile("FL-E-002", "文件为空", "the file is empty")
+    try:
+        return _read_csv_bytes(data, "utf-8")
+    except UnicodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK; polars reads UTF-8 only, so re-encode once.
+        return _read_csv_bytes(data.decode("gb18030").encode("utf-8"), "gb18030")
+    except UnicodeError as exc:
+        raise UnreadableFile(
+            "FL-E-001",
+            "文件编码无法识别（应为 UTF-8 或 GBK/GB18030）",
+            "the file's text encoding is neither UTF-8 nor GBK/GB18030",
+        ) from exc
+
+
+def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    headers = next(csv.reader([first_line], delimiter=delimiter))
+    names = [f"c{i}" for i in range(len(headers))]
+    if end < 0 or not data[end + 1 :].strip():
+        frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+    else:
+        try:
+            frame = pl.read_csv(
+                data,
+                has_header=False,
+                skip_rows=1,
+                new_columns=names,
+                separator=delimiter,
+                infer_schema=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.ComputeError as exc:
+            if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+                raise UnicodeError(str(exc)) from exc
+            raise UnreadableFile(
+                "FL-E-003", f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
+                f"the CSV is malformed and cannot be read row by row: {_first_line(exc)}",
+            ) from exc
+    # Line 1 is the header, so the first data row is line 2 in the bank's own editor.
+    row_numbers = pl.Series("row_number", range(2, frame.height + 2), dtype=pl.Int64)
+    return RawFile("csv", headers, frame, row_numbers, encoding=encoding)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200]
+
+
+def _check_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnreadableFile(
+            "FL-E-001", "文件不是有效的 XLSX 工作簿", "the file is not a valid XLSX workbook"
+        ) from exc
+    unpacked = sum(i.file_size for i in archive.infolist())
+    packed = max(1, sum(i.compress_size for i in archive.infolist()))
+    if unpacked > XLSX_MAX_UNPACKED_BYTES or unpacked / packed > XLSX_MAX_RATIO:
+        archive.close()
+        raise UnreadableFile(
+            "FL-E-004",
+            f"XLSX 解压后大小异常（{unpacked:,} 字节），拒绝解析",
+            f"the XLSX unpacks to an absurd size ({unpacked:,} bytes); refused before parsing",
+        )
+    return archive
+
+
+def _first_sheet_first_row(archive: zipfile.ZipFile) -> int:
+    """The 1-based row number of the first non-empty row of the first sheet (calamine drops
+    leading empty rows, so the bank's row numbers need this offset)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        rid = re.search(r"<sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook).group(1)
+        target = re.search(
+            rf"<Relationship\b[^>]*Id=\"{re.escape(rid)}\"[^>]*Target=\"([^\"]+)\"|"
+            rf"<Relationship\b[^>]*Target=\"([^\"]+)\"[^>]*Id=\"{re.escape(rid)}\"",
+            rels,
+        )
+        sheet = (target.group(1) or target.group(2)).lstrip("/")
+        sheet = sheet if sheet.startswith("xl/") else f"xl/{sheet}"
+        with archive.open(sheet) as handle:
+            head = handle.read(1 << 16).decode("utf-8", "replace")
+        return int(re.search(r"<row\b[^>]*\br=\"(\d+)\"", head).group(1))
+    except (KeyError, AttributeError, ValueError):
+        return 1
+
+
+def read_xlsx(path: Path) -> RawFile:
+    """Read the first sheet of a workbook; title rows above the header are allowed and a
+    `单位：万元` note among them sets the file's unit."""
+    import fastexcel
+
+    with _check_zip(path) as archive:
+        first_row = _first_sheet_first_row(archive)
+    try:
+        reader = fastexcel.read_excel(path)
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        grid = sheet.to_polars()
+    except Exception as exc:  # noqa: BLE001 — calamine raises many types for broken workbooks
+        raise UnreadableFile(
+            "FL-E-001", f"XLSX 无法读取：{_first_line(exc)}",
+            f"the XLSX cannot be read: {_first_line(exc)}",
+        ) from exc
+    grid = grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)})
+    header_index = _find_header_row(grid)
+    if header_index is None:
+        raise UnreadableFile(
+            "FL-E-005",
+            f"前 {_TITLE_ROWS_SCANNED} 行中找不到表头行",
+            f"no header row found in the first {_TITLE_ROWS_SCANNED} rows",
+        )
+    unit = None
+    for row in grid.head(header_index).iter_rows():
+        for cell in row:
+            unit = unit or (unit_note(cell) if cell else None)
+    header_cells = grid.row(header_index)
+    keep = [i for i, h in enumerate(header_cells) if h is not None and str(h).strip()]
+    headers = [str(header_cells[i]).strip() for i in keep]
+    body = grid.slice(header_index + 1).select([f"c{i}" for i in keep])
+    body = body.rename({f"c{i}": f"c{n}" for n, i in enumerate(keep)})
+    numbers = pl.Series(
+        "row_number", range(first_row + header_index + 1, first_row + grid.height), pl.Int64
+    )
+    text = pl.col(body.columns)
+    not_blank = ~pl.all_horizontal(text.is_null() | (text.str.strip_chars() == ""))
+    body = body.with_columns(numbers).filter(not_blank)
+    return RawFile(
+        "xlsx", headers, body.drop("row_number"), body["row_number"], unit=unit
+    )
+
+
+def _find_header_row(grid: pl.DataFrame) -> int | None:
+    for index, row in enumerate(grid.head(_TITLE_ROWS_SCANNED).iter_rows()):
+        known = sum(1 for cell in row if cell and header_key(cell) in KNOWN_HEADERS)
+        if known >= 2:
+            return index
+    return None
+
+
+def read_parquet(path: Path) -> RawFile:
+    """Read a Parquet file, every column turned to text so one parser serves all containers."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 — arrow raises many types for broken files
+        raise UnreadableFile(
+            "FL-E-001", f"Parquet 无法读取：{_first_line(exc)}",
+            f"the Parquet file cannot be read: {_first_line(exc)}",
+        ) from exc
+    headers = list(frame.columns)
+    frame = frame.select(
+        pl.col(c).cast(pl.String).alias(f"c{i}") for i, c in enumerate(headers)
+    )
+    row_numbers = pl.Series("row_number", range(1, frame.height + 1), dtype=pl.Int64)
+    return RawFile("parquet", headers, frame, row_numbers)

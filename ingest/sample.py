@@ -1,0 +1,553 @@
+"""The built-in sample: fictional banks' monthly `loans` and `loan_totals` files, written the
+way banks really send them (UTF-8 and GBK CSV, XLSX with a title block and 万元, Parquet).
+
+Deterministic for a seed. Each bank owns a book of loans issued month by month; a month's
+file is the snapshot of the loans alive at its month-end. Banks differ on purpose: some
+raise their manufacturing share, some let it fall; medium/long-term and credit shares drift;
+a few loans are in foreign currency."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ingest.identifiers import USCC_ALPHABET, org_code_check_character, uscc_check_character
+from ingest.loan_totals import COLUMNS as TOTAL_COLUMNS
+from ingest.loans import COLUMNS as LOAN_COLUMNS
+from ingest.reference import load_reference
+
+log = logging.getLogger(__name__)
+
+# Chongqing district codes (GB/T 2260, 5001xx) used as USCC region codes.
+DISTRICTS = {
+    "500101": "万州区", "500102": "涪陵区", "500103": "渝中区", "500104": "大渡口区",
+    "500105": "江北区", "500106": "沙坪坝区", "500107": "九龙坡区", "500108": "南岸区",
+    "500109": "北碚区", "500110": "綦江区", "500111": "大足区", "500112": "渝北区",
+    "500113": "巴南区", "500115": "长寿区", "500116": "江津区", "500117": "合川区",
+    "500118": "永川区", "500120": "璧山区", "500151": "铜梁区", "500153": "荣昌区",
+    "500154": "开州区", "500155": "梁平区",
+}
+# Manufacturing divisions weighted towards Chongqing's 33618 clusters (autos, electronics,
+# motorcycles, equipment, materials, food, medicine).
+MFG_DIVISIONS = {
+    "36": 16, "39": 14, "37": 7, "38": 8, "34": 7, "35": 6, "26": 5, "27": 5, "30": 4,
+    "31": 3, "32": 4, "33": 5, "13": 3, "14": 3, "15": 3, "29": 3, "17": 1, "18": 1, "21": 1,
+    "22": 1, "40": 2, "42": 1,
+}
+OTHER_DIVISIONS = {
+    "51": 10, "52": 6, "47": 5, "48": 6, "70": 6, "65": 6, "44": 4, "54": 4, "72": 6,
+    "59": 3, "64": 3, "73": 2, "01": 2, "06": 1, "78": 3, "61": 1, "62": 1, "87": 1,
+}
+DIVISION_WORDS = {
+    "36": "汽车零部件", "39": "电子科技", "37": "摩托车", "38": "电气", "34": "机械",
+    "35": "智能装备", "26": "化工", "27": "医药", "30": "建材", "31": "钢铁", "32": "铝业",
+    "33": "金属制品", "13": "农产品加工", "14": "食品", "15": "酒业", "29": "塑胶",
+    "17": "纺织", "18": "服饰", "21": "家具", "22": "纸业", "40": "仪器仪表", "42": "再生资源",
+    "51": "商贸", "52": "商业连锁", "47": "建设", "48": "路桥", "70": "置业", "65": "软件",
+    "44": "能源", "54": "物流", "72": "企业管理", "59": "仓储", "64": "网络科技",
+    "73": "研究院", "01": "农业开发", "06": "矿业", "78": "市政", "61": "酒店", "62": "餐饮",
+    "87": "文化传媒",
+}
+NAME_SYLLABLES = list("渝巴嘉鸿瑞博锦华宏恒卓创睿航远通达盛兴隆泰安欣朗晟铭润泓峰川江山城")
+PRODUCTS = ["技改专项贷", "知识产权贷", "订单贷", "专精特新贷", "商业价值信用贷", "渝链贷"]
+GUARANTEE_CODES = ["A", "B01", "B99", "C01", "C99", "E", "Z"]
+GUARANTEE_WEIGHTS = [0.10, 0.22, 0.10, 0.08, 0.32, 0.15, 0.03]
+GUARANTEE_WORD_OF = {"A": "质押", "B": "抵押", "C": "保证", "D": "信用", "E": "组合", "Z": "其他"}
+SCALE_WORD_OF = {"CS01": "大型", "CS02": "中型", "CS03": "小型", "CS04": "微型"}
+FOREIGN = ["USD", "EUR", "HKD", "JPY"]
+# Relative book size by bank type.
+TYPE_WEIGHT = {
+    "国有大型商业银行": 1.5, "股份制商业银行": 1.1, "城市商业银行": 1.2, "农村商业银行": 1.0,
+    "村镇银行": 0.5, "外资银行": 0.5,
+}
+# Typical loan size by bank type, 元: village banks lend small, big banks large.
+TYPE_LOAN_SIZE = {
+    "国有大型商业银行": 3.5e7, "股份制商业银行": 2.5e7, "城市商业银行": 2.0e7, "农村商业银行": 1.2e7,
+    "村镇银行": 2.5e6, "外资银行": 2.0e7,
+}
+# How each bank sends its files, by position in the registry.
+FORMATS = ("csv_en", "csv_bom_zh", "csv_gbk_zh", "xlsx_zh", "parquet_en")
+SHORT_TERMS = np.array([3, 6, 6, 9, 12, 12, 12])
+LONG_TERMS = np.array([18, 24, 24, 36, 36, 36, 48, 60, 60, 72, 84, 96, 120])
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """What to generate."""
+
+    seed: int = 20240221
+    banks: int = 26
+    start: str = "2023-01"
+    end: str = "2026-10"
+    loans_per_bank: int = 400
+    enterprises: int = 1500
+
+
+@dataclass(frozen=True)
+class Enterprises:
+    """The fictional borrowers."""
+
+    uscc: np.ndarray
+    name: np.ndarray
+    division: np.ndarray
+    industry_code: np.ndarray
+    scale: np.ndarray
+    is_mfg: np.ndarray
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def months_between(start: str, end: str) -> list[date]:
+    """Month-ends from `start` to `end` (both `YYYY-MM`), inclusive."""
+    y, m = map(int, start.split("-"))
+    y_end, m_end = map(int, end.split("-"))
+    out = []
+    while (y, m) <= (y_end, m_end):
+        out.append(month_end(y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def make_uscc(rng: np.random.Generator, region: str) -> str:
+    """A valid enterprise USCC (registration 9, category 1) in `region`."""
+    digits = "0123456789"
+    if rng.random() < 0.5:
+        body = "MA" + "".join(rng.choice(list(USCC_ALPHABET), 6))
+    else:
+        body = "".join(rng.choice(list(digits), 8))
+    org = body + org_code_check_character(body)
+    first17 = "91" + region + org
+    return first17 + uscc_check_character(first17)
+
+
+def make_enterprises(rng: np.random.Generator, count: int) -> Enterprises:
+    """`count` fictional Chongqing enterprises, about 45% in manufacturing."""
+    is_mfg = rng.random(count) < 0.45
+    mfg_div = rng.choice(
+        list(MFG_DIVISIONS), count, p=_weights(MFG_DIVISIONS)
+    )
+    other_div = rng.choice(list(OTHER_DIVISIONS), count, p=_weights(OTHER_DIVISIONS))
+    division = np.where(is_mfg, mfg_div, other_div)
+    classes = rng.choice(["10", "11", "12", "20", "21", "30", "90"], count)
+    industry = np.array([d + c for d, c in zip(division, classes, strict=True)])
+    scale = rng.choice(["CS01", "CS02", "CS03", "CS04"], count, p=[0.08, 0.27, 0.45, 0.20])
+    regions = rng.choice(list(DISTRICTS), count)
+    names, usccs, used = [], [], set()
+    for i in range(count):
+        while True:
+            stem = "".join(rng.choice(NAME_SYLLABLES, 2))
+            group = "（集团）" if scale[i] == "CS01" and rng.random() < 0.4 else ""
+            name = f"重庆{stem}{DIVISION_WORDS[division[i]]}{group}有限公司"
+            if name not in used:
+                used.add(name)
+                break
+        names.append(name)
+        usccs.append(make_uscc(rng, regions[i]))
+    return Enterprises(
+        np.array(usccs), np.array(names), division, industry, scale, is_mfg
+    )
+
+
+def _weights(table: dict[str, int]) -> np.ndarray:
+    values = np.array(list(table.values()), dtype=float)
+    return values / values.sum()
+
+
+@dataclass(frozen=True)
+class BankProfile:
+    """How one fictional bank behaves over time."""
+
+    code: str
+    name: str
+    bank_type: str
+    format: str
+    size: int
+    mfg_start: float
+    mfg_trend: float
+    mlt_start: float
+    mlt_trend: float
+    credit_start: float
+    credit_trend: float
+    growth: float
+    corporate_ratio: float
+    foreign_share: float
+
+
+def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankProfile]:
+    """The first `config.banks` registered sample banks with their behaviours."""
+    banks = load_reference().banks.filter(pl.col("is_sample") == "true")
+    if config.banks > banks.height:
+        raise ValueError(
+            f"样例最多 {banks.height} 家银行 / the sample has at most {banks.height} banks"
+        )
+    profiles = []
+    for i, row in enumerate(banks.head(config.banks).iter_rows(named=True)):
+        foreign = row["bank_type"] == "外资银行"
+        profiles.append(
+            BankProfile(
+                code=row["bank_code"],
+                name=row["bank_name"],
+                bank_type=row["bank_type"],
+                format=FORMATS[i % len(FORMATS)],
+                size=max(20, int(config.loans_per_bank * TYPE_WEIGHT[row["bank_type"]]
+                                 * rng.uniform(0.8, 1.2))),
+                mfg_start=rng.uniform(0.09, 0.24),
+                # Alternate raisers and fallers so the sample shows both (plan 二、(二)).
+                mfg_trend=rng.uniform(0.005, 0.025) if i % 3 != 1 else rng.uniform(-0.025, -0.005),
+                # Issuance shares: long loans stay on the book far longer than short ones, so
+                # ~20% of issuance makes ~50% of the manufacturing book medium/long-term.
+                mlt_start=rng.uniform(0.12, 0.3),
+                mlt_trend=rng.uniform(-0.02, 0.04),
+                credit_start=rng.uniform(0.08, 0.25),
+                credit_trend=rng.uniform(-0.02, 0.04),
+                growth=rng.uniform(0.02, 0.12),
+                corporate_ratio=rng.uniform(0.5, 0.72),
+                foreign_share=0.15 if foreign else rng.choice([0.0, 0.01, 0.03]),
+            )
+        )
+    return profiles
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def loan_book(
+    profile: BankProfile,
+    enterprises: Enterprises,
+    months: list[date],
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    """Every loan the bank issued from ten years before the first month to the last."""
+    last = _month_index(months[-1])
+    first_issue = _month_index(months[0]) - 120
+    issue_months = np.arange(first_issue, last + 1)
+    mean_term = 0.45 * SHORT_TERMS.mean() + 0.55 * LONG_TERMS.mean()
+    years_from_end = (issue_months - last) / 12
+    intensity = profile.size / mean_term * (1 + profile.growth) ** years_from_end
+    # Whole loans per month from the running total, so book size follows the trend without
+    # Poisson noise; likewise the manufacturing, MLT and credit draws below are quasi-random
+    # (Weyl sequences) so that a bank's shares move with its profile, not with dice.
+    cumulative = np.floor(np.cumsum(intensity) + rng.uniform())
+    counts = np.diff(np.concatenate([[0.0], cumulative])).astype(int)
+    month_of = np.repeat(issue_months, counts)
+    n = month_of.size
+    k = np.arange(n)
+    # Drifts are anchored at 2024-01, the plan's start, and clipped to stay believable.
+    years = (month_of - (2024 * 12)) / 12
+    mfg_p = np.clip(profile.mfg_start + profile.mfg_trend * years, 0.03, 0.6)
+    is_mfg_loan = _weyl(k, 0.6180339887, rng) < mfg_p
+    mlt_p = np.where(
+        is_mfg_loan, np.clip(profile.mlt_start + profile.mlt_trend * years, 0.05, 0.6), 0.25
+    )
+    is_long = _weyl(k, 0.4142135623, rng) < mlt_p
+    term = np.where(is_long, rng.choice(LONG_TERMS, n), rng.choice(SHORT_TERMS, n))
+    credit_p = np.where(
+        is_mfg_loan, np.clip(profile.credit_start + profile.credit_trend * years, 0.02, 0.8), 0.2
+    )
+    guarantee = np.where(
+        _weyl(k, 0.7320508075, rng) < credit_p, "D",
+        rng.choice(GUARANTEE_CODES, n, p=GUARANTEE_WEIGHTS),
+    )
+    mfg_pool = np.flatnonzero(enterprises.is_mfg)
+    other_pool = np.flatnonzero(~enterprises.is_mfg)
+    borrower = np.where(
+        is_mfg_loan, rng.choice(mfg_pool, n), rng.choice(other_pool, n)
+    )
+    day = rng.integers(1, 29, n)
+    issue = pl.Series(
+        [date(m // 12, m % 12 + 1, int(d)) for m, d in zip(month_of, day, strict=True)],
+        dtype=pl.Date,
+    )
+    # A few loans of exactly one year and one day: medium/long-term by the calendar rule.
+    extra_day = (term == 12) & (rng.random(n) < 0.05)
+    amount = np.clip(
+        rng.lognormal(np.log(TYPE_LOAN_SIZE[profile.bank_type]), 0.5, n), 1e5, 2e9
+    ).round(2)
+    foreign = rng.random(n) < profile.foreign_share
+    currency = np.where(foreign, rng.choice(FOREIGN, n, p=[0.7, 0.15, 0.1, 0.05]), "CNY")
+    rate = np.round(rng.normal(3.9, 0.6, n).clip(2.2, 7.5), 2)
+    five = rng.choice(["正常", "关注", "次级", "可疑", "损失"], n,
+                      p=[0.955, 0.03, 0.008, 0.005, 0.002])
+    product = pl.Series(
+        np.where(is_mfg_loan & (rng.random(n) < 0.35), rng.choice(PRODUCTS, n), "")
+    ).replace("", None)
+    book = pl.DataFrame(
+        {
+            "loan_id": [f"{profile.code[-6:]}{m // 12}{m % 12 + 1:02d}{i:06d}"
+                        for i, m in enumerate(month_of)],
+            "issue_date": issue,
+            "term": term,
+            "extra_day": extra_day,
+            "borrower": borrower,
+            "guarantee": guarantee,
+            "amount_cny": amount,
+            "currency": currency,
+            "interest_rate": rate,
+            "five_class": five,
+            "product": product,
+        }
+    )
+    return book.with_columns(
+        (pl.col("issue_date").dt.offset_by(pl.format("{}mo", pl.col("term")))
+         + pl.duration(days=pl.col("extra_day").cast(pl.Int64))).alias("maturity_date")
+    )
+
+
+def _weyl(k: np.ndarray, step: float, rng: np.random.Generator) -> np.ndarray:
+    """An evenly spread sequence in [0, 1) with a random start."""
+    return (rng.uniform() + k * step) % 1.0
+
+
+def snapshot(
+    book: pl.DataFrame,
+    profile: BankProfile,
+    enterprises: Enterprises,
+    period: date,
+    fx: pl.DataFrame,
+) -> pl.DataFrame:
+    """The loans alive at `period`'s month-end, with their month-end balances."""
+    alive = book.filter(
+        (pl.col("issue_date") <= period) & (pl.col("maturity_date") > period)
+    )
+    elapsed = (
+        (period.year * 12 + period.month)
+        - (pl.col("issue_date").dt.year() * 12 + pl.col("issue_date").dt.month())
+    )
+    # Medium/long-term loans amortise; short-term loans are bullet.
+    remaining = pl.when(pl.col("term") > 12).then(
+        (1 - 0.8 * elapsed / pl.col("term")).clip(0.2, 1.0)
+    ).otherwise(1.0)
+    at_issue = fx.rename({"period": "issue_month_end", "rate_to_cny": "rate_at_issue"})
+    now = fx.filter(pl.col("period") == period).select(
+        "currency", pl.col("rate_to_cny").alias("rate_now")
+    )
+    frame = (
+        alive.with_columns(pl.col("issue_date").dt.month_end().alias("issue_month_end"))
+        .join(at_issue, on=["currency", "issue_month_end"], how="left")
+        .join(now, on="currency", how="left")
+        .with_columns(
+            pl.col("rate_at_issue").fill_null(1.0),
+            pl.col("rate_now").fill_null(1.0),
+        )
+        .with_columns(
+            (pl.col("amount_cny") / pl.col("rate_at_issue") * remaining).round(2).alias("balance")
+        )
+        .with_columns((pl.col("balance") * pl.col("rate_now")).round(2).alias("balance_cny"))
+        .drop("issue_month_end", "rate_at_issue", "rate_now")
+    )
+    idx = frame["borrower"].to_numpy()
+    return frame.with_columns(
+        pl.lit(profile.code).alias("bank_code"),
+        pl.lit(period).alias("report_period"),
+        pl.Series("borrower_uscc", enterprises.uscc[idx]),
+        pl.Series("borrower_name", enterprises.name[idx]),
+        pl.Series("industry_code", enterprises.industry_code[idx]),
+        pl.Series("division", enterprises.division[idx]),
+        pl.Series("enterprise_scale", enterprises.scale[idx]),
+    ).sort("loan_id")
+
+
+def totals_for(
+    loans: pl.DataFrame, profile: BankProfile, period: date, rng: np.random.Generator
+) -> dict[str, float]:
+    """The bank's own month-end aggregates, consistent with its loan-level file."""
+    corporate = float(loans["balance_cny"].sum()) * (1 + rng.uniform(0, 0.002))
+    mfg = float(
+        loans.filter(pl.col("division").cast(pl.Int32).is_between(13, 43))["balance_cny"].sum()
+    )
+    years = (_month_index(period) - 2024 * 12) / 12
+    ratio = profile.corporate_ratio * (1 + 0.01 * np.sin(years * 2.1 + len(profile.code)))
+    total = corporate / ratio
+    return {
+        "total_loans": round(total, 2),
+        "total_mlt_loans": round(total * rng.uniform(0.58, 0.66), 2),
+        "total_credit_loans": round(total * rng.uniform(0.26, 0.34), 2),
+        "corporate_loans": round(corporate, 2),
+        "mfg_loans_reported": round(mfg * (1 + rng.uniform(-0.001, 0.001)), 2),
+    }
+
+
+def _headers(columns, chinese: bool) -> dict[str, str]:
+    return {c.name: (c.zh if chinese else c.name) for c in columns}
+
+
+def render_loans(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
+    """The loan snapshot as this bank writes it: its vocabulary, date style and headers."""
+    guarantee = pl.col("guarantee")
+    base = {
+        "bank_code": pl.col("bank_code"),
+        "report_period": pl.col("report_period").dt.strftime("%Y-%m"),
+        "loan_id": pl.col("loan_id"),
+        "borrower_uscc": pl.col("borrower_uscc"),
+        "borrower_name": pl.col("borrower_name"),
+        "industry_code": pl.concat_str(pl.lit("C"), pl.col("industry_code")),
+        "enterprise_scale": pl.col("enterprise_scale"),
+        "product": pl.col("product"),
+        "issue_date": pl.col("issue_date").dt.strftime("%Y-%m-%d"),
+        "maturity_date": pl.col("maturity_date").dt.strftime("%Y-%m-%d"),
+        "guarantee_type": guarantee,
+        "currency": pl.col("currency"),
+        "balance": pl.col("balance").map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String),
+        "balance_cny": pl.col("balance_cny").map_elements(
+            lambda v: f"{v:.2f}", return_dtype=pl.String
+        ),
+        "interest_rate": pl.col("interest_rate").map_elements(
+            lambda v: f"{v:.2f}", return_dtype=pl.String
+        ),
+        "five_class": pl.col("five_class"),
+    }
+    section = pl.when(pl.col("division").cast(pl.Int32).is_between(13, 43)).then(pl.lit("C"))
+    letters = section.otherwise(
+        pl.col("division").replace_strict(_SECTION_OF, default="Z", return_dtype=pl.String)
+    )
+    base["industry_code"] = pl.concat_str(letters, pl.col("industry_code"))
+    if fmt == "csv_bom_zh":
+        base.update(
+            issue_date=pl.col("issue_date").dt.strftime("%Y/%m/%d"),
+            maturity_date=pl.col("maturity_date").dt.strftime("%Y/%m/%d"),
+            guarantee_type=guarantee.str.slice(0, 1).replace_strict(GUARANTEE_WORD_OF),
+            industry_code=pl.col("industry_code"),
+            enterprise_scale=pl.col("enterprise_scale").replace_strict(SCALE_WORD_OF),
+            balance=pl.col("balance").map_elements(lambda v: f"{v:,.2f}", return_dtype=pl.String),
+        )
+        base.pop("balance_cny")
+    elif fmt == "csv_gbk_zh":
+        base.update(
+            report_period=pl.col("report_period").dt.strftime("%Y%m"),
+            issue_date=pl.col("issue_date").dt.strftime("%Y%m%d"),
+            maturity_date=pl.col("maturity_date").dt.strftime("%Y%m%d"),
+            industry_code=pl.concat_str(letters, pl.col("division")),
+        )
+    elif fmt == "parquet_en":
+        base.update(
+            issue_date=pl.col("issue_date"),
+            maturity_date=pl.col("maturity_date"),
+            balance=pl.col("balance").cast(pl.Decimal(18, 2)),
+            balance_cny=pl.col("balance_cny").cast(pl.Decimal(18, 2)),
+            interest_rate=pl.col("interest_rate"),
+        )
+    out = frame.select(expr.alias(name) for name, expr in base.items())
+    chinese = fmt.endswith("_zh")
+    return out.rename(_headers(LOAN_COLUMNS, chinese), strict=False)
+
+
+_SECTION_OF = {
+    "01": "A", "06": "B", "44": "D", "47": "E", "48": "E", "51": "F", "52": "F", "54": "G",
+    "59": "G", "61": "H", "62": "H", "64": "I", "65": "I", "70": "K", "72": "L", "73": "M",
+    "78": "N", "87": "R",
+}
+
+
+def write_table(frame: pl.DataFrame, path: Path, fmt: str, title: str | None = None,
+                wan: bool = False) -> None:
+    """Write `frame` in one of the bank formats."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv_en":
+        frame.write_csv(path)
+    elif fmt == "csv_bom_zh":
+        frame.write_csv(path, include_bom=True)
+    elif fmt == "csv_gbk_zh":
+        path.write_bytes(frame.write_csv().encode("gbk"))
+    elif fmt == "parquet_en":
+        frame.write_parquet(path)
+    elif fmt == "xlsx_zh":
+        _write_xlsx(frame, path, title or "", wan)
+    else:
+        raise ValueError(fmt)
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, title: str, wan: bool) -> None:
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet("数据")
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write(0, 0, title)
+        sheet.write(1, 0, "单位：万元" if wan else "单位：元")
+        sheet.write_row(3, 0, frame.columns)
+        for r, row in enumerate(frame.iter_rows(), start=4):
+            for c, value in enumerate(row):
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, value, date_format)
+                elif value is not None:
+                    sheet.write(r, c, value)
+
+
+def _loans_for_xlsx(frame: pl.DataFrame) -> pl.DataFrame:
+    """XLSX banks report amounts in 万元 and dates as real Excel dates."""
+    return frame.with_columns(
+        pl.col("贷款余额").cast(pl.Float64) / 10_000,
+        pl.col("贷款余额折人民币").cast(pl.Float64) / 10_000,
+        pl.col("执行利率(%)").cast(pl.Float64),
+        pl.col("贷款发放日期").str.to_date(),
+        pl.col("贷款到期日期").str.to_date(),
+    )
+
+
+SUFFIX = {"csv_en": ".csv", "csv_bom_zh": ".csv", "csv_gbk_zh": ".csv", "xlsx_zh": ".xlsx",
+          "parquet_en": ".parquet"}
+
+
+def generate(
+    out_dir: Path,
+    config: SampleConfig = SampleConfig(),
+    progress: Callable[[str], None] = log.info,
+) -> list[Path]:
+    """Write the sample's files into `out_dir`; return their paths."""
+    rng = np.random.default_rng(config.seed)
+    enterprises = make_enterprises(rng, config.enterprises)
+    months = months_between(config.start, config.end)
+    reference = load_reference()
+    fx = reference.fx_rates.select("currency", "period", "rate_to_cny")
+    written: list[Path] = []
+    profiles = bank_profiles(config, rng)
+    for n, profile in enumerate(profiles, start=1):
+        bank_rng = np.random.default_rng([config.seed, n])
+        book = loan_book(profile, enterprises, months, bank_rng)
+        for period in months:
+            written.extend(_write_month(out_dir, profile, book, enterprises, period, fx,
+                                        bank_rng))
+        progress(f"[{n}/{len(profiles)}] {profile.name}: {len(months)} months ({profile.format})")
+    return written
+
+
+def _write_month(out_dir, profile, book, enterprises, period, fx, rng) -> Iterator[Path]:
+    loans = snapshot(book, profile, enterprises, period, fx)
+    totals = totals_for(loans, profile, period, rng)
+    fmt = profile.format
+    stamp = period.strftime("%Y%m")
+    rendered = render_loans(loans, fmt)
+    chinese = fmt.endswith("_zh")
+    totals_frame = pl.DataFrame(
+        {
+            "bank_code": [profile.code],
+            "report_period": [period.strftime("%Y-%m")],
+            **{k: [f"{v:.2f}"] for k, v in totals.items()},
+        }
+    ).rename(_headers(TOTAL_COLUMNS, chinese))
+    loans_path = out_dir / f"{'对公贷款借据' if chinese else 'loans'}_{profile.code}_{stamp}{SUFFIX[fmt]}"
+    totals_path = out_dir / f"{'各项贷款' if chinese else 'loan_totals'}_{profile.code}_{stamp}{SUFFIX[fmt]}"
+    if fmt == "xlsx_zh":
+        title = f"{profile.name}对公贷款借据明细（{period.year}年{period.month}月）"
+        write_table(_loans_for_xlsx(rendered), loans_path, fmt, title, wan=True)
+        # Aggregates carry their unit in each header instead of a note.
+        wan_totals = totals_frame.with_columns(
+            (pl.col(c).cast(pl.Float64) / 10_000) for c in totals_frame.columns[2:]
+        ).rename({c: f"{c}(万元)" for c in totals_frame.columns[2:]})
+        write_table(wan_totals, totals_path, fmt, f"{profile.name}各项贷款（{period:%Y-%m}）")
+    else:
+        write_table(rendered, loans_path, fmt)
+        write_table(totals_frame, totals_path, fmt)
+    yield loans_path
+    yield totals_path

@@ -1,0 +1,245 @@
+"""The Dagster assets: ingest (ledger → read → GX gate → raw), the dbt models, and the
+published warehouse. Logic lives in the rooms; these functions wire it together."""
+
+
+import logging
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
+from dagster_dbt.asset_utils import get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+from ingest.kinds import KINDS
+from ingest.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
+from ingest.reference import load_reference
+from orchestration import dbt
+from orchestration.intake import IntakeReport, inbox_files, ingest_files
+from quality.gate import Gate
+from quality.rules import RULESET_VERSION
+from warehouse.database import connect_build, writer_lock
+from warehouse.home import Home
+from warehouse.publish import publish
+
+# Progress lines for people: the CLI prints them, dagster.yaml hands them to the run log.
+progress = logging.getLogger("zhirong.progress")
+WRITER_POOL = "zhirong_build_warehouse"
+
+
+class ZhirongHome(dg.ConfigurableResource):
+    """Where the inbox, kept files and warehouses live (ZHIRONG_HOME)."""
+
+    root: str
+
+    def layout(self) -> Home:
+        """The home's directories, created if missing."""
+        return Home(Path(self.root)).ensure()
+
+
+class IngestConfig(dg.Config):
+    """Which files to take in: the ones named, or everything waiting in the inbox."""
+
+    files: list[str] = []
+
+
+class ZhirongDbtTranslator(DagsterDbtTranslator):
+    """dbt models and seeds are keyed by their schema, so one naming chain runs from file to
+    mart: `raw/loans` → `staging/stg_raw__loans` → … → `marts/bank_loan_metrics`."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dbt_resource_props["schema"]
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = ZhirongDbtTranslator()
+
+
+@cache
+def shared_gate() -> Gate:
+    """The GX gate, built once per process (importing GX alone takes seconds)."""
+    return Gate(load_reference())
+
+
+@dg.multi_asset(
+    name="ingest_submissions",
+    specs=[
+        *(
+            dg.AssetSpec(
+                ["raw", kind],
+                group_name="raw",
+                description=f"Accepted `{kind}` rows ({spec.zh}), tagged with submission_id.",
+            )
+            for kind, spec in KINDS.items()
+        ),
+        dg.AssetSpec(["audit", "submissions"], group_name="audit",
+                     description="The file ledger: every file ever received and its status."),
+        dg.AssetSpec(["audit", "findings"], group_name="audit",
+                     description="Every finding of the gate: file, row, column, rule, message."),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "gx_gate",
+            asset=["raw", kind],
+            blocking=True,
+            description=f"Great Expectations gate for `{kind}`: files with errors are rejected "
+            "whole (WARN); raw rows from any file the gate did not accept fail it (ERROR).",
+        )
+        for kind in KINDS
+    ],
+    pool=WRITER_POOL,
+)
+def ingest_submissions(
+    context: dg.AssetExecutionContext, config: IngestConfig, zhirong: ZhirongHome
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Take in waiting files: ledger (sha256, duplicates), read and normalise with Polars, gate
+    with Great Expectations, and load accepted files into the raw tables."""
+    home = zhirong.layout()
+    paths = [Path(f) for f in config.files] or inbox_files(home)
+    progress.info("ingest: %d file(s) waiting", len(paths))
+    with writer_lock(home):
+        con = connect_build(home.build_db)
+        try:
+            report = ingest_files(paths, home, con, shared_gate, progress=progress.info)
+            strays = _rows_from_unaccepted(con, report)
+        finally:
+            con.close()
+    loaded = report.rows_loaded
+    for kind in KINDS:
+        files = [o for o in report.outcomes if o.kind == kind]
+        yield dg.MaterializeResult(
+            asset_key=["raw", kind],
+            metadata={
+                "files_accepted": sum(o.status == ACCEPTED for o in files),
+                "files_rejected": sum(o.status == REJECTED for o in files),
+                "rows_loaded": loaded.get(kind, 0),
+            },
+        )
+        rejected = [o for o in files if o.status == REJECTED]
+        if strays.get(kind):
+            passed, severity = False, dg.AssetCheckSeverity.ERROR
+        else:
+            passed, severity = not rejected, dg.AssetCheckSeverity.WARN
+        yield dg.AssetCheckResult(
+            asset_key=["raw", kind],
+            check_name="gx_gate",
+            passed=passed,
+            severity=severity,
+            metadata={
+                "ruleset_version": RULESET_VERSION,
+                "files_checked": len([o for o in files if o.status != DUPLICATE]),
+                "files_rejected": len(rejected),
+                "rejected": ", ".join(f"#{o.submission_id} {o.file_name}" for o in rejected[:20]),
+                "rows_from_unaccepted_files": strays.get(kind, 0),
+            },
+        )
+    yield dg.MaterializeResult(
+        asset_key=["audit", "submissions"],
+        metadata={status: report.count(status) for status in (ACCEPTED, REJECTED, DUPLICATE)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["audit", "findings"],
+        metadata={"errors": sum(o.errors for o in report.outcomes),
+                  "warnings": sum(o.warnings for o in report.outcomes)},
+    )
+
+
+def _rows_from_unaccepted(con: duckdb.DuckDBPyConnection, report: IntakeReport) -> dict[str, int]:
+    """Raw rows of this run's files that did not end accepted: must be none."""
+    ids = [o.submission_id for o in report.outcomes]
+    if not ids:
+        return {}
+    strays = {}
+    for kind in KINDS:
+        strays[kind] = con.execute(
+            f"""
+            select count(*)
+            from raw.{kind} as r
+            left join audit.submissions as s using (submission_id)
+            where r.submission_id in (select unnest(?::bigint[]))
+              and coalesce(s.status, '') not in (?, ?)
+            """,
+            [ids, ACCEPTED, SUPERSEDED],
+        ).fetchone()[0]
+    return strays
+
+
+@dbt_assets(
+    manifest=dbt.ensure_manifest(),
+    project=dbt.project,
+    dagster_dbt_translator=translator,
+    pool=WRITER_POOL,
+    name="dbt_models",
+)
+def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
+    """Seeds, staging, intermediate and marts, built and tested by dbt in-process."""
+    home = zhirong.layout()
+    manifest_blob = dbt.load_manifest()
+    selection, indirect = get_subset_selection_for_context(
+        context=context,
+        manifest=manifest_blob,
+        select="fqn:*",
+        exclude=None,
+        selector=None,
+        dagster_dbt_translator=translator,
+        current_dbt_indirect_selection_env=None,
+    )
+    if indirect:
+        selection = [*selection, "--indirect-selection", indirect]
+
+    def report(raw: dict) -> None:
+        data = raw["data"]
+        name = data["node_info"]["unique_id"].split(".")[2]
+        if raw["info"]["name"] != "LogTestResult" or data.get("status") != "pass":
+            progress.info("dbt [%s/%s] %s %s", data.get("index"), data.get("total"), name,
+                          data.get("status"))
+
+    with writer_lock(home):
+        outcome = dbt.build(home.build_db, selection, report)
+    for raw in outcome.results:
+        yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \
+            .to_default_asset_events(
+                manifest=manifest_blob,
+                dagster_dbt_translator=translator,
+                context=context,
+                target_path=dbt.TARGET_DIR,
+                project=dbt.project,
+            )
+    if outcome.failure:
+        raise dg.Failure(description=outcome.failure)
+
+
+@dg.asset(
+    key=["published", "warehouse"],
+    deps=[dg.AssetKey(["marts", "bank_loan_metrics"]), dg.AssetKey(["marts", "city_loan_metrics"])],
+    group_name="published",
+    pool=WRITER_POOL,
+)
+def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
+    """The read-only warehouse analysts query: marts, reference data and the audit ledger,
+    published by atomic rename; every version kept in published/history."""
+    home = zhirong.layout()
+    with writer_lock(home):
+        con = duckdb.connect(str(home.build_db))
+        try:
+            publication = publish(con, home, run_id=context.run_id,
+                                  ruleset_version=RULESET_VERSION)
+        finally:
+            con.close()
+    progress.info("published %s", publication.path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(publication.path),
+            "version": str(publication.version_path),
+            "tables": ", ".join(publication.tables),
+        }
+    )

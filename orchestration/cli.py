@@ -1,0 +1,414 @@
+"""`zhirong` — the command line. Commands that change data run the Dagster `refresh` job
+in-process (the same definitions `dagster dev` serves); `sql` and `status` only read.
+
+Exit codes: 0 success, 1 data rejected or a check failed, 2 usage error."""
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+import time
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from warehouse.home import DEFAULT_HOME, Home
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+TABLE_ROW_LIMIT = 200
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `zhirong` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    home = Home(Path(args.home or os.environ.get("ZHIRONG_HOME") or DEFAULT_HOME).resolve())
+    _quiet_libraries()
+    try:
+        return args.run(args, home)
+    except KeyboardInterrupt:
+        _err("已中断 / interrupted")
+        return EXIT_REJECTED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhirong",
+        description="智融 Zhirong — 制造业投融资监测数据仓库 / manufacturing-finance monitoring warehouse",
+    )
+    parser.add_argument("--home", help="Zhirong home (default: $ZHIRONG_HOME or ./zhirong_home)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="generate the built-in sample and run everything")
+    _sample_options(demo)
+    demo.set_defaults(run=cmd_demo)
+
+    generate = commands.add_parser("generate", help="write the built-in sample files")
+    generate.add_argument("--out", type=Path, help="directory (default: the home's inbox)")
+    _sample_options(generate)
+    generate.set_defaults(run=cmd_generate)
+
+    ingest = commands.add_parser("ingest", help="take in the files named, or the whole inbox")
+    ingest.add_argument("files", nargs="*", type=Path)
+    ingest.set_defaults(run=cmd_ingest)
+
+    build = commands.add_parser("build", help="build and test the models, then publish")
+    build.set_defaults(run=cmd_build)
+
+    refresh = commands.add_parser("refresh", help="the nightly job: ingest the inbox, build, publish")
+    refresh.set_defaults(run=cmd_refresh)
+
+    sql = commands.add_parser("sql", help="one read-only SELECT against the published warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
+    sql.set_defaults(run=cmd_sql)
+
+    status = commands.add_parser("status", help="what has been received and published")
+    status.set_defaults(run=cmd_status)
+    return parser
+
+
+def _sample_options(parser: argparse.ArgumentParser) -> None:
+    from ingest.sample import SampleConfig
+
+    d = SampleConfig()
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--banks", type=int, default=d.banks)
+    parser.add_argument("--start", default=d.start, help="first month, YYYY-MM")
+    parser.add_argument("--end", default=d.end, help="last month, YYYY-MM")
+    parser.add_argument("--loans-per-bank", type=int, default=d.loans_per_bank)
+    parser.add_argument("--enterprises", type=int, default=d.enterprises)
+
+
+def _quiet_libraries() -> None:
+    warnings.filterwarnings("ignore")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    progress = logging.getLogger("zhirong.progress")
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# ---------------------------------------------------------------- commands that change data
+
+
+def cmd_generate(args: argparse.Namespace, home: Home) -> int:
+    """Write the sample files into --out or the inbox."""
+    from ingest.sample import SampleConfig, generate
+
+    out = args.out or home.ensure().inbox
+    config = SampleConfig(
+        seed=args.seed, banks=args.banks, start=args.start, end=args.end,
+        loans_per_bank=args.loans_per_bank, enterprises=args.enterprises,
+    )
+    progress = logging.getLogger("zhirong.progress")
+    try:
+        files = generate(out, config, progress=progress.info)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    print(f"已生成 {len(files)} 个样例文件 / wrote {len(files)} sample files to {out}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, home: Home) -> int:
+    """Generate the sample into the inbox, then run the refresh job."""
+    started = time.monotonic()
+    code = cmd_generate(argparse.Namespace(**{**vars(args), "out": None}), home)
+    if code != EXIT_OK:
+        return code
+    code = cmd_refresh(args, home)
+    print()
+    print(f"演示完成，用时 {time.monotonic() - started:.0f} 秒 / demo finished in "
+          f"{time.monotonic() - started:.0f} s")
+    print(f"  已发布数据仓库 published warehouse: {home.published_db}")
+    print(f"  构建库 build warehouse:             {home.build_db}")
+    print(f"  收到的文件 received files:          {home.received}")
+    print("  试试 try: zhirong sql \"select * from marts.bank_loan_metrics "
+          "where period = date '2026-10-31'\"")
+    return code
+
+
+def cmd_ingest(args: argparse.Namespace, home: Home) -> int:
+    """Run the ingest step of the refresh job on the named files or the inbox."""
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
+        return EXIT_USAGE
+    files = [str(f.resolve()) for f in args.files]
+    outcome = run_refresh(home, steps="ingest", files=files)
+    return outcome.report()
+
+
+def cmd_build(args: argparse.Namespace, home: Home) -> int:
+    """Run the model, check and publish steps of the refresh job."""
+    return run_refresh(home, steps="build").report()
+
+
+def cmd_refresh(args: argparse.Namespace, home: Home) -> int:
+    """Run the whole refresh job."""
+    return run_refresh(home, steps="all").report()
+
+
+@dataclass
+class RunOutcome:
+    """What a run of the refresh job did, told to the user."""
+
+    home: Home
+    success: bool
+    failures: list[str]
+    rejected: list[str]
+    accepted: int
+    duplicates: int
+    published: str | None
+    seconds: float
+
+    def report(self) -> int:
+        """Print the outcome; return the exit code."""
+        if self.accepted or self.rejected or self.duplicates:
+            print(f"接收 accepted {self.accepted} · 拒收 rejected {len(self.rejected)} · "
+                  f"重复 duplicate {self.duplicates}")
+        for line in self.rejected:
+            print(line)
+        if self.published:
+            print(f"已发布 published: {self.published}")
+        for failure in self.failures:
+            _err(f"失败 failed: {failure}")
+        if not self.success:
+            _err("已发布的数据仓库保持不变 / the published warehouse is unchanged")
+        print(f"用时 took {self.seconds:.1f} s")
+        return EXIT_OK if self.success and not self.rejected else EXIT_REJECTED
+
+
+def run_refresh(home: Home, steps: str, files: list[str] | None = None) -> RunOutcome:
+    """Execute the Dagster refresh job in-process: all of it, or only its ingest or build
+    steps."""
+    import dagster as dg
+
+    from orchestration.assets import ingest_submissions
+    from orchestration.definitions import REFRESH_JOB, build_definitions
+
+    started = time.monotonic()
+    home.ensure()
+    defs = build_definitions(home.root)
+    job = defs.resolve_job_def(REFRESH_JOB)
+    graph = defs.resolve_asset_graph()
+    ingest_keys = set(ingest_submissions.keys)
+    everything = set(graph.get_all_asset_keys())
+    selection = {"ingest": ingest_keys, "build": everything - ingest_keys, "all": everything}[steps]
+    run_config = {
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    if steps != "build":
+        run_config["ops"] = {"ingest_submissions": {"config": {"files": files or []}}}
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            asset_selection=list(selection),
+            raise_on_error=False,
+        )
+        failures = [
+            _failure_text(event) for event in result.all_events
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE
+        ]
+        materialised = {}
+        for event in result.get_asset_materialization_events():
+            materialization = event.event_specific_data.materialization
+            materialised[materialization.asset_key.to_user_string()] = materialization.metadata
+    accepted = sum(
+        int(meta["files_accepted"].value) for key, meta in materialised.items()
+        if key.startswith("raw/") and "files_accepted" in meta
+    )
+    ledger = materialised.get("audit/submissions", {})
+    duplicates = int(ledger["duplicate"].value) if "duplicate" in ledger else 0
+    published = materialised.get("published/warehouse", {}).get("path")
+    return RunOutcome(
+        home=home,
+        success=result.success,
+        failures=failures,
+        rejected=_rejections(home) if steps != "build" else [],
+        accepted=accepted,
+        duplicates=duplicates,
+        published=published.value if published else None,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _failure_text(event) -> str:
+    error = event.event_specific_data.error
+    message = error.message if error else event.message
+    # A dagster Failure carries our own description; show that, not the wrapper.
+    return f"{event.step_key}: {message.strip().splitlines()[-1] if message else ''}"
+
+
+def _rejections(home: Home) -> list[str]:
+    """Files rejected by the last ingest, each with its first findings."""
+    import duckdb
+
+    if not home.build_db.exists():
+        return []
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        last = con.execute(
+            "select max(received_at) from audit.submissions"
+        ).fetchone()[0]
+        rows = con.execute(
+            """
+            select s.submission_id, s.file_name, s.error_count,
+                   list(f.rule_id || ' 行 row ' || coalesce(cast(f.row_number as varchar), '-')
+                        || ' 列 column ' || coalesce(f."column", '-') || ': '
+                        || f.message_zh || ' / ' || f.message_en
+                        order by f.row_number nulls first)[1:5]
+            from audit.submissions as s
+            left join audit.findings as f
+                on f.submission_id = s.submission_id and f.severity = 'error'
+            where s.status = 'rejected' and s.received_at = ?
+            group by all
+            order by s.submission_id
+            """,
+            [last],
+        ).fetchall()
+    finally:
+        con.close()
+    lines = []
+    for sid, name, errors, findings in rows:
+        lines.append(f"拒收 rejected #{sid} {name}: {errors} 个错误 errors")
+        lines.extend(f"    {f}" for f in findings or [] if f)
+    return lines
+
+
+# ---------------------------------------------------------------- commands that only read
+
+
+def cmd_sql(args: argparse.Namespace, home: Home) -> int:
+    """Run one read-only SELECT on the published warehouse and print only its result."""
+    from warehouse.readonly import QueryRefused, run_query
+
+    try:
+        result = run_query(home.published_db, args.query, timeout_seconds=args.timeout)
+    except QueryRefused as refused:
+        _err(f"拒绝 refused: {refused.message_zh}\n               {refused.message_en}")
+        return EXIT_REJECTED
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_csv_value(v) for v in row] for row in result.rows)
+    elif args.format == "json":
+        out.write("[" + ",\n".join(
+            "{" + ", ".join(f"{json.dumps(c, ensure_ascii=False)}: {_json_value(v)}"
+                            for c, v in zip(result.columns, row, strict=True)) + "}"
+            for row in result.rows
+        ) + "]\n")
+    else:
+        _print_table(result.columns, result.rows)
+    return EXIT_OK
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _json_value(value) -> str:
+    if isinstance(value, Decimal):
+        # Money stays exact: a JSON number written from the decimal, never through a float.
+        return format(value, "f")
+    if isinstance(value, date | datetime):
+        return json.dumps(value.isoformat())
+    if isinstance(value, float) and value != value:
+        return "null"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except TypeError:
+        return json.dumps(str(value), ensure_ascii=False)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _print_table(columns: list[str], rows: list[tuple]) -> None:
+    shown = rows[:TABLE_ROW_LIMIT]
+    cells = [[("NULL" if v is None else str(v)) for v in row] for row in shown]
+    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+
+    print(line(columns))
+    print("-+-".join("-" * w for w in widths))
+    for row in cells:
+        print(line(row))
+    if len(rows) > len(shown):
+        print(f"… 另有 {len(rows) - len(shown)} 行未显示 / {len(rows) - len(shown)} more rows "
+              "(use --format csv for all)")
+    print(f"({len(rows)} 行 rows)")
+
+
+def cmd_status(args: argparse.Namespace, home: Home) -> int:
+    """Where the home is, what was received, and what is published."""
+    import duckdb
+
+    print(f"home:       {home.root}")
+    print(f"inbox:      {home.inbox} ({len(_waiting(home))} 个文件等待 files waiting)")
+    print(f"published:  {home.published_db}" + ("" if home.published_db.exists() else " (尚未发布 not yet)"))
+    if home.published_db.exists():
+        con = duckdb.connect(str(home.published_db), read_only=True)
+        try:
+            when = con.execute("select max(published_at) from meta.publication").fetchone()[0]
+            print(f"            发布于 published at {when} UTC")
+        finally:
+            con.close()
+    if not home.build_db.exists():
+        return EXIT_OK
+    try:
+        con = duckdb.connect(str(home.build_db), read_only=True)
+    except duckdb.IOException:
+        print("build:      正在刷新，构建库被占用 / a refresh is running (build warehouse busy)")
+        return EXIT_OK
+    try:
+        print("submissions 报送:")
+        for kind, status, files, rows in con.execute(
+            "select coalesce(kind, '(unreadable)'), status, count(*), sum(row_count) "
+            "from audit.submissions group by all order by 1, 2"
+        ).fetchall():
+            print(f"  {kind:<14} {status:<11} {files:>6} files {rows or 0:>12,} rows")
+        latest = con.execute(
+            "select submission_id, file_name, status, error_count, received_at "
+            "from audit.submissions order by submission_id desc limit 5"
+        ).fetchall()
+        print("latest 最近:")
+        for sid, name, status, errors, at in latest:
+            print(f"  #{sid} {name} {status} ({errors} errors) {at:%Y-%m-%d %H:%M} UTC")
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def _waiting(home: Home) -> list[Path]:
+    from orchestration.intake import inbox_files
+
+    return inbox_files(home)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""dbt, in-process: the project, its manifest, and a `dbt build` whose results become Dagster
+events. dbtRunner costs ~0.3 s per call against ~3.5 s for the CLI subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DagsterDbtTranslator, DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
+_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+
+project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                     target_path=TARGET_DIR)
+
+
+class DbtFailed(RuntimeError):
+    """dbt could not parse the project."""
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in _SOURCES:
+        path = DBT_PROJECT_DIR / name
+        files = path.rglob("*") if path.is_dir() else [path]
+        newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """The dbt manifest, re-parsed in-process when any model, macro, seed or test is newer."""
+    manifest = project.manifest_path
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+        return manifest
+    result = _invoke(["parse"], build_db=None)
+    if not result.success:
+        raise DbtFailed(f"dbt parse failed: {result.exception}")
+    return manifest
+
+
+@cache
+def load_manifest() -> dict[str, Any]:
+    """The parsed manifest as a dict (dagster-dbt reads node properties from it)."""
+    return json.loads(ensure_manifest().read_text())
+
+
+@contextmanager
+def _environment(build_db: Path | None) -> Iterator[None]:
+    """profiles.yml reads the build warehouse's path from ZHIRONG_BUILD_DB."""
+    previous = os.environ.get("ZHIRONG_BUILD_DB")
+    if build_db is not None:
+        os.environ["ZHIRONG_BUILD_DB"] = str(build_db)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("ZHIRONG_BUILD_DB", None)
+        else:
+            os.environ["ZHIRONG_BUILD_DB"] = previous
+
+
+def _invoke(args: list[str], build_db: Path | None, callbacks: list[Callable] | None = None):
+    from dbt.cli.main import dbtRunner
+
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+              "--target-path", str(TARGET_DIR), "--quiet"]
+    with _environment(build_db):
+        try:
+            return dbtRunner(callbacks=callbacks or []).invoke([*args, *common])
+        finally:
+            _release_duckdb()
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open for the life of the process; close it so the build
+    warehouse's lock is held only while dbt works."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None and hasattr(env, "close"):
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+@dataclass
+class DbtOutcome:
+    """What a `dbt build` did: every node result (dbt's structured-log dicts, which
+    dagster-dbt turns into asset events) and, when it failed, why."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    failure: str | None = None
+
+
+def build(
+    build_db: Path, selection: list[str], on_result: Callable[[dict[str, Any]], None]
+) -> DbtOutcome:
+    """Run `dbt build` on `selection` against the build warehouse, reporting each node's
+    result to `on_result` as it finishes."""
+    from dbt_common.events.functions import msg_to_dict
+
+    outcome = DbtOutcome()
+    errors: list[str] = []
+
+    def collect(event) -> None:
+        if event.info.name in RESULT_EVENTS:
+            raw = msg_to_dict(event)
+            outcome.results.append(raw)
+            on_result(raw)
+        elif event.info.level == "error":
+            errors.append(event.info.msg)
+
+    result = _invoke(["build", *selection], build_db, [collect])
+    if not result.success:
+        failed = [
+            f"{r['data']['node_info']['unique_id']} ({r['data'].get('status')})"
+            for r in outcome.results
+            if r["data"].get("status") in ("error", "fail")
+        ]
+        outcome.failure = "dbt build failed: " + "; ".join(
+            failed or errors or [str(result.exception)]
+        )
+    return outcome
+
+
+translator = DagsterDbtTranslator()

@@ -1,0 +1,76 @@
+"""The one Dagster `Definitions`: ingest, dbt and publish assets, the GX gates as blocking
+checks, the refresh job, a nightly schedule and a sensor on the inbox.
+
+`dagster dev -m orchestration.definitions` serves it; the `zhirong` CLI runs the same job
+in-process."""
+
+
+import hashlib
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.assets import (
+    ZhirongHome,
+    dbt_models,
+    ingest_submissions,
+    published_warehouse,
+)
+from orchestration.intake import inbox_files
+from warehouse.home import DEFAULT_HOME
+
+REFRESH_JOB = "refresh"
+# A file still being copied into the inbox must not be picked up half-written.
+INBOX_SETTLE_SECONDS = 30
+
+refresh_job = dg.define_asset_job(
+    REFRESH_JOB,
+    selection=dg.AssetSelection.all(),
+    description="The nightly job: ingest the inbox, build and test the models, publish.",
+)
+
+nightly = dg.ScheduleDefinition(
+    name="nightly_refresh",
+    job=refresh_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 Beijing time.",
+)
+
+
+@dg.sensor(
+    job=refresh_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
+    """Start a refresh when files have settled in the inbox."""
+    import time
+
+    files = inbox_files(zhirong.layout())
+    if not files:
+        return dg.SkipReason("inbox is empty")
+    stats = [f.stat() for f in files]
+    if time.time() - max(s.st_mtime for s in stats) < INBOX_SETTLE_SECONDS:
+        return dg.SkipReason("files are still arriving")
+    fingerprint = hashlib.sha256(
+        "\n".join(f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True))
+        .encode()
+    ).hexdigest()
+    return dg.RunRequest(run_key=fingerprint, tags={"zhirong/files": str(len(files))})
+
+
+def build_definitions(home: Path) -> dg.Definitions:
+    """Definitions bound to one Zhirong home."""
+    return dg.Definitions(
+        assets=[ingest_submissions, dbt_models, published_warehouse],
+        jobs=[refresh_job],
+        schedules=[nightly],
+        sensors=[inbox_sensor],
+        resources={"zhirong": ZhirongHome(root=str(home))},
+    )
+
+
+defs = build_definitions(Path(os.environ.get("ZHIRONG_HOME", str(DEFAULT_HOME))))

@@ -1,0 +1,281 @@
+"""Life of a file up to the raw tables (DESIGN §9): ledger → read and normalise → gate →
+raw tables, tagged with submission_id. Plain Python; the Dagster ingest asset calls it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.ledger import (
+    ACCEPTED,
+    DUPLICATE,
+    REJECTED,
+    SUPERSEDED,
+    Receipt,
+    next_submission_id,
+    originals_of,
+    receive,
+)
+from ingest.readers import UnreadableFile
+from ingest.submission import normalise_submissions, read_text
+from quality.gate import Candidate, Gate, GateResult
+from quality.rules import RULESET_VERSION
+from warehouse.database import raw_table_columns
+from warehouse.home import Home
+
+log = logging.getLogger(__name__)
+
+# Files are read, gated and committed in batches of about this many input bytes, so memory
+# stays bounded however large the inbox is; each file is still all-or-nothing.
+BATCH_BYTES = 512 << 20
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    submission_id: int
+    file_name: str
+    status: str
+    kind: str | None
+    reporter: str | None
+    period: date | None
+    rows: int
+    errors: int
+    warnings: int
+    duplicate_of: int | None = None
+
+
+@dataclass
+class IntakeReport:
+    """What one ingest run did."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Files that ended with `status`."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def rows_loaded(self) -> dict[str, int]:
+        """Rows loaded into each raw table."""
+        loaded: dict[str, int] = {}
+        for o in self.outcomes:
+            if o.status == ACCEPTED and o.kind:
+                loaded[o.kind] = loaded.get(o.kind, 0) + o.rows
+        return loaded
+
+
+def inbox_files(home: Home) -> list[Path]:
+    """Files waiting in the inbox, oldest name first (hidden and partial files skipped)."""
+    if not home.inbox.exists():
+        return []
+    return sorted(
+        p for p in home.inbox.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".partial")
+    )
+
+
+def ingest_files(
+    paths: Sequence[Path],
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    gate: Callable[[], Gate],
+    progress: Callable[[str], None] = log.info,
+) -> IntakeReport:
+    """Take `paths` into the warehouse. Files from the inbox are removed from it once their
+    batch has committed; files named elsewhere are copied and left in place."""
+    report = IntakeReport()
+    seen: dict[str, int] = {}
+    batch: list[Path] = []
+    size = 0
+    total = len(paths)
+    done = 0
+    for path in paths:
+        batch.append(path)
+        size += path.stat().st_size
+        if size >= BATCH_BYTES:
+            done += _ingest_batch(batch, home, con, gate, seen, report, progress, done, total)
+            batch, size = [], 0
+    if batch:
+        _ingest_batch(batch, home, con, gate, seen, report, progress, done, total)
+    return report
+
+
+def _ingest_batch(
+    paths: list[Path],
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    gate: Callable[[], Gate],
+    seen: dict[str, int],
+    report: IntakeReport,
+    progress: Callable[[str], None],
+    done: int,
+    total: int,
+) -> int:
+    received_at = datetime.now(UTC).replace(tzinfo=None)
+    next_id = next_submission_id(con)
+    receipts: list[tuple[int, Receipt]] = []
+    candidates: list[Candidate] = []
+    duplicates: dict[int, int] = {}
+    for offset, path in enumerate(paths):
+        receipts.append((next_id + offset, receive(path, home.received, received_at)))
+    earlier = originals_of(con, [r.sha256 for _, r in receipts])
+    for offset, (sid, receipt) in enumerate(receipts):
+        path = receipt.source
+        original = seen.get(receipt.sha256) or earlier.get(receipt.sha256)
+        if original is not None:
+            duplicates[sid] = original
+            continue
+        seen[receipt.sha256] = sid
+        try:
+            candidate = Candidate(sid, path.name, submission=read_text(receipt.stored))
+        except UnreadableFile as reason:
+            candidate = Candidate(sid, path.name, unreadable=reason)
+        candidates.append(candidate)
+        position = done + offset + 1
+        if total <= 20 or position % max(1, total // 20) == 0 or position == total:
+            progress(f"[{position}/{total}] read {path.name}")
+    frames = normalise_submissions(
+        {c.submission_id: c.submission for c in candidates if c.submission is not None}
+    )
+    if candidates:
+        result = gate().validate(candidates, frames)
+    else:
+        result = GateResult({}, pl.DataFrame(), None)
+    outcomes = _record(con, receipts, candidates, duplicates, result, frames)
+    for outcome in outcomes:
+        if outcome.status != ACCEPTED or total <= 20:
+            progress(_describe(outcome))
+    inbox = home.inbox.resolve()
+    for _, receipt in receipts:
+        if inbox in receipt.source.resolve().parents:
+            receipt.source.unlink(missing_ok=True)
+    report.outcomes.extend(outcomes)
+    return len(paths)
+
+
+def _describe(o: FileOutcome) -> str:
+    label = {ACCEPTED: "接收 accepted", REJECTED: "拒收 rejected", DUPLICATE: "重复 duplicate"}
+    period = o.period.strftime("%Y-%m") if o.period else None
+    where = " ".join(x for x in (o.kind, o.reporter, period) if x)
+    detail = f"{o.rows} rows" if o.status == ACCEPTED else f"{o.errors} errors"
+    if o.status == DUPLICATE:
+        detail = f"same bytes as submission {o.duplicate_of}"
+    warn = f", {o.warnings} warnings" if o.warnings else ""
+    return f"#{o.submission_id} {o.file_name}: {label[o.status]} ({where}; {detail}{warn})"
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    receipts: list[tuple[int, Receipt]],
+    candidates: list[Candidate],
+    duplicates: dict[int, int],
+    result: GateResult,
+    frames: dict[str, pl.DataFrame],
+) -> list[FileOutcome]:
+    """Write the ledger rows, findings and accepted rows in one transaction."""
+    by_id = {c.submission_id: c for c in candidates}
+    facts = {}
+    if result.facts is not None:
+        facts = {r["submission_id"]: r for r in result.facts.select(
+            "submission_id", "bank_code", "period").iter_rows(named=True)}
+    ledger_rows, outcomes = [], []
+    for sid, receipt in receipts:
+        candidate = by_id.get(sid)
+        sub = candidate.submission if candidate else None
+        verdict = result.verdicts.get(sid)
+        status = DUPLICATE if sid in duplicates else ACCEPTED if verdict.accepted else REJECTED
+        fact = facts.get(sid, {})
+        outcome = FileOutcome(
+            submission_id=sid,
+            file_name=receipt.source.name,
+            status=status,
+            kind=sub.kind.name if sub else None,
+            reporter=fact.get("bank_code"),
+            period=fact.get("period"),
+            rows=sub.row_count if sub else 0,
+            errors=verdict.errors if verdict else 0,
+            warnings=verdict.warnings if verdict else 0,
+            duplicate_of=duplicates.get(sid),
+        )
+        outcomes.append(outcome)
+        ledger_rows.append(
+            {
+                "submission_id": sid,
+                "file_name": outcome.file_name,
+                "stored_path": str(receipt.stored),
+                "sha256": receipt.sha256,
+                "size_bytes": receipt.size_bytes,
+                "kind": outcome.kind,
+                "reporter": outcome.reporter,
+                "period": outcome.period,
+                "received_at": receipt.received_at,
+                "status": status,
+                "row_count": sub.row_count if sub else None,
+                "error_count": outcome.errors,
+                "warning_count": outcome.warnings,
+                "ruleset_version": RULESET_VERSION,
+                "duplicate_of": outcome.duplicate_of,
+            }
+        )
+    ledger = pl.DataFrame(ledger_rows, schema_overrides=_LEDGER_TYPES)
+    findings = result.findings
+    accepted = [o.submission_id for o in outcomes if o.status == ACCEPTED]
+    con.execute("begin transaction")
+    try:
+        con.execute("insert into audit.submissions by name select * from ledger")
+        if findings.height:
+            con.execute("insert into audit.findings by name select * from findings")
+        for kind, frame in frames.items():
+            _load_rows(con, kind, frame.filter(pl.col("submission_id").is_in(accepted)))
+        _supersede(con, receipts[0][1].received_at)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return outcomes
+
+
+_LEDGER_TYPES = {
+    "kind": pl.String, "reporter": pl.String, "period": pl.Date, "row_count": pl.Int64,
+    "duplicate_of": pl.Int64,
+}
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pl.DataFrame) -> None:
+    """Append the accepted rows of one kind to `raw.<kind>` in one insert."""
+    if frame.is_empty():
+        return
+    rows = frame.select(list(raw_table_columns(kind)))
+    con.execute(f"insert into raw.{kind} by name select * from rows")
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, at: datetime) -> None:
+    """The newest accepted file for a kind, reporter and period replaces earlier accepted ones;
+    the earlier ones are kept, marked superseded."""
+    con.execute(
+        """
+        update audit.submissions as earlier
+        set status = ?, superseded_by = latest.submission_id, superseded_at = ?
+        from (
+            select kind, reporter, period, max(submission_id) as submission_id
+            from audit.submissions
+            where status = ?
+            group by kind, reporter, period
+            having count(*) > 1
+        ) as latest
+        where earlier.status = ?
+          and earlier.kind = latest.kind
+          and earlier.reporter = latest.reporter
+          and earlier.period = latest.period
+          and earlier.submission_id < latest.submission_id
+        """,
+        [SUPERSEDED, at, ACCEPTED, ACCEPTED],
+    )

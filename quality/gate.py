@@ -1,0 +1,407 @@
+"""The gate: Great Expectations suites, built from the rule catalogue, decide whether each
+file is accepted; their unexpected rows become findings naming row, column and rule.
+
+Two validations per kind and batch keep GX's fixed cost per run, not per file: one over a
+one-row-per-file facts frame (structure, one bank, one period, registered bank) and one over
+the rows of every structurally sound file (arrow-backed pandas, only the columns the suite
+needs). A row's verdict is attributed to its file through `submission_id`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ingest.kinds import KINDS
+from ingest.readers import UnreadableFile
+from ingest.reference import Reference
+from ingest.schema import AMOUNT, RATE
+from ingest.submission import Submission
+from quality.rules import ERROR, FILE_LEVEL, ROW_LEVEL, RULES_BY_ID, Rule, rules_for
+
+log = logging.getLogger(__name__)
+
+MAX_EXAMPLES_PER_RULE = 1000
+ROWS_PER_VALIDATION = 2_000_000
+FINDINGS_SCHEMA = {
+    "submission_id": pl.Int64,
+    "rule_id": pl.String,
+    "severity": pl.String,
+    "row_number": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "message_zh": pl.String,
+    "message_en": pl.String,
+}
+
+
+class GateError(RuntimeError):
+    """Great Expectations could not evaluate an expectation: the gate cannot decide."""
+
+
+@dataclass
+class Candidate:
+    """A received file waiting for the gate: either read, or the reason it cannot be."""
+
+    submission_id: int
+    file_name: str
+    submission: Submission | None = None
+    unreadable: UnreadableFile | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """The detected kind, if any."""
+        return self.submission.kind.name if self.submission else None
+
+
+@dataclass
+class Verdict:
+    """How one file fared."""
+
+    submission_id: int
+    errors: int = 0
+    warnings: int = 0
+    rules: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        """No error-severity finding."""
+        return self.errors == 0
+
+
+@dataclass
+class GateResult:
+    """Verdicts per submission and the findings behind them."""
+
+    verdicts: dict[int, Verdict]
+    findings: pl.DataFrame
+    facts: pl.DataFrame
+
+
+class Gate:
+    """Great Expectations suites for every kind, built once per process."""
+
+    def __init__(self, reference: Reference):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        # Registers the identifier expectations with GX before any suite names them.
+        import quality.expectations as custom
+
+        self._gx = gx
+        self._custom = custom
+        self._reference = reference
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self._context.data_sources.add_pandas("zhirong")
+        self._validations = {}
+        for kind in ["file", *KINDS]:
+            for level in (FILE_LEVEL, ROW_LEVEL):
+                rules = rules_for(kind, level)
+                if rules:
+                    name = f"{kind}_{level}"
+                    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(
+                        name
+                    )
+                    suite = self._context.suites.add(self._build_suite(name, rules))
+                    self._validations[name] = self._context.validation_definitions.add(
+                        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+                    )
+
+    def _build_suite(self, name: str, rules: Iterable[Rule]):
+        gx = self._gx
+        suite = gx.ExpectationSuite(name)
+        for rule in rules:
+            for check in rule.checks:
+                cls = getattr(gx.expectations, check.expectation, None) or getattr(
+                    self._custom, check.expectation
+                )
+                kwargs = dict(check.kwargs)
+                if kwargs.get("value_set") == "@banks":
+                    kwargs["value_set"] = sorted(self._reference.bank_codes)
+                elif kwargs.get("value_set") == "@currencies":
+                    kwargs["value_set"] = sorted(self._reference.currencies)
+                meta = {"rule_id": rule.rule_id, "column": check.column}
+                suite.add_expectation(cls(**kwargs, meta=meta))
+        return suite
+
+    def suite_names(self) -> list[str]:
+        """Names of the suites this gate runs."""
+        return sorted(self._validations)
+
+    def validate(
+        self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]
+    ) -> GateResult:
+        """Run every suite over `candidates`, whose normalised rows are in `frames` (one
+        frame per kind, tagged with submission_id), and return a verdict per file."""
+        verdicts = {c.submission_id: Verdict(c.submission_id) for c in candidates}
+        by_id = {c.submission_id: c for c in candidates}
+        findings: list[pl.DataFrame] = []
+        facts = file_facts(candidates, frames)
+        findings.append(self._run("file_file", facts, ["submission_id"], by_id))
+        for kind in KINDS:
+            of_kind = [c for c in candidates if c.kind == kind]
+            if not of_kind:
+                continue
+            kind_facts = facts.filter(pl.col("submission_id").is_in([c.submission_id for c in of_kind]))
+            findings.append(self._run(f"{kind}_file", kind_facts, ["submission_id"], by_id))
+            sound = [c for c in of_kind if c.submission.structurally_sound]
+            for chunk in _chunks(sound, ROWS_PER_VALIDATION):
+                ids = [c.submission_id for c in chunk]
+                of_chunk = frames[kind].filter(pl.col("submission_id").is_in(ids))
+                rows = row_frame(kind, of_chunk, self._reference)
+                findings.append(
+                    self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
+                )
+        all_findings = pl.concat(findings, how="vertical") if findings else _empty_findings()
+        counts = all_findings.group_by("submission_id", "rule_id", "severity").agg(
+            pl.col("count").sum()
+        )
+        for sid, rule_id, severity, count in counts.iter_rows():
+            verdict = verdicts[sid]
+            verdict.rules[rule_id] = count
+            if severity == ERROR:
+                verdict.errors += count
+            else:
+                verdict.warnings += count
+        examples = (
+            all_findings.drop("count")
+            .with_columns(
+                pl.int_range(pl.len()).over("submission_id", "rule_id").alias("_example")
+            )
+            .filter(pl.col("_example") < MAX_EXAMPLES_PER_RULE)
+            .drop("_example")
+        )
+        return GateResult(verdicts, examples, facts)
+
+    def _run(
+        self,
+        suite: str,
+        frame: pl.DataFrame,
+        index_columns: list[str],
+        by_id: dict[int, Candidate],
+    ) -> pl.DataFrame:
+        if frame.is_empty() or suite not in self._validations:
+            return _empty_findings()
+        log.debug("gate: suite %s over %d rows", suite, frame.height)
+        result = self._validations[suite].run(
+            batch_parameters={"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": index_columns,
+                "return_unexpected_index_query": False,
+                "partial_unexpected_count": 0,
+            },
+        )
+        rows = []
+        for outcome in result.results:
+            meta = outcome.expectation_config.meta or {}
+            raised = _raised_exception(outcome.exception_info)
+            if raised:
+                raise GateError(f"{suite}: {meta.get('rule_id')} could not be evaluated: {raised}")
+            if outcome.success:
+                continue
+            hits = outcome.result.get("unexpected_index_list")
+            if not hits:
+                # A failed expectation that names no rows cannot be attributed to a file:
+                # the gate refuses to guess rather than let the batch through.
+                raise GateError(f"{suite}: {meta.get('rule_id')} failed without naming rows")
+            rule = RULES_BY_ID[meta["rule_id"]]
+            for hit in hits:
+                rows.append((int(hit["submission_id"]), hit.get("row_number"), rule, meta["column"]))
+        return _findings(rows, frame, by_id)
+
+
+def _raised_exception(info: dict | None) -> str | None:
+    """The message of an exception GX caught while evaluating, at any depth of its report
+    (GX nests metric failures under the metric's id)."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and (message := _raised_exception(value)):
+            return message
+    return None
+
+
+def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]]:
+    chunk: list[Candidate] = []
+    size = 0
+    for candidate in candidates:
+        if chunk and size + candidate.submission.row_count > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(candidate)
+        size += candidate.submission.row_count
+    if chunk:
+        yield chunk
+
+
+def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """One row per file with what the file-level rules decide on."""
+    schema = {
+        "submission_id": pl.Int64, "unreadable_rule": pl.String, "detail": pl.String,
+        "missing_required": pl.Int64, "missing_names": pl.String,
+        "duplicated_columns": pl.Int64, "duplicated_names": pl.String,
+        "unknown_columns": pl.Int64, "unknown_names": pl.String, "row_count": pl.Int64,
+    }
+    records = []
+    for c in candidates:
+        sub = c.submission
+        zh = {col.name: col.zh for col in sub.kind.columns} if sub else {}
+        records.append(
+            {
+                "submission_id": c.submission_id,
+                "unreadable_rule": c.unreadable.rule_id if c.unreadable else None,
+                "detail": f"{c.unreadable.message_zh} / {c.unreadable.message_en}"
+                if c.unreadable else None,
+                "missing_required": len(sub.missing) if sub else 0,
+                "missing_names": "、".join(f"{zh[m]}({m})" for m in sub.missing) or None
+                if sub else None,
+                "duplicated_columns": len(sub.duplicated) if sub else 0,
+                "duplicated_names": "、".join(sub.duplicated) or None if sub else None,
+                "unknown_columns": len(sub.unknown) if sub else 0,
+                "unknown_names": "、".join(sub.unknown) or None if sub else None,
+                "row_count": sub.row_count if sub else None,
+            }
+        )
+    facts = pl.DataFrame(records, schema=schema)
+    readable = [c for c in candidates if c.submission is not None]
+    if not readable:
+        return facts.with_columns(
+            pl.lit(None, pl.Int64).alias("bank_count"), pl.lit(None, pl.String).alias("bank_names"),
+            pl.lit(None, pl.String).alias("bank_code"), pl.lit(None, pl.Int64).alias("period_count"),
+            pl.lit(None, pl.String).alias("period_names"), pl.lit(None, pl.Date).alias("period"),
+        )
+    keys = pl.concat(
+        [frame.select(
+            "submission_id",
+            pl.col(KINDS[kind].reporter_column).alias("_bank"),
+            pl.col(KINDS[kind].period_column).alias("_period"),
+        ) for kind, frame in frames.items()],
+        how="vertical",
+    )
+    banks = pl.col("_bank").drop_nulls().unique().sort()
+    periods = pl.col("_period").drop_nulls().unique().sort()
+    per_file = keys.group_by("submission_id").agg(
+        banks.len().cast(pl.Int64).alias("bank_count"),
+        banks.head(10).str.join("、").alias("bank_names"),
+        pl.when(banks.len() == 1).then(banks.first()).alias("bank_code"),
+        periods.len().cast(pl.Int64).alias("period_count"),
+        periods.head(10).dt.strftime("%Y-%m").str.join("、").alias("period_names"),
+        pl.when(periods.len() == 1).then(periods.first()).alias("period"),
+    )
+    return facts.join(per_file, on="submission_id", how="left").with_columns(
+        pl.when(pl.col("row_count").is_not_null()).then(
+            pl.col("bank_count").fill_null(0)
+        ),
+        pl.when(pl.col("row_count").is_not_null()).then(
+            pl.col("period_count").fill_null(0)
+        ),
+        pl.col("bank_names").replace("", "—"),
+        pl.col("period_names").replace("", "—"),
+    )
+
+
+# Which facts column explains a file-level finding.
+_FACT_DETAIL = {
+    "unreadable_rule": "detail",
+    "missing_required": "missing_names",
+    "duplicated_columns": "duplicated_names",
+    "unknown_columns": "unknown_names",
+    "row_count": "row_count",
+    "bank_count": "bank_names",
+    "bank_code": "bank_code",
+    "period_count": "period_names",
+}
+
+
+def row_frame(kind: str, frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """The rows the row-level suite checks: only the columns it needs, amounts as doubles,
+    plus what a rule computes in code (a foreign-currency loan's period-end rate)."""
+    spec = KINDS[kind]
+    needed = {"submission_id", "row_number"}
+    for rule in rules_for(kind, ROW_LEVEL):
+        for check in rule.checks:
+            for key in ("column", "column_A", "column_B"):
+                if key in check.kwargs:
+                    needed.add(check.kwargs[key])
+            needed.update(check.kwargs.get("column_list", []))
+    if "fx_rate_found" in needed:
+        rates = reference.fx_rates.select(
+            "currency", pl.col("period").alias("report_period"), pl.lit(True).alias("_rate")
+        )
+        needs_rate = (
+            pl.col("currency").is_not_null()
+            & (pl.col("currency") != "CNY")
+            & pl.col("balance_cny").is_null()
+        )
+        frame = frame.join(rates, on=["currency", "report_period"], how="left").with_columns(
+            pl.when(needs_rate).then(pl.col("_rate").fill_null(False)).alias("fx_rate_found")
+        )
+    numeric = {c.name for c in spec.columns if c.parse in (AMOUNT, RATE)}
+    return frame.select(
+        pl.col(c).cast(pl.Float64) if c in numeric else pl.col(c) for c in sorted(needed)
+    )
+
+
+def _findings(
+    hits: list[tuple[int, int | None, Rule, str | None]],
+    frame: pl.DataFrame,
+    by_id: dict[int, Candidate],
+) -> pl.DataFrame:
+    """Findings with the bank's own header and text for each hit."""
+    if not hits:
+        return _empty_findings()
+    records = []
+    facts = frame if "unreadable_rule" in frame.columns else None
+    for sid, row_number, rule, column in hits:
+        candidate = by_id[sid]
+        header, value = None, None
+        if row_number is None and facts is not None:
+            fact_column = rule.checks[0].kwargs["column"]
+            detail = facts.filter(pl.col("submission_id") == sid)[_FACT_DETAIL[fact_column]][0]
+            value = None if detail is None else str(detail)
+        elif candidate.submission is not None and column is not None:
+            header = candidate.submission.headers.get(column, column)
+        records.append(
+            {
+                "submission_id": sid,
+                "rule_id": rule.rule_id,
+                "severity": rule.severity,
+                "row_number": row_number,
+                "column": header,
+                "canonical": column,
+                "value": value,
+                "message_zh": rule.message_zh.replace("{value}", value or ""),
+                "message_en": rule.message_en.replace("{value}", value or ""),
+            }
+        )
+    found = pl.DataFrame(records, schema={**FINDINGS_SCHEMA, "canonical": pl.String})
+    found = _attach_row_text(found, by_id)
+    return found.with_columns(pl.lit(1, pl.Int64).alias("count"))
+
+
+def _attach_row_text(found: pl.DataFrame, by_id: dict[int, Candidate]) -> pl.DataFrame:
+    """Fill a row finding's value with the text the bank sent in that cell."""
+    parts = [found.filter(pl.col("row_number").is_null() | pl.col("canonical").is_null())]
+    row_hits = found.filter(pl.col("row_number").is_not_null() & pl.col("canonical").is_not_null())
+    for (sid, column), group in row_hits.group_by("submission_id", "canonical"):
+        text = by_id[sid].submission.text.select(
+            "row_number", pl.col(column).alias("_text")
+        )
+        joined = group.join(text, on="row_number", how="left").with_columns(
+            pl.col("_text").alias("value")
+        )
+        parts.append(joined.drop("_text"))
+    return pl.concat(parts, how="vertical").drop("canonical").sort(
+        "submission_id", "row_number", "rule_id", nulls_last=False
+    )
+
+
+def _empty_findings() -> pl.DataFrame:
+    return pl.DataFrame(schema={**FINDINGS_SCHEMA, "count": pl.Int64})
+

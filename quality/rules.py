@@ -1,0 +1,267 @@
+"""The rule catalogue: every check the gate makes, as data — id, severity, phase, level,
+bilingual message, the clause it enforces, and the Great Expectations expectations that
+decide it. Suites are built from this list and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest import loans
+from ingest.kinds import KINDS
+
+RULESET_VERSION = "2026.11.1"
+
+ERROR, WARNING = "error", "warning"
+# Phases in the order a regulator's validator applies them (CFPB regtech style).
+FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS = (
+    "file/format", "column syntax", "row validity", "within-file consistency", "cross-file"
+)
+# A rule is decided either on the one-row-per-file facts frame or on the rows themselves.
+FILE_LEVEL, ROW_LEVEL = "file", "row"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One Great Expectations expectation: its class name, arguments, and the canonical
+    column a finding should name."""
+
+    expectation: str
+    kwargs: dict[str, Any]
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule."""
+
+    rule_id: str
+    kind: str
+    severity: str
+    phase: str
+    level: str
+    checks_zh: str
+    checks_en: str
+    message_zh: str
+    message_en: str
+    clause: str
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+
+def _not_null(columns: tuple[str, ...]) -> tuple[Check, ...]:
+    return tuple(Check("ExpectColumnValuesToNotBeNull", {"column": c}, c) for c in columns)
+
+
+def _at_least_zero(columns: tuple[str, ...]) -> tuple[Check, ...]:
+    return tuple(
+        Check("ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}, c) for c in columns
+    )
+
+
+def _a_not_below_b(a: str, b: str, reported: str) -> Check:
+    return Check(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {"column_A": a, "column_B": b, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        reported,
+    )
+
+
+def _file_rules() -> list[Rule]:
+    """Rules for files whose kind cannot be established: decided from the reader's verdict."""
+    reasons = {
+        "FL-E-001": ("文件无法读取（类型、编码或内容损坏）", "file cannot be read (type, encoding or damaged content)"),
+        "FL-E-002": ("文件为空", "file is empty"),
+        "FL-E-003": ("CSV 结构错误（分隔符、引号或截断的行）", "malformed CSV (delimiter, quoting or a truncated line)"),
+        "FL-E-004": ("XLSX 解压后大小异常，拒绝解析", "XLSX with an absurd unpacked size, refused before parsing"),
+        "FL-E-005": ("找不到表头行", "no header row found"),
+        "FL-E-006": ("无法从表头判断报送类型", "submission kind cannot be told from the headers"),
+    }
+    return [
+        Rule(
+            rule_id, "file", ERROR, FILE, FILE_LEVEL, zh, en, "{value}", "{value}", "DESIGN §3",
+            (Check("ExpectColumnValuesToNotBeInSet",
+                   {"column": "unreadable_rule", "value_set": [rule_id]}),),
+        )
+        for rule_id, (zh, en) in reasons.items()
+    ]
+
+
+def _kind_file_rules(kind: str, prefix: str, clause: str) -> list[Rule]:
+    def facts(column: str, **kwargs: Any) -> tuple[Check, ...]:
+        return (Check("ExpectColumnValuesToBeBetween", {"column": column, **kwargs}),)
+
+    return [
+        Rule(f"{prefix}-E-001", kind, ERROR, FILE, FILE_LEVEL,
+             "必填列齐全", "every required column is present",
+             "缺少必填列：{value}", "missing required column(s): {value}", clause,
+             facts("missing_required", min_value=0, max_value=0)),
+        Rule(f"{prefix}-E-002", kind, ERROR, FILE, FILE_LEVEL,
+             "同一列不得出现两次", "no column appears twice",
+             "列重复：{value}", "column(s) given more than once: {value}", clause,
+             facts("duplicated_columns", min_value=0, max_value=0)),
+        Rule(f"{prefix}-E-003", kind, ERROR, FILE, FILE_LEVEL,
+             "文件至少有一行数据", "the file has at least one data row",
+             "文件只有表头，没有数据行", "the file has a header but no data rows", clause,
+             facts("row_count", min_value=1)),
+        Rule(f"{prefix}-E-004", kind, ERROR, CONSISTENCY, FILE_LEVEL,
+             "每个文件只报送一家机构", "one bank per file",
+             "文件含多家机构或缺少机构代码：{value}",
+             "the file holds several banks or no bank code: {value}", clause,
+             facts("bank_count", min_value=1, max_value=1)),
+        Rule(f"{prefix}-E-005", kind, ERROR, CONSISTENCY, FILE_LEVEL,
+             "每个文件只报送一个报告期", "one reporting period per file",
+             "文件含多个报告期或缺少报告期：{value}",
+             "the file holds several periods or no period: {value}", clause,
+             facts("period_count", min_value=1, max_value=1)),
+        Rule(f"{prefix}-E-006", kind, ERROR, CROSS, FILE_LEVEL,
+             "机构代码已在机构名录登记", "the bank code is registered",
+             "机构代码“{value}”未在机构名录中登记", "bank code '{value}' is not registered",
+             "DESIGN §3.1 (registered bank); JR/T 0124",
+             (Check("ExpectColumnValuesToBeInSet", {"column": "bank_code", "value_set": "@banks"},
+                    "bank_code"),)),
+        Rule(f"{prefix}-W-001", kind, WARNING, FILE, FILE_LEVEL,
+             "无未知列", "no unknown columns",
+             "未识别的列已忽略：{value}", "unknown column(s) ignored: {value}", clause,
+             facts("unknown_columns", min_value=0, max_value=0)),
+    ]
+
+
+_LOAN_REQUIRED = tuple(c.name for c in loans.COLUMNS if c.required)
+
+
+def _loan_row_rules() -> list[Rule]:
+    clause = "DESIGN §3.1"
+    return [
+        Rule("LN-E-010", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "必填字段有值且可解析", "required values are present and readable",
+             "必填字段缺失或无法解析", "required value missing or unreadable", clause,
+             _not_null(_LOAN_REQUIRED)),
+        Rule("LN-E-011", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "借款人统一社会信用代码符合 GB 32100-2015（含校验位）",
+             "borrower USCC is valid under GB 32100-2015, check characters included",
+             "统一社会信用代码无效（格式或校验位错误）",
+             "invalid unified social credit code (format or check character)",
+             "DESIGN §3.1; GB 32100-2015; GB 11714",
+             (Check("ExpectColumnValuesToBeValidUscc", {"column": "borrower_uscc"},
+                    "borrower_uscc"),)),
+        Rule("LN-E-012", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "借款人行业为 GB/T 4754-2017 中真实存在的大类",
+             "borrower industry is a real GB/T 4754-2017 division",
+             "行业代码不是 GB/T 4754-2017 的有效大类", "industry code is not a real GB/T 4754-2017 division",
+             "DESIGN §3.1; GB/T 4754-2017",
+             (Check("ExpectColumnValuesToBeGbt4754Industry", {"column": "industry_code"},
+                    "industry_code"),)),
+        Rule("LN-E-013", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "企业规模为 大型/中型/小型/微型 或 CS01–CS05", "enterprise scale is a known size",
+             "企业规模无法识别", "unknown enterprise scale", clause,
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "enterprise_scale", "value_set": list(loans.SCALES)},
+                    "enterprise_scale"),)),
+        Rule("LN-E-014", "loans", ERROR, VALIDITY, ROW_LEVEL,
+             "发放日期不晚于报告期末", "issue date is on or before the period end",
+             "贷款发放日期晚于报告期末", "issue date is after the end of the reporting period", clause,
+             (_a_not_below_b("report_period", "issue_date", "issue_date"),)),
+        Rule("LN-E-015", "loans", ERROR, VALIDITY, ROW_LEVEL,
+             "到期日期晚于发放日期", "maturity date is after the issue date",
+             "贷款到期日期不晚于发放日期", "maturity date is not after the issue date", clause,
+             (Check("ExpectColumnPairValuesAToBeGreaterThanB",
+                    {"column_A": "maturity_date", "column_B": "issue_date",
+                     "ignore_row_if": "either_value_is_missing"},
+                    "maturity_date"),)),
+        Rule("LN-E-016", "loans", ERROR, VALIDITY, ROW_LEVEL,
+             "余额非负", "balances are not negative",
+             "贷款余额为负数", "negative loan balance", clause,
+             _at_least_zero(("balance", "balance_cny"))),
+        Rule("LN-E-017", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "担保方式为 A 质押、B 抵押、C 保证、D 信用、E 组合、Z 其他（可带子码）",
+             "guarantee type is A–E or Z (sub-codes allowed), as a code or a word",
+             "担保方式无法识别", "unknown guarantee type", "DESIGN §3.1; PBOC loan-level codes",
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "guarantee_type", "value_set": list(loans.GUARANTEE_TYPES)},
+                    "guarantee_type"),)),
+        Rule("LN-E-018", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "币种为 ISO 4217 代码", "currency is an ISO 4217 code",
+             "币种不是 ISO 4217 代码", "currency is not an ISO 4217 code", "DESIGN §3.1; ISO 4217",
+             (Check("ExpectColumnValuesToBeInSet", {"column": "currency", "value_set": "@currencies"},
+                    "currency"),)),
+        Rule("LN-E-019", "loans", ERROR, CROSS, ROW_LEVEL,
+             "未报折人民币余额的外币贷款在报告期末有汇率",
+             "a foreign-currency loan without a CNY balance has a period-end FX rate",
+             "缺少折人民币余额，且该币种在报告期末没有汇率",
+             "no CNY balance given and no period-end rate for this currency", "DESIGN §3.1, §4",
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "fx_rate_found", "value_set": [True]}, "currency"),)),
+        Rule("LN-E-020", "loans", ERROR, VALIDITY, ROW_LEVEL,
+             "执行利率在 (0, 36) 百分比之间", "interest rate is between 0 and 36 percent, exclusive",
+             "执行利率超出 (0%, 36%)", "interest rate outside (0%, 36%)", clause,
+             (Check("ExpectColumnValuesToBeBetween",
+                    {"column": "interest_rate", "min_value": 0, "max_value": 36,
+                     "strict_min": True, "strict_max": True},
+                    "interest_rate"),)),
+        Rule("LN-E-021", "loans", ERROR, SYNTAX, ROW_LEVEL,
+             "五级分类为 正常/关注/次级/可疑/损失", "five-class grade is a known grade",
+             "五级分类无法识别", "unknown five-class grade", clause,
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "five_class", "value_set": list(loans.FIVE_CLASSES)},
+                    "five_class"),)),
+        Rule("LN-E-022", "loans", ERROR, CONSISTENCY, ROW_LEVEL,
+             "贷款借据号在文件内唯一", "loan id is unique within the file",
+             "贷款借据号在文件内重复", "loan id repeated within the file", clause,
+             (Check("ExpectCompoundColumnsToBeUnique",
+                    {"column_list": ["submission_id", "loan_id"]}, "loan_id"),)),
+    ]
+
+
+_TOTAL_AMOUNTS = (
+    "total_loans", "total_mlt_loans", "total_credit_loans", "corporate_loans",
+    "mfg_loans_reported",
+)
+
+
+def _loan_total_row_rules() -> list[Rule]:
+    clause = "DESIGN §3.2"
+    return [
+        Rule("LT-E-010", "loan_totals", ERROR, SYNTAX, ROW_LEVEL,
+             "各项金额有值且可解析", "every amount is present and readable",
+             "金额缺失或无法解析", "amount missing or unreadable", clause,
+             _not_null(("bank_code", "report_period", *_TOTAL_AMOUNTS))),
+        Rule("LT-E-011", "loan_totals", ERROR, VALIDITY, ROW_LEVEL,
+             "金额非负", "amounts are not negative",
+             "金额为负数", "negative amount", clause, _at_least_zero(_TOTAL_AMOUNTS)),
+        Rule("LT-E-012", "loan_totals", ERROR, CONSISTENCY, ROW_LEVEL,
+             "分项不超过合计（中长期、信用、企事业单位 ≤ 各项；制造业 ≤ 企事业单位）",
+             "parts do not exceed their total (MLT, credit, corporate ≤ all loans; "
+             "manufacturing ≤ corporate)",
+             "分项金额大于合计", "a part exceeds its total", clause,
+             (
+                 _a_not_below_b("total_loans", "total_mlt_loans", "total_mlt_loans"),
+                 _a_not_below_b("total_loans", "total_credit_loans", "total_credit_loans"),
+                 _a_not_below_b("total_loans", "corporate_loans", "corporate_loans"),
+                 _a_not_below_b("corporate_loans", "mfg_loans_reported", "mfg_loans_reported"),
+             )),
+        Rule("LT-E-013", "loan_totals", ERROR, CONSISTENCY, ROW_LEVEL,
+             "每个机构每个报告期只有一行", "one row per bank and period",
+             "同一机构同一报告期出现多行", "more than one row for the same bank and period", clause,
+             (Check("ExpectCompoundColumnsToBeUnique",
+                    {"column_list": ["submission_id", "bank_code", "report_period"]},
+                    "bank_code"),)),
+    ]
+
+
+PREFIXES = {"loans": "LN", "loan_totals": "LT"}
+CLAUSES = {"loans": "DESIGN §3.1", "loan_totals": "DESIGN §3.2"}
+
+RULES: tuple[Rule, ...] = tuple(
+    [
+        *_file_rules(),
+        *(r for k in KINDS for r in _kind_file_rules(k, PREFIXES[k], CLAUSES[k])),
+        *_loan_row_rules(),
+        *_loan_total_row_rules(),
+    ]
+)
+RULES_BY_ID = {r.rule_id: r for r in RULES}
+
+
+def rules_for(kind: str, level: str) -> tuple[Rule, ...]:
+    """The rules of one kind decided at one level."""
+    return tuple(r for r in RULES if r.kind == kind and r.level == level)

@@ -1,0 +1,109 @@
+"""The build warehouse: the one writer's DuckDB file, its raw and audit tables, and the lock
+that keeps a second writer out."""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.kinds import KINDS
+from ingest.submission import normalise
+from warehouse.home import Home
+
+AUDIT_DDL = """
+create schema if not exists audit;
+create schema if not exists raw;
+create table if not exists audit.submissions (
+    submission_id bigint primary key,
+    file_name varchar not null,
+    stored_path varchar not null,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    kind varchar,
+    reporter varchar,
+    period date,
+    received_at timestamp not null,
+    status varchar not null,
+    row_count bigint,
+    error_count bigint not null,
+    warning_count bigint not null,
+    ruleset_version varchar not null,
+    duplicate_of bigint,
+    superseded_by bigint,
+    superseded_at timestamp
+);
+create table if not exists audit.findings (
+    submission_id bigint not null,
+    rule_id varchar not null,
+    severity varchar not null,
+    row_number bigint,
+    "column" varchar,
+    value varchar,
+    message_zh varchar not null,
+    message_en varchar not null
+);
+"""
+
+_DUCKDB_TYPES = {
+    pl.String: "varchar",
+    pl.Date: "date",
+    pl.Float64: "double",
+    pl.Int64: "bigint",
+    pl.Boolean: "boolean",
+}
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the build warehouse."""
+
+
+@contextmanager
+def writer_lock(home: Home) -> Iterator[None]:
+    """Hold the single-writer lock for the build warehouse, or fail at once with a clear
+    reason (DuckDB allows one writer per file)."""
+    home.build_dir.mkdir(parents=True, exist_ok=True)
+    with open(home.writer_lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseBusy(
+                "另一个进程正在写入构建库（可能有刷新正在运行），请稍后再试 / another process is "
+                f"writing the build warehouse (a refresh may be running): {home.build_db}"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@cache
+def raw_table_columns(kind: str) -> dict[str, str]:
+    """The DuckDB column types of `raw.<kind>`, derived from the kind's normalised schema so
+    that ingest and the table cannot drift apart."""
+    spec = KINDS[kind]
+    text = pl.LazyFrame(schema={c.name: pl.String for c in spec.columns})
+    schema = normalise(text, spec, {}).collect_schema()
+    columns = {"submission_id": "bigint", "row_number": "bigint"}
+    for name, dtype in schema.items():
+        if isinstance(dtype, pl.Decimal):
+            columns[name] = f"decimal({dtype.precision}, {dtype.scale})"
+        else:
+            columns[name] = _DUCKDB_TYPES[dtype.base_type()]
+    return columns
+
+
+def connect_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the build warehouse and make sure its raw and audit tables exist."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(AUDIT_DDL)
+    for kind in KINDS:
+        columns = ", ".join(f'"{n}" {t}' for n, t in raw_table_columns(kind).items())
+        con.execute(f"create table if not exists raw.{kind} ({columns})")
+    return con

@@ -1,0 +1,80 @@
+"""Where everything lives under a Zhirong home (`--home`, `ZHIRONG_HOME`, `./zhirong_home`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = Path("zhirong_home")
+
+
+@dataclass(frozen=True)
+class Home:
+    """The directory layout of one Zhirong installation.
+
+    inbox/       files waiting to be ingested (the sensor watches it)
+    received/    every file ever received, kept forever, by receipt date
+    build/       the build warehouse (the single writer's database) and its lock
+    published/   the published warehouse readers open, and every earlier version
+    exports/     scorecard packs and workbooks
+    dagster/     the Dagster instance's storage
+    """
+
+    root: Path
+
+    @property
+    def inbox(self) -> Path:
+        """Drop files here."""
+        return self.root / "inbox"
+
+    @property
+    def received(self) -> Path:
+        """Every received file, kept forever."""
+        return self.root / "received"
+
+    @property
+    def build_dir(self) -> Path:
+        """The build warehouse's directory."""
+        return self.root / "build"
+
+    @property
+    def build_db(self) -> Path:
+        """The build warehouse: raw tables, audit ledger, models."""
+        return self.build_dir / "zhirong_build.duckdb"
+
+    @property
+    def writer_lock(self) -> Path:
+        """Held by the one process that writes the build warehouse."""
+        return self.build_dir / "writer.lock"
+
+    @property
+    def published_dir(self) -> Path:
+        """The published warehouse and its history."""
+        return self.root / "published"
+
+    @property
+    def published_db(self) -> Path:
+        """The published, read-only warehouse."""
+        return self.published_dir / "zhirong.duckdb"
+
+    @property
+    def history_dir(self) -> Path:
+        """Every version ever published, named by its publication time."""
+        return self.published_dir / "history"
+
+    @property
+    def exports(self) -> Path:
+        """Scorecard packs and workbooks."""
+        return self.root / "exports"
+
+    @property
+    def dagster(self) -> Path:
+        """The Dagster instance's home."""
+        return self.root / "dagster"
+
+    def ensure(self) -> Home:
+        """Create every directory; return self."""
+        for path in (self.inbox, self.received, self.build_dir, self.history_dir, self.exports,
+                     self.dagster):
+            path.mkdir(parents=True, exist_ok=True)
+        return self

@@ -1,0 +1,130 @@
+"""Publish the build warehouse: copy the published schemas into a new DuckDB file, keep it
+in the history, and swap it in with an atomic rename. Readers never see a half-written
+file, and a failure leaves the published file exactly as it was."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.home import Home
+
+PUBLISHED_SCHEMAS = ("marts", "reference", "audit")
+# The published file also says what it is.
+META_DDL = """
+create schema if not exists pub.meta;
+create table pub.meta.publication (
+    published_at timestamp not null,
+    run_id varchar,
+    ruleset_version varchar,
+    source_submissions bigint not null
+);
+"""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A published version of the warehouse."""
+
+    path: Path
+    version_path: Path
+    published_at: datetime
+    tables: tuple[str, ...]
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    run_id: str | None = None,
+    ruleset_version: str | None = None,
+) -> Publication:
+    """Copy the published schemas of the build warehouse (open on `con`) into a new file and
+    atomically make it the published warehouse. Returns where it went."""
+    home.history_dir.mkdir(parents=True, exist_ok=True)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    version = home.history_dir / f"zhirong_{published_at:%Y%m%dT%H%M%S%fZ}.duckdb"
+    partial = version.with_name(version.name + ".partial")
+    partial.unlink(missing_ok=True)
+    tables = _published_tables(con)
+    con.execute(f"attach '{partial}' as pub")
+    try:
+        for schema in sorted({s for s, _ in tables}):
+            con.execute(f"create schema pub.{schema}")
+        for schema, table in tables:
+            con.execute(f"create table pub.{schema}.{table} as select * from {schema}.{table}")
+        _copy_comments(con, tables)
+        con.execute(META_DDL)
+        submissions = con.execute("select count(*) from audit.submissions").fetchone()[0]
+        con.execute(
+            "insert into pub.meta.publication values (?, ?, ?, ?)",
+            [published_at, run_id, ruleset_version, submissions],
+        )
+    finally:
+        con.execute("detach pub")
+    _fsync(partial)
+    partial.replace(version)
+    # A hard link makes the new version current in one rename; the history keeps it too.
+    staging = home.published_db.with_name(f".{home.published_db.name}.{os.getpid()}.new")
+    staging.unlink(missing_ok=True)
+    os.link(version, staging)
+    staging.replace(home.published_db)
+    _fsync_dir(home.published_dir)
+    return Publication(
+        home.published_db, version, published_at, tuple(f"{s}.{t}" for s, t in tables)
+    )
+
+
+def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
+    return con.execute(
+        f"""
+        select schema_name, table_name
+        from duckdb_tables()
+        where database_name = current_database() and schema_name in ({placeholders})
+        order by schema_name, table_name
+        """,
+        list(PUBLISHED_SCHEMAS),
+    ).fetchall()
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:
+    """Carry the dbt descriptions (persisted as comments) over, so `duckdb_columns()` in the
+    published file is the data dictionary."""
+    for schema, table in tables:
+        comment = con.execute(
+            "select comment from duckdb_tables() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if comment:
+            con.execute(f"comment on table pub.{schema}.{table} is {_quote(comment)}")
+        for column, text in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = "
+            "current_database() and schema_name = ? and table_name = ? and comment is not null",
+            [schema, table],
+        ).fetchall():
+            con.execute(
+                f'comment on column pub.{schema}.{table}."{column}" is {_quote(text)}'
+            )
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
