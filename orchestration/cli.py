@@ -89,12 +89,18 @@ def _sample_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--enterprises", type=int, default=d.enterprises)
 
 
+class _ProgressToStderr(logging.Handler):
+    """Progress lines on whatever stderr is now (stdout stays clean for results)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(record.getMessage(), file=sys.stderr)
+
+
 def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
     progress = logging.getLogger("zhirong.progress")
-    progress.addHandler(handler)
+    if not any(isinstance(h, _ProgressToStderr) for h in progress.handlers):
+        progress.addHandler(_ProgressToStderr())
     progress.setLevel(logging.INFO)
     progress.propagate = False
 

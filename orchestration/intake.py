@@ -22,11 +22,9 @@ from ingest.ledger import (
     originals_of,
     receive,
 )
-from ingest.readers import UnreadableFile
-from ingest.submission import normalise_submissions, read_text
-from quality.gate import Candidate, Gate, GateResult
+from quality.gate import Candidate, Gate, GateResult, gate_files
 from quality.rules import RULESET_VERSION
-from warehouse.database import raw_table_columns
+from warehouse.database import append, raw_table_columns
 from warehouse.home import Home
 
 log = logging.getLogger(__name__)
@@ -122,33 +120,23 @@ def _ingest_batch(
     received_at = datetime.now(UTC).replace(tzinfo=None)
     next_id = next_submission_id(con)
     receipts: list[tuple[int, Receipt]] = []
-    candidates: list[Candidate] = []
     duplicates: dict[int, int] = {}
     for offset, path in enumerate(paths):
         receipts.append((next_id + offset, receive(path, home.received, received_at)))
     earlier = originals_of(con, [r.sha256 for _, r in receipts])
+    to_gate = []
     for offset, (sid, receipt) in enumerate(receipts):
-        path = receipt.source
         original = seen.get(receipt.sha256) or earlier.get(receipt.sha256)
         if original is not None:
             duplicates[sid] = original
             continue
         seen[receipt.sha256] = sid
-        try:
-            candidate = Candidate(sid, path.name, submission=read_text(receipt.stored))
-        except UnreadableFile as reason:
-            candidate = Candidate(sid, path.name, unreadable=reason)
-        candidates.append(candidate)
+        to_gate.append((sid, receipt.stored, receipt.source.name))
         position = done + offset + 1
         if total <= 20 or position % max(1, total // 20) == 0 or position == total:
-            progress(f"[{position}/{total}] read {path.name}")
-    frames = normalise_submissions(
-        {c.submission_id: c.submission for c in candidates if c.submission is not None}
-    )
-    if candidates:
-        result = gate().validate(candidates, frames)
-    else:
-        result = GateResult({}, pl.DataFrame(), None)
+            progress(f"[{position}/{total}] received {receipt.source.name}")
+    batch = gate_files(gate() if to_gate else None, to_gate)
+    candidates, frames, result = batch.candidates, batch.frames, batch.result
     outcomes = _record(con, receipts, candidates, duplicates, result, frames)
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
@@ -230,11 +218,11 @@ def _record(
     accepted = [o.submission_id for o in outcomes if o.status == ACCEPTED]
     con.execute("begin transaction")
     try:
-        con.execute("insert into audit.submissions by name select * from ledger")
-        if findings.height:
-            con.execute("insert into audit.findings by name select * from findings")
+        append(con, "audit.submissions", ledger)
+        append(con, "audit.findings", findings)
         for kind, frame in frames.items():
-            _load_rows(con, kind, frame.filter(pl.col("submission_id").is_in(accepted)))
+            accepted_rows = frame.filter(pl.col("submission_id").is_in(accepted))
+            append(con, f"raw.{kind}", accepted_rows.select(list(raw_table_columns(kind))))
         _supersede(con, receipts[0][1].received_at)
         con.execute("commit")
     except BaseException:
@@ -247,14 +235,6 @@ _LEDGER_TYPES = {
     "kind": pl.String, "reporter": pl.String, "period": pl.Date, "row_count": pl.Int64,
     "duplicate_of": pl.Int64,
 }
-
-
-def _load_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pl.DataFrame) -> None:
-    """Append the accepted rows of one kind to `raw.<kind>` in one insert."""
-    if frame.is_empty():
-        return
-    rows = frame.select(list(raw_table_columns(kind)))
-    con.execute(f"insert into raw.{kind} by name select * from rows")
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, at: datetime) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -18,7 +19,7 @@ from ingest.kinds import KINDS
 from ingest.readers import UnreadableFile
 from ingest.reference import Reference
 from ingest.schema import AMOUNT, RATE
-from ingest.submission import Submission
+from ingest.submission import Submission, normalise_submissions, read_text
 from quality.rules import ERROR, FILE_LEVEL, ROW_LEVEL, RULES_BY_ID, Rule, rules_for
 
 log = logging.getLogger(__name__)
@@ -212,6 +213,32 @@ class Gate:
             for hit in hits:
                 rows.append((int(hit["submission_id"]), hit.get("row_number"), rule, meta["column"]))
         return _findings(rows, frame, by_id)
+
+
+@dataclass
+class GatedBatch:
+    """Files read, normalised and judged together."""
+
+    candidates: list[Candidate]
+    frames: dict[str, pl.DataFrame]
+    result: GateResult
+
+
+def gate_files(gate: Gate | None, files: Sequence[tuple[int, Path, str]]) -> GatedBatch:
+    """Read, normalise and gate `files` — (submission_id, path to read, name the bank gave
+    it) — without writing anything. Ingest and the bank-side check both come through here."""
+    candidates = []
+    for sid, path, name in files:
+        try:
+            candidates.append(Candidate(sid, name, submission=read_text(path)))
+        except UnreadableFile as reason:
+            candidates.append(Candidate(sid, name, unreadable=reason))
+    frames = normalise_submissions(
+        {c.submission_id: c.submission for c in candidates if c.submission is not None}
+    )
+    if not candidates:
+        return GatedBatch([], frames, GateResult({}, _empty_findings(), None))
+    return GatedBatch(candidates, frames, gate.validate(candidates, frames))
 
 
 def _raised_exception(info: dict | None) -> str | None:

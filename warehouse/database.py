@@ -107,3 +107,14 @@ def connect_build(path: Path) -> duckdb.DuckDBPyConnection:
         columns = ", ".join(f'"{n}" {t}' for n, t in raw_table_columns(kind).items())
         con.execute(f"create table if not exists raw.{kind} ({columns})")
     return con
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert `frame` into `table`, matching columns by name (Arrow hand-off, no copy)."""
+    if frame.is_empty():
+        return
+    con.register("_zhirong_append", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _zhirong_append")
+    finally:
+        con.unregister("_zhirong_append")

@@ -1,0 +1,55 @@
+"""Turning the text banks send into typed values."""
+
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from ingest.parsing import parse_amount, parse_date, parse_period, parse_rate
+
+
+def _one(expr, text):
+    return pl.DataFrame({"v": [text]}, schema={"v": pl.String}).select(expr).item()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024-02-29", "2024/02/29", "2024/2/29", "20240229", "45351", "2024-02-29 00:00:00",
+     "２０２４-０２-２９"],
+)
+def test_dates_in_every_accepted_form(text):
+    # 45351 is the Excel serial of 2024-02-29 (day 1 = 1900-01-01, with Excel's 1900-02-29).
+    assert _one(parse_date(pl.col("v")), text) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize("text", ["2024-02-30", "29/02/2024", "soon", ""])
+def test_unreadable_dates_are_null(text):
+    assert _one(parse_date(pl.col("v")), text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-10", "202610", "2026年10月", "2026-10-31", "20261031", "2026-10-15"]
+)
+def test_periods_become_the_month_end(text):
+    assert _one(parse_period(pl.col("v")), text) == date(2026, 10, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "factor", "expected"),
+    [
+        ("1,234,567.89", 1, Decimal("1234567.89")),
+        ("１２３４.５", 1, Decimal("1234.50")),
+        ("¥1234.5", 1, Decimal("1234.50")),
+        ("123.456789", 10_000, Decimal("1234567.89")),  # 万元 → 元
+        ("1.5", 100_000_000, Decimal("150000000.00")),  # 亿元 → 元
+        ("-5", 1, Decimal("-5.00")),
+        ("abc", 1, None),
+    ],
+)
+def test_amounts_in_yuan_with_two_decimals(text, factor, expected):
+    assert _one(parse_amount(pl.col("v"), factor), text) == expected
+
+
+def test_rates_accept_a_percent_sign():
+    assert _one(parse_rate(pl.col("v")), "4.35%") == pytest.approx(4.35)

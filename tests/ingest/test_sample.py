@@ -1,0 +1,89 @@
+"""The built-in sample: deterministic, spread over bank types, realistic files."""
+
+import hashlib
+from collections import Counter
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ingest.identifiers import BANK_CODE_PATTERN, is_valid_uscc
+from ingest.readers import read_file
+from ingest.sample import SampleConfig, bank_profiles, generate, make_enterprises
+from ingest.submission import read_submission
+
+SMALL = SampleConfig(banks=6, start="2025-09", end="2026-10", loans_per_bank=40,
+                     enterprises=200)
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample")
+    return out, generate(out, SMALL)
+
+
+def _digest(paths):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_same_seed_gives_the_same_bytes(small_sample, tmp_path):
+    out, first = small_sample
+    again = generate(tmp_path, SMALL)
+    assert _digest(first) == _digest(again)
+
+
+def test_a_different_seed_gives_different_files(small_sample, tmp_path):
+    _, first = small_sample
+    other = generate(tmp_path, SampleConfig(**{**SMALL.__dict__, "seed": 7}))
+    assert _digest(first) != _digest(other)
+
+
+def test_default_sample_spans_every_bank_type_with_14_character_codes():
+    profiles = bank_profiles(SampleConfig(), np.random.default_rng(0))
+    assert len(profiles) >= 24
+    assert set(Counter(p.bank_type for p in profiles)) == {
+        "国有大型商业银行", "股份制商业银行", "城市商业银行", "农村商业银行", "村镇银行", "外资银行"}
+    assert all(pl.Series([p.code]).str.contains(BANK_CODE_PATTERN)[0] for p in profiles)
+    trends = [p.mfg_trend for p in profiles]
+    assert min(trends) < 0 < max(trends), "some banks raise their manufacturing share, some cut it"
+
+
+def test_enterprises_have_valid_chongqing_usccs_in_and_out_of_manufacturing():
+    firms = make_enterprises(np.random.default_rng(1), 1500)
+    assert all(is_valid_uscc(u) for u in firms.uscc)
+    assert all(u[2:4] == "50" for u in firms.uscc)
+    assert len(set(firms.uscc)) == 1500
+    share = firms.is_mfg.mean()
+    assert 0.3 < share < 0.6
+
+
+def test_files_mix_containers_encodings_and_months(small_sample):
+    _, files = small_sample
+    # 6 banks × 14 months × (loans + loan_totals)
+    assert len(files) == 6 * 14 * 2
+    raws = [read_file(p) for p in files]
+    containers = Counter(r.container for r in raws)
+    assert set(containers) == {"csv", "xlsx", "parquet"}
+    assert {r.encoding for r in raws if r.container == "csv"} == {"utf-8", "gb18030"}
+    headers = {h for r in raws for h in r.headers}
+    assert "贷款借据号" in headers and "loan_id" in headers
+    xlsx = next(p for p in files if p.suffix == ".xlsx" and "借据" in p.name)
+    assert read_file(xlsx).unit == 10_000
+
+
+def test_every_file_reads_as_one_bank_and_one_month(small_sample):
+    _, files = small_sample
+    for path in files:
+        data = read_submission(path).data
+        assert data["bank_code"].n_unique() == 1, path.name
+        assert data["report_period"].n_unique() == 1, path.name
+
+
+def test_some_loans_are_in_foreign_currency(small_sample):
+    _, files = small_sample
+    currencies = pl.concat(
+        [read_submission(p).data.select("currency") for p in files if "loan_totals" not in p.name
+         and "各项贷款" not in p.name]
+    )["currency"]
+    assert "CNY" in currencies.to_list()
+    assert (currencies != "CNY").sum() >= 1

@@ -1,0 +1,186 @@
+"""The `zhirong` CLI end to end on a small generated sample, as a user would run it."""
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from warehouse.home import Home
+from warehouse.readonly import run_query
+
+pytestmark = pytest.mark.integration
+
+SMALL = ["--banks", "6", "--start", "2025-09", "--end", "2026-10", "--loans-per-bank", "40",
+         "--enterprises", "200"]
+LAST_MONTH = "select * from marts.bank_loan_metrics where period = date '2026-10-31'"
+# DESIGN §5: the published contract.
+BANK_METRIC_COLUMNS = [
+    "bank_code", "bank_name", "bank_type", "period", "total_loans", "mfg_loans", "mfg_mlt_loans",
+    "mfg_credit_loans", "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share",
+    "mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment",
+    "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory) -> Home:
+    root = tmp_path_factory.mktemp("demo")
+    assert main(["--home", str(root), "demo", *SMALL]) == 0
+    return Home(root)
+
+
+@pytest.fixture
+def own_home(demo_home, tmp_path) -> Home:
+    """A private copy of the demo home for tests that change it."""
+    shutil.copytree(demo_home.root, tmp_path / "home")
+    return Home(tmp_path / "home")
+
+
+def _sql(home: Home, query: str, capsys, fmt: str = "csv") -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--home", str(home.root), "sql", query, "--format", fmt])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_demo_publishes_one_row_per_sample_bank_with_shares_and_growth(demo_home, capsys):
+    code, out, err = _sql(demo_home, LAST_MONTH, capsys)
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 6
+    assert len({r["bank_code"] for r in rows}) == 6
+    for row in rows:
+        for column in ("mfg_loan_share", "mfg_mlt_share", "mfg_credit_share",
+                       "mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap"):
+            assert row[column] != "", (row["bank_code"], column)
+        assert 0 <= float(row["mfg_loan_share"]) <= 1
+
+
+def test_csv_output_is_only_the_csv(demo_home, capsys):
+    code, out, _ = _sql(demo_home, LAST_MONTH, capsys)
+    lines = out.splitlines()
+    assert lines[0].split(",") == BANK_METRIC_COLUMNS
+    assert len(lines) == 1 + 6
+
+
+def test_json_output_parses_and_keeps_money_exact(demo_home, capsys):
+    code, out, _ = _sql(demo_home, "select mfg_loans, period from marts.bank_loan_metrics "
+                        "where period = date '2026-10-31' order by bank_code", capsys, "json")
+    rows = json.loads(out, parse_float=str)
+    assert len(rows) == 6 and rows[0]["period"] == "2026-10-31"
+    assert rows[0]["mfg_loans"].count(".") == 1 and len(rows[0]["mfg_loans"].split(".")[1]) == 2
+
+
+def test_marts_have_exactly_the_contracted_columns(demo_home):
+    result = run_query(demo_home.published_db, "select * from marts.bank_loan_metrics limit 0")
+    assert result.columns == BANK_METRIC_COLUMNS
+    city = run_query(demo_home.published_db, "select * from marts.city_loan_metrics limit 0")
+    assert city.columns == ["period", *BANK_METRIC_COLUMNS[4:]]
+
+
+def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):
+    assert list(demo_home.inbox.iterdir()) == []
+    kept = list(demo_home.received.rglob("*.*"))
+    assert len(kept) == 6 * 14 * 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["copy (select 1) to '{tmp}/x.csv'", "select * from read_csv('/etc/passwd')",
+     "attach '{tmp}/y.duckdb' as y", "install httpfs", "drop table marts.bank_loan_metrics",
+     "select 1; select 2"],
+)
+def test_sql_refuses_with_a_clear_message_and_exit_code_1(demo_home, capsys, tmp_path, query):
+    before = _sha(demo_home.published_db)
+    code, out, err = _sql(demo_home, query.format(tmp=tmp_path), capsys)
+    assert code == 1
+    assert out == ""
+    assert "refused" in err
+    assert list(tmp_path.iterdir()) == []
+    assert _sha(demo_home.published_db) == before
+
+
+def test_ingesting_the_same_file_twice_is_a_duplicate_and_changes_nothing(own_home, capsys):
+    _, before, _ = _sql(own_home, "select * from marts.bank_loan_metrics order by all", capsys)
+    original = sorted(own_home.received.rglob("*-loans_C*.csv"))[0]
+    again = own_home.inbox / original.name.split("-", 1)[1]
+    shutil.copyfile(original, again)
+    assert main(["--home", str(own_home.root), "ingest"]) == 0
+    con = duckdb.connect(str(own_home.build_db), read_only=True)
+    status, duplicate_of, first = con.execute(
+        "select d.status, d.duplicate_of, o.submission_id from audit.submissions d "
+        "join audit.submissions o on o.sha256 = d.sha256 and o.status = 'accepted' "
+        "where d.submission_id = (select max(submission_id) from audit.submissions)"
+    ).fetchone()
+    con.close()
+    assert (status, duplicate_of) == ("duplicate", first)
+    assert main(["--home", str(own_home.root), "build"]) == 0
+    _, after, _ = _sql(own_home, "select * from marts.bank_loan_metrics order by all", capsys)
+    assert after == before
+
+
+def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
+    good = sorted(own_home.received.rglob("*-loans_C1901150100001_202610.csv"))[0]
+    lines = good.read_text(encoding="utf-8").splitlines()
+    fields = lines[5].split(",")
+    fields[3] = fields[3][:-1] + ("0" if fields[3][-1] != "0" else "1")  # break the check char
+    lines[5] = ",".join(fields)
+    bad = tmp_path / "loans_C1901150100001_202610_resent.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    published_before = _sha(own_home.published_db)
+    _, metrics_before, _ = _sql(own_home, LAST_MONTH + " order by bank_code", capsys)
+
+    assert main(["--home", str(own_home.root), "ingest", str(bad)]) == 1
+    out, _ = capsys.readouterr()
+    assert "LN-E-011" in out and "rejected" in out
+
+    con = duckdb.connect(str(own_home.build_db), read_only=True)
+    sid, status = con.execute(
+        "select submission_id, status from audit.submissions where file_name = ?", [bad.name]
+    ).fetchone()
+    findings = con.execute(
+        'select rule_id, row_number, "column", value from audit.findings where submission_id = ?',
+        [sid]).fetchall()
+    loaded = con.execute("select count(*) from raw.loans where submission_id = ?", [sid]).fetchone()
+    con.close()
+    assert status == "rejected"
+    # Line 6 of the file (header is line 1) holds the broken code.
+    assert findings == [("LN-E-011", 6, "borrower_uscc", fields[3])]
+    assert loaded == (0,)
+    assert _sha(own_home.published_db) == published_before
+    assert bad.exists()
+
+    assert main(["--home", str(own_home.root), "build"]) == 0
+    _, metrics_after, _ = _sql(own_home, LAST_MONTH + " order by bank_code", capsys)
+    assert metrics_after == metrics_before
+
+
+def test_published_warehouse_answers_queries_while_a_refresh_runs(own_home):
+    zhirong = Path(sys.executable).with_name("zhirong")
+    refresh = subprocess.Popen([str(zhirong), "--home", str(own_home.root), "build"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    answered_during, failures = 0, []
+    while refresh.poll() is None:
+        try:
+            run_query(own_home.published_db, "select count(*) from marts.bank_loan_metrics")
+            answered_during += 1 if refresh.poll() is None else 0
+        except Exception as exc:  # noqa: BLE001 — any failure is what this test looks for
+            failures.append(repr(exc))
+        time.sleep(0.05)
+    assert refresh.returncode == 0, refresh.stderr.read().decode()
+    assert failures == []
+    assert answered_during > 0
+    assert len(list(own_home.history_dir.glob("*.duckdb"))) == 2
