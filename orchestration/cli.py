@@ -177,7 +177,7 @@ class RunOutcome:
     home: Home
     success: bool
     failures: list[str]
-    rejected: list[str]
+    rejected: list[tuple[str, list[str]]]
     accepted: int
     duplicates: int
     published: str | None
@@ -188,8 +188,10 @@ class RunOutcome:
         if self.accepted or self.rejected or self.duplicates:
             print(f"接收 accepted {self.accepted} · 拒收 rejected {len(self.rejected)} · "
                   f"重复 duplicate {self.duplicates}")
-        for line in self.rejected:
-            print(line)
+        for header, findings in self.rejected:
+            print(header)
+            for finding in findings:
+                print(f"    {finding}")
         if self.published:
             print(f"已发布 published: {self.published}")
         for failure in self.failures:
@@ -262,7 +264,7 @@ def _failure_text(event) -> str:
     return f"{event.step_key}: {message.strip().splitlines()[-1] if message else ''}"
 
 
-def _rejections(home: Home) -> list[str]:
+def _rejections(home: Home) -> list[tuple[str, list[str]]]:
     """Files rejected by the last ingest, each with its first findings."""
     import duckdb
 
@@ -275,27 +277,40 @@ def _rejections(home: Home) -> list[str]:
         ).fetchone()[0]
         rows = con.execute(
             """
-            select s.submission_id, s.file_name, s.error_count,
+            -- A resent copy of a rejected file is a duplicate of it, and still rejected.
+            with latest as (
+                select s.submission_id, s.file_name,
+                       coalesce(original.submission_id, s.submission_id) as judged_id
+                from audit.submissions as s
+                left join audit.submissions as original
+                    on original.submission_id = s.duplicate_of
+                where s.received_at = ?
+                  and (s.status = 'rejected' or original.status = 'rejected')
+            )
+            select latest.submission_id, latest.file_name, latest.judged_id, judged.error_count,
                    list(f.rule_id || ' 行 row ' || coalesce(cast(f.row_number as varchar), '-')
                         || ' 列 column ' || coalesce(f."column", '-') || ': '
                         || f.message_zh || ' / ' || f.message_en
                         order by f.row_number nulls first)[1:5]
-            from audit.submissions as s
+            from latest
+            join audit.submissions as judged on judged.submission_id = latest.judged_id
             left join audit.findings as f
-                on f.submission_id = s.submission_id and f.severity = 'error'
-            where s.status = 'rejected' and s.received_at = ?
+                on f.submission_id = latest.judged_id and f.severity = 'error'
             group by all
-            order by s.submission_id
+            order by latest.submission_id
             """,
             [last],
         ).fetchall()
     finally:
         con.close()
-    lines = []
-    for sid, name, errors, findings in rows:
-        lines.append(f"拒收 rejected #{sid} {name}: {errors} 个错误 errors")
-        lines.extend(f"    {f}" for f in findings or [] if f)
-    return lines
+    return [
+        (
+            f"拒收 rejected #{sid} {name}: {errors} 个错误 errors"
+            + (f"（与 #{judged} 字节相同 same bytes as #{judged}）" if judged != sid else ""),
+            [f for f in findings or [] if f],
+        )
+        for sid, name, judged, errors, findings in rows
+    ]
 
 
 # ---------------------------------------------------------------- commands that only read

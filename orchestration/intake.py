@@ -152,12 +152,13 @@ def _ingest_batch(
 def _describe(o: FileOutcome) -> str:
     label = {ACCEPTED: "接收 accepted", REJECTED: "拒收 rejected", DUPLICATE: "重复 duplicate"}
     period = o.period.strftime("%Y-%m") if o.period else None
-    where = " ".join(x for x in (o.kind, o.reporter, period) if x)
     detail = f"{o.rows} rows" if o.status == ACCEPTED else f"{o.errors} errors"
     if o.status == DUPLICATE:
-        detail = f"same bytes as submission {o.duplicate_of}"
+        detail = f"same bytes as submission #{o.duplicate_of}"
     warn = f", {o.warnings} warnings" if o.warnings else ""
-    return f"#{o.submission_id} {o.file_name}: {label[o.status]} ({where}; {detail}{warn})"
+    facts = "; ".join(x for x in (" ".join(x for x in (o.kind, o.reporter, period) if x),
+                                  detail + warn) if x)
+    return f"#{o.submission_id} {o.file_name}: {label[o.status]} ({facts})"
 
 
 def _record(

@@ -270,7 +270,8 @@ def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]
 def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per file with what the file-level rules decide on."""
     schema = {
-        "submission_id": pl.Int64, "unreadable_rule": pl.String, "detail": pl.String,
+        "submission_id": pl.Int64, "unreadable_rule": pl.String, "detail_zh": pl.String,
+        "detail_en": pl.String,
         "missing_required": pl.Int64, "missing_names": pl.String,
         "duplicated_columns": pl.Int64, "duplicated_names": pl.String,
         "unknown_columns": pl.Int64, "unknown_names": pl.String, "row_count": pl.Int64,
@@ -283,8 +284,8 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
             {
                 "submission_id": c.submission_id,
                 "unreadable_rule": c.unreadable.rule_id if c.unreadable else None,
-                "detail": f"{c.unreadable.message_zh} / {c.unreadable.message_en}"
-                if c.unreadable else None,
+                "detail_zh": c.unreadable.message_zh if c.unreadable else None,
+                "detail_en": c.unreadable.message_en if c.unreadable else None,
                 "missing_required": len(sub.missing) if sub else 0,
                 "missing_names": "、".join(f"{zh[m]}({m})" for m in sub.missing) or None
                 if sub else None,
@@ -335,7 +336,6 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
 
 # Which facts column explains a file-level finding.
 _FACT_DETAIL = {
-    "unreadable_rule": "detail",
     "missing_required": "missing_names",
     "duplicated_columns": "duplicated_names",
     "unknown_columns": "unknown_names",
@@ -388,10 +388,16 @@ def _findings(
     for sid, row_number, rule, column in hits:
         candidate = by_id[sid]
         header, value = None, None
+        message_zh, message_en = rule.message_zh, rule.message_en
         if row_number is None and facts is not None:
             fact_column = rule.checks[0].kwargs["column"]
-            detail = facts.filter(pl.col("submission_id") == sid)[_FACT_DETAIL[fact_column]][0]
-            value = None if detail is None else str(detail)
+            fact = facts.filter(pl.col("submission_id") == sid).row(0, named=True)
+            if fact_column == "unreadable_rule":
+                # The reader said why in both languages; that is the whole message.
+                message_zh, message_en = fact["detail_zh"], fact["detail_en"]
+            else:
+                detail = fact[_FACT_DETAIL[fact_column]]
+                value = None if detail is None else str(detail)
         elif candidate.submission is not None and column is not None:
             header = candidate.submission.headers.get(column, column)
         records.append(
@@ -403,8 +409,8 @@ def _findings(
                 "column": header,
                 "canonical": column,
                 "value": value,
-                "message_zh": rule.message_zh.replace("{value}", value or ""),
-                "message_en": rule.message_en.replace("{value}", value or ""),
+                "message_zh": message_zh.replace("{value}", value or ""),
+                "message_en": message_en.replace("{value}", value or ""),
             }
         )
     found = pl.DataFrame(records, schema={**FINDINGS_SCHEMA, "canonical": pl.String})

@@ -167,6 +167,11 @@ def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
     _, metrics_after, _ = _sql(own_home, LAST_MONTH + " order by bank_code", capsys)
     assert metrics_after == metrics_before
 
+    # Sending the same bad bytes again is a duplicate of a rejected file: still rejected.
+    capsys.readouterr()
+    assert main(["--home", str(own_home.root), "ingest", str(bad)]) == 1
+    assert f"same bytes as #{sid}" in capsys.readouterr().out
+
 
 def test_published_warehouse_answers_queries_while_a_refresh_runs(own_home):
     zhirong = Path(sys.executable).with_name("zhirong")

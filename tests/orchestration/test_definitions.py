@@ -73,3 +73,23 @@ def test_dagster_cli_validates_the_definitions(tmp_path):
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
+    import os
+    import time
+
+    from orchestration.definitions import INBOX_SETTLE_SECONDS
+
+    defs = build_definitions(tmp_path)
+    sensor = defs.resolve_sensor_def("inbox_sensor")
+    resources = {"zhirong": defs.resources["zhirong"]}
+    with dg.build_sensor_context(resources=resources) as context:
+        assert isinstance(sensor(context), dg.SkipReason)
+        arriving = tmp_path / "inbox" / "loans.csv"
+        arriving.write_text("x")
+        assert isinstance(sensor(context), dg.SkipReason)
+        settled = time.time() - INBOX_SETTLE_SECONDS - 1
+        os.utime(arriving, (settled, settled))
+        request = sensor(context)
+        assert isinstance(request, dg.RunRequest) and request.run_key

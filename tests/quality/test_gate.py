@@ -151,6 +151,9 @@ def test_unreadable_file_is_rejected_through_the_files_suite(gate, tmp_path):
     junk.write_bytes(b"\x00\x01\x02" * 100)
     result = _judge(gate, junk)
     assert result.verdicts[1].rules == {"FL-E-001": 1}
+    finding = result.findings.row(0, named=True)
+    assert finding["message_zh"] == "文件不是文本格式的 CSV（含二进制内容）"
+    assert finding["message_en"] == "the file is not a text CSV (it holds binary content)"
 
 
 TOTAL_CASES = {
