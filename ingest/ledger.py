@@ -52,7 +52,8 @@ def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
 
 def next_submission_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next unused submission id."""
-    return con.execute("select coalesce(max(submission_id), 0) + 1 from audit.submissions").fetchone()[0]
+    query = "select coalesce(max(submission_id), 0) + 1 from audit.submissions"
+    return con.execute(query).fetchone()[0]
 
 
 def originals_of(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> dict[str, int]:

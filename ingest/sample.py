@@ -69,8 +69,8 @@ TYPE_WEIGHT = {
 }
 # Typical loan size by bank type, 元: village banks lend small, big banks large.
 TYPE_LOAN_SIZE = {
-    "国有大型商业银行": 3.5e7, "股份制商业银行": 2.5e7, "城市商业银行": 2.0e7, "农村商业银行": 1.2e7,
-    "村镇银行": 2.5e6, "外资银行": 2.0e7,
+    "国有大型商业银行": 3.5e7, "股份制商业银行": 2.5e7, "城市商业银行": 2.0e7,
+    "农村商业银行": 1.2e7, "村镇银行": 2.5e6, "外资银行": 2.0e7,
 }
 # How each bank sends its files, by position in the registry.
 FORMATS = ("csv_en", "csv_bom_zh", "csv_gbk_zh", "xlsx_zh", "parquet_en")
@@ -543,8 +543,9 @@ def _write_month(out_dir, profile, book, enterprises, period, fx, rng) -> Iterat
             **{k: [f"{v:.2f}"] for k, v in totals.items()},
         }
     ).rename(_headers(TOTAL_COLUMNS, chinese))
-    loans_path = out_dir / f"{'对公贷款借据' if chinese else 'loans'}_{profile.code}_{stamp}{SUFFIX[fmt]}"
-    totals_path = out_dir / f"{'各项贷款' if chinese else 'loan_totals'}_{profile.code}_{stamp}{SUFFIX[fmt]}"
+    loans_name, totals_name = ("对公贷款借据", "各项贷款") if chinese else ("loans", "loan_totals")
+    loans_path = out_dir / f"{loans_name}_{profile.code}_{stamp}{SUFFIX[fmt]}"
+    totals_path = out_dir / f"{totals_name}_{profile.code}_{stamp}{SUFFIX[fmt]}"
     if fmt == "xlsx_zh":
         title = f"{profile.name}对公贷款借据明细（{period.year}年{period.month}月）"
         write_table(_loans_for_xlsx(rendered), loans_path, fmt, title, wan=True)

@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zhirong",
-        description="智融 Zhirong — 制造业投融资监测数据仓库 / manufacturing-finance monitoring warehouse",
+        description="智融 Zhirong — 制造业投融资监测数据仓库 / "
+        "manufacturing-finance monitoring warehouse",
     )
     parser.add_argument("--home", help="Zhirong home (default: $ZHIRONG_HOME or ./zhirong_home)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -63,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build and test the models, then publish")
     build.set_defaults(run=cmd_build)
 
-    refresh = commands.add_parser("refresh", help="the nightly job: ingest the inbox, build, publish")
+    refresh = commands.add_parser(
+        "refresh", help="the nightly job: ingest the inbox, build, publish"
+    )
     refresh.set_defaults(run=cmd_refresh)
 
     sql = commands.add_parser("sql", help="one read-only SELECT against the published warehouse")
@@ -391,7 +394,8 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
 
     print(f"home:       {home.root}")
     print(f"inbox:      {home.inbox} ({len(_waiting(home))} 个文件等待 files waiting)")
-    print(f"published:  {home.published_db}" + ("" if home.published_db.exists() else " (尚未发布 not yet)"))
+    pending = "" if home.published_db.exists() else " (尚未发布 not yet)"
+    print(f"published:  {home.published_db}{pending}")
     if home.published_db.exists():
         con = duckdb.connect(str(home.published_db), read_only=True)
         try:

@@ -146,7 +146,8 @@ class Gate:
             of_kind = [c for c in candidates if c.kind == kind]
             if not of_kind:
                 continue
-            kind_facts = facts.filter(pl.col("submission_id").is_in([c.submission_id for c in of_kind]))
+            ids = [c.submission_id for c in of_kind]
+            kind_facts = facts.filter(pl.col("submission_id").is_in(ids))
             findings.append(self._run(f"{kind}_file", kind_facts, ["submission_id"], by_id))
             sound = [c for c in of_kind if c.submission.structurally_sound]
             for chunk in _chunks(sound, ROWS_PER_VALIDATION):
@@ -211,7 +212,8 @@ class Gate:
                 raise GateError(f"{suite}: {meta.get('rule_id')} failed without naming rows")
             rule = RULES_BY_ID[meta["rule_id"]]
             for hit in hits:
-                rows.append((int(hit["submission_id"]), hit.get("row_number"), rule, meta["column"]))
+                sid = int(hit["submission_id"])
+                rows.append((sid, hit.get("row_number"), rule, meta["column"]))
         return _findings(rows, frame, by_id)
 
 
@@ -300,9 +302,12 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
     readable = [c for c in candidates if c.submission is not None]
     if not readable:
         return facts.with_columns(
-            pl.lit(None, pl.Int64).alias("bank_count"), pl.lit(None, pl.String).alias("bank_names"),
-            pl.lit(None, pl.String).alias("bank_code"), pl.lit(None, pl.Int64).alias("period_count"),
-            pl.lit(None, pl.String).alias("period_names"), pl.lit(None, pl.Date).alias("period"),
+            pl.lit(None, pl.Int64).alias("bank_count"),
+            pl.lit(None, pl.String).alias("bank_names"),
+            pl.lit(None, pl.String).alias("bank_code"),
+            pl.lit(None, pl.Int64).alias("period_count"),
+            pl.lit(None, pl.String).alias("period_names"),
+            pl.lit(None, pl.Date).alias("period"),
         )
     keys = pl.concat(
         [frame.select(

@@ -42,7 +42,8 @@ def test_default_sample_spans_every_bank_type_with_14_character_codes():
     profiles = bank_profiles(SampleConfig(), np.random.default_rng(0))
     assert len(profiles) >= 24
     assert set(Counter(p.bank_type for p in profiles)) == {
-        "国有大型商业银行", "股份制商业银行", "城市商业银行", "农村商业银行", "村镇银行", "外资银行"}
+        "国有大型商业银行", "股份制商业银行", "城市商业银行", "农村商业银行", "村镇银行",
+        "外资银行"}
     assert all(pl.Series([p.code]).str.contains(BANK_CODE_PATTERN)[0] for p in profiles)
     trends = [p.mfg_trend for p in profiles]
     assert min(trends) < 0 < max(trends), "some banks raise their manufacturing share, some cut it"

@@ -66,7 +66,8 @@ def test_findings_name_the_column_as_the_bank_wrote_it(gate, tmp_path):
              "贷款余额": "-1", "执行利率(%)": "3", "五级分类": "正常"}]
     result = _judge(gate, write_csv(tmp_path / "zh.csv", rows))
     finding = result.findings.row(0, named=True)
-    assert (finding["rule_id"], finding["column"], finding["value"]) == ("LN-E-016", "贷款余额", "-1")
+    found = (finding["rule_id"], finding["column"], finding["value"])
+    assert found == ("LN-E-016", "贷款余额", "-1")
 
 
 # Each case: a rule, and a loans file that breaks only that rule.
