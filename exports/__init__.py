@@ -1,0 +1,1 @@
+"""Exports: scorecard packs and the regulator workbook."""

@@ -1,0 +1,1 @@
+"""Ingest: read submitted files, map headers, normalise with Polars, identifiers, ledger."""

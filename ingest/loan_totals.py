@@ -27,5 +27,4 @@ KIND = Kind(
     zh="各项贷款",
     columns=COLUMNS,
     normalise=normalise,
-    key_columns=("bank_code", "report_period"),
 )

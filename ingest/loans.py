@@ -70,5 +70,4 @@ KIND = Kind(
     zh="对公贷款借据",
     columns=COLUMNS,
     normalise=normalise,
-    key_columns=("loan_id",),
 )

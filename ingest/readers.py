@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -44,7 +44,6 @@ class RawFile:
     row_numbers: pl.Series
     encoding: str | None = None
     unit: int | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def read_file(path: Path) -> RawFile:

@@ -387,6 +387,11 @@ def _headers(columns, chinese: bool) -> dict[str, str]:
     return {c.name: (c.zh if chinese else c.name) for c in columns}
 
 
+def _two_decimals(column: str) -> pl.Expr:
+    """A number as text with exactly two decimals, as banks' systems write money."""
+    return pl.col(column).round(2).cast(pl.Decimal(20, 2)).cast(pl.String)
+
+
 def render_loans(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
     """The loan snapshot as this bank writes it: its vocabulary, date style and headers."""
     guarantee = pl.col("guarantee")
@@ -403,13 +408,9 @@ def render_loans(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
         "maturity_date": pl.col("maturity_date").dt.strftime("%Y-%m-%d"),
         "guarantee_type": guarantee,
         "currency": pl.col("currency"),
-        "balance": pl.col("balance").map_elements(lambda v: f"{v:.2f}", return_dtype=pl.String),
-        "balance_cny": pl.col("balance_cny").map_elements(
-            lambda v: f"{v:.2f}", return_dtype=pl.String
-        ),
-        "interest_rate": pl.col("interest_rate").map_elements(
-            lambda v: f"{v:.2f}", return_dtype=pl.String
-        ),
+        "balance": _two_decimals("balance"),
+        "balance_cny": _two_decimals("balance_cny"),
+        "interest_rate": _two_decimals("interest_rate"),
         "five_class": pl.col("five_class"),
     }
     section = pl.when(pl.col("division").cast(pl.Int32).is_between(13, 43)).then(pl.lit("C"))
@@ -424,6 +425,7 @@ def render_loans(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
             guarantee_type=guarantee.str.slice(0, 1).replace_strict(GUARANTEE_WORD_OF),
             industry_code=pl.col("industry_code"),
             enterprise_scale=pl.col("enterprise_scale").replace_strict(SCALE_WORD_OF),
+            # No Polars expression writes thousands separators; the sample is small.
             balance=pl.col("balance").map_elements(lambda v: f"{v:,.2f}", return_dtype=pl.String),
         )
         base.pop("balance_cny")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -39,7 +39,6 @@ class Kind:
     normalise: Callable[[pl.LazyFrame], pl.LazyFrame]
     reporter_column: str = "bank_code"
     period_column: str = "report_period"
-    key_columns: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def required(self) -> tuple[str, ...]:

@@ -142,9 +142,14 @@ def ingest_submissions(
                 "rows_from_unaccepted_files": strays.get(kind, 0),
             },
         )
+    ids = [o.submission_id for o in report.outcomes]
     yield dg.MaterializeResult(
         asset_key=["audit", "submissions"],
-        metadata={status: report.count(status) for status in (ACCEPTED, REJECTED, DUPLICATE)},
+        metadata={
+            **{status: report.count(status) for status in (ACCEPTED, REJECTED, DUPLICATE)},
+            "first_submission_id": min(ids, default=0),
+            "last_submission_id": max(ids, default=0),
+        },
     )
     yield dg.MaterializeResult(
         asset_key=["audit", "findings"],

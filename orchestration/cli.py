@@ -245,14 +245,15 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None) -> RunOu
         int(meta["files_accepted"].value) for key, meta in materialised.items()
         if key.startswith("raw/") and "files_accepted" in meta
     )
-    ledger = materialised.get("audit/submissions", {})
-    duplicates = int(ledger["duplicate"].value) if "duplicate" in ledger else 0
+    ledger = {k: v.value for k, v in materialised.get("audit/submissions", {}).items()}
+    duplicates = int(ledger.get("duplicate", 0))
+    this_run = (ledger.get("first_submission_id", 0), ledger.get("last_submission_id", 0))
     published = materialised.get("published/warehouse", {}).get("path")
     return RunOutcome(
         home=home,
         success=result.success,
         failures=failures,
-        rejected=_rejections(home) if steps != "build" else [],
+        rejected=_rejections(home, *this_run) if this_run[1] else [],
         accepted=accepted,
         duplicates=duplicates,
         published=published.value if published else None,
@@ -267,17 +268,15 @@ def _failure_text(event) -> str:
     return f"{event.step_key}: {message.strip().splitlines()[-1] if message else ''}"
 
 
-def _rejections(home: Home) -> list[tuple[str, list[str]]]:
-    """Files rejected by the last ingest, each with its first findings."""
+def _rejections(home: Home, first: int, last: int) -> list[tuple[str, list[str]]]:
+    """Files of this run (submission ids `first`–`last`) that were rejected, or that repeat
+    the bytes of a rejected file, each with its first findings."""
     import duckdb
 
     if not home.build_db.exists():
         return []
     con = duckdb.connect(str(home.build_db), read_only=True)
     try:
-        last = con.execute(
-            "select max(received_at) from audit.submissions"
-        ).fetchone()[0]
         rows = con.execute(
             """
             -- A resent copy of a rejected file is a duplicate of it, and still rejected.
@@ -287,7 +286,7 @@ def _rejections(home: Home) -> list[tuple[str, list[str]]]:
                 from audit.submissions as s
                 left join audit.submissions as original
                     on original.submission_id = s.duplicate_of
-                where s.received_at = ?
+                where s.submission_id between ? and ?
                   and (s.status = 'rejected' or original.status = 'rejected')
             )
             select latest.submission_id, latest.file_name, latest.judged_id, judged.error_count,
@@ -302,7 +301,7 @@ def _rejections(home: Home) -> list[tuple[str, list[str]]]:
             group by all
             order by latest.submission_id
             """,
-            [last],
+            [first, last],
         ).fetchall()
     finally:
         con.close()

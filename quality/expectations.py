@@ -3,6 +3,8 @@ expressions ingest uses (GB 32100-2015 USCC, GB/T 4754-2017 industry codes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import polars as pl
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -15,7 +17,7 @@ from great_expectations.expectations.metrics import (
 from ingest.identifiers import industry_division_expr, uscc_is_valid_expr
 
 
-def _evaluate(column: pd.Series, expr_for: callable) -> pd.Series:
+def _evaluate(column: pd.Series, expr_for: Callable[[str], pl.Expr]) -> pd.Series:
     """Run a Polars expression over a pandas column; arrow-backed columns cross without a copy."""
     frame = pl.from_pandas(column.rename("v").to_frame(), include_index=False)
     result = frame.select(expr_for("v").fill_null(False).alias("v")).to_series().to_numpy()

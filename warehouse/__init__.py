@@ -1,0 +1,1 @@
+"""Warehouse: home layout, build database, atomic publish, hardened read-only access."""
