@@ -7,10 +7,11 @@ import hashlib
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE = "accepted", "rejected", "superseded", "duplicate"
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff()（）]+")
@@ -24,6 +25,7 @@ class Receipt:
     stored: Path
     sha256: str
     size_bytes: int
+    submitted_at: datetime
     received_at: datetime
 
 
@@ -39,6 +41,8 @@ def sha256_of(path: Path) -> str:
 def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
     """Fingerprint `path` and keep a copy under `received_dir/<date>/` (the original is left
     where it is; the caller removes an inbox file only after the ledger has committed)."""
+    # When the transfer delivered the file: its modification time, as it sits in the inbox.
+    submitted_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     sha = sha256_of(path)
     day = received_dir / received_at.strftime("%Y-%m-%d")
     day.mkdir(parents=True, exist_ok=True)
@@ -47,13 +51,25 @@ def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
         partial = stored.with_name(stored.name + ".partial")
         shutil.copyfile(path, partial)
         partial.replace(stored)
-    return Receipt(path, stored, sha, stored.stat().st_size, received_at)
+    return Receipt(path, stored, sha, stored.stat().st_size, submitted_at, received_at)
 
 
 def next_submission_id(con: duckdb.DuckDBPyConnection) -> int:
     """The next unused submission id."""
     query = "select coalesce(max(submission_id), 0) + 1 from audit.submissions"
     return con.execute(query).fetchone()[0]
+
+
+def current_aggregates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per-file aggregates of every currently accepted file (what cross-file rules compare a
+    new file with)."""
+    query = """
+        select a.submission_id, a.kind, a.bank_code, a.period, a.corporate_loans, a.mfg_loans
+        from audit.file_aggregates as a
+        inner join audit.submissions as s using (submission_id)
+        where s.status = ?
+    """
+    return pl.from_arrow(con.sql(query, params=[ACCEPTED]).to_arrow_table())
 
 
 def originals_of(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> dict[str, int]:

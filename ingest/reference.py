@@ -14,11 +14,13 @@ SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 @dataclass(frozen=True)
 class Reference:
-    """Registered banks, ISO 4217 currencies and month-end FX rates."""
+    """Registered banks, ISO 4217 currencies, month-end FX rates and the GB/T 4754
+    divisions that are manufacturing."""
 
     banks: pl.DataFrame
     currencies: frozenset[str]
     fx_rates: pl.DataFrame
+    manufacturing_divisions: tuple[str, ...]
 
     @property
     def bank_codes(self) -> frozenset[str]:
@@ -28,12 +30,14 @@ class Reference:
 
 @cache
 def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
-    """Read the bank registry, currencies and FX seeds (every column as text first, so
-    codes keep their leading zeros)."""
+    """Read the bank registry, currency, FX and division seeds (every column as text first,
+    so codes keep their leading zeros)."""
     banks = pl.read_csv(seeds_dir / "banks.csv", infer_schema=False)
     currencies = pl.read_csv(seeds_dir / "currencies.csv", infer_schema=False)
     fx = pl.read_csv(seeds_dir / "fx_rates.csv", infer_schema=False).with_columns(
         pl.col("period").str.to_date(),
         pl.col("rate_to_cny").cast(pl.Float64),
     )
-    return Reference(banks, frozenset(currencies["currency"]), fx)
+    divisions = pl.read_csv(seeds_dir / "gbt4754_divisions.csv", infer_schema=False)
+    manufacturing = divisions.filter(pl.col("is_manufacturing") == "true")["division_code"]
+    return Reference(banks, frozenset(currencies["currency"]), fx, tuple(manufacturing))

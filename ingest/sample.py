@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import calendar
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,7 @@ class BankProfile:
     growth: float
     corporate_ratio: float
     foreign_share: float
+    punctuality: float
 
 
 def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankProfile]:
@@ -218,6 +220,7 @@ def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankPr
                 growth=rng.uniform(0.02, 0.12),
                 corporate_ratio=rng.uniform(0.5, 0.72),
                 foreign_share=0.15 if foreign else rng.choice([0.0, 0.01, 0.03]),
+                punctuality=rng.choice([0.99, 0.95, 0.85]),
             )
         )
     return profiles
@@ -559,5 +562,17 @@ def _write_month(out_dir, profile, book, enterprises, period, fx, rng) -> Iterat
     else:
         write_table(rendered, loans_path, fmt)
         write_table(totals_frame, totals_path, fmt)
-    yield loans_path
-    yield totals_path
+    sent = sent_at(period, profile, rng)
+    for path in (loans_path, totals_path):
+        os.utime(path, (sent.timestamp(), sent.timestamp()))
+        yield path
+
+
+def sent_at(period: date, profile: BankProfile, rng: np.random.Generator) -> datetime:
+    """When the bank sent the month's files (the files' modification time): usually a few
+    days into the following month, now and then after the 15th, the due day."""
+    year, month = (period.year + 1, 1) if period.month == 12 else (period.year, period.month + 1)
+    late = rng.random() > profile.punctuality
+    day = int(rng.integers(16, 26) if late else rng.integers(3, 15))
+    hour = int(rng.integers(1, 10))  # 09:00–18:00 Beijing time, in UTC
+    return datetime(year, month, day, hour, int(rng.integers(0, 60)), tzinfo=UTC)

@@ -183,6 +183,7 @@ class RunOutcome:
     rejected: list[tuple[str, list[str]]]
     accepted: int
     duplicates: int
+    warnings: int
     published: str | None
     seconds: float
 
@@ -190,7 +191,7 @@ class RunOutcome:
         """Print the outcome; return the exit code."""
         if self.accepted or self.rejected or self.duplicates:
             print(f"接收 accepted {self.accepted} · 拒收 rejected {len(self.rejected)} · "
-                  f"重复 duplicate {self.duplicates}")
+                  f"重复 duplicate {self.duplicates} · 预警 warnings {self.warnings}")
         for header, findings in self.rejected:
             print(header)
             for finding in findings:
@@ -249,6 +250,7 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None) -> RunOu
     duplicates = int(ledger.get("duplicate", 0))
     this_run = (ledger.get("first_submission_id", 0), ledger.get("last_submission_id", 0))
     published = materialised.get("published/warehouse", {}).get("path")
+    findings = materialised.get("audit/findings", {})
     return RunOutcome(
         home=home,
         success=result.success,
@@ -256,16 +258,24 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None) -> RunOu
         rejected=_rejections(home, *this_run) if this_run[1] else [],
         accepted=accepted,
         duplicates=duplicates,
+        warnings=int(findings["warnings"].value) if "warnings" in findings else 0,
         published=published.value if published else None,
         seconds=time.monotonic() - started,
     )
 
 
 def _failure_text(event) -> str:
+    """The root cause of a failed step, not Dagster's wrapper around it."""
     error = event.event_specific_data.error
-    message = error.message if error else event.message
-    # A dagster Failure carries our own description; show that, not the wrapper.
-    return f"{event.step_key}: {message.strip().splitlines()[-1] if message else ''}"
+    if error is None:
+        return f"{event.step_key}: {event.message}"
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        # Our own dg.Failure: its description is the message.
+        message = message.removeprefix("dagster._core.definitions.events.Failure: ")
+    return f"{event.step_key}: {message}"
 
 
 def _rejections(home: Home, first: int, last: int) -> list[tuple[str, list[str]]]:

@@ -18,12 +18,14 @@ from ingest.ledger import (
     REJECTED,
     SUPERSEDED,
     Receipt,
+    current_aggregates,
     next_submission_id,
     originals_of,
     receive,
 )
+from quality.crossfile import GateContext
 from quality.gate import Candidate, Gate, GateResult, gate_files
-from quality.rules import RULESET_VERSION
+from quality.rules import RULES_BY_ID, RULESET_VERSION
 from warehouse.database import append, raw_table_columns
 from warehouse.home import Home
 
@@ -135,7 +137,11 @@ def _ingest_batch(
         position = done + offset + 1
         if total <= 20 or position % max(1, total // 20) == 0 or position == total:
             progress(f"[{position}/{total}] received {receipt.source.name}")
-    batch = gate_files(gate() if to_gate else None, to_gate)
+    context = GateContext(
+        known=current_aggregates(con),
+        submitted_at={sid: r.submitted_at for sid, r in receipts},
+    )
+    batch = gate_files(gate() if to_gate else None, to_gate, context)
     candidates, frames, result = batch.candidates, batch.frames, batch.result
     outcomes = _record(con, receipts, candidates, duplicates, result, frames)
     for outcome in outcomes:
@@ -205,6 +211,7 @@ def _record(
                 "kind": outcome.kind,
                 "reporter": outcome.reporter,
                 "period": outcome.period,
+                "submitted_at": receipt.submitted_at,
                 "received_at": receipt.received_at,
                 "status": status,
                 "row_count": sub.row_count if sub else None,
@@ -221,6 +228,9 @@ def _record(
     try:
         append(con, "audit.submissions", ledger)
         append(con, "audit.findings", findings)
+        append(con, "audit.finding_counts", _counts(result))
+        append(con, "audit.file_aggregates",
+               result.aggregates.filter(pl.col("submission_id").is_in(accepted)))
         for kind, frame in frames.items():
             accepted_rows = frame.filter(pl.col("submission_id").is_in(accepted))
             append(con, f"raw.{kind}", accepted_rows.select(list(raw_table_columns(kind))))
@@ -230,6 +240,18 @@ def _record(
         con.execute("rollback")
         raise
     return outcomes
+
+
+def _counts(result: GateResult) -> pl.DataFrame:
+    """Every rule's total count per file (findings keep only the first examples)."""
+    rows = [
+        {"submission_id": sid, "rule_id": rule_id, "severity": RULES_BY_ID[rule_id].severity,
+         "occurrences": count}
+        for sid, verdict in result.verdicts.items()
+        for rule_id, count in verdict.rules.items()
+    ]
+    return pl.DataFrame(rows, schema={"submission_id": pl.Int64, "rule_id": pl.String,
+                                      "severity": pl.String, "occurrences": pl.Int64})
 
 
 _LEDGER_TYPES = {

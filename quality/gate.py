@@ -2,9 +2,10 @@
 file is accepted; their unexpected rows become findings naming row, column and rule.
 
 Two validations per kind and batch keep GX's fixed cost per run, not per file: one over a
-one-row-per-file facts frame (structure, one bank, one period, registered bank) and one over
-the rows of every structurally sound file (arrow-backed pandas, only the columns the suite
-needs). A row's verdict is attributed to its file through `submission_id`."""
+one-row-per-file facts frame (structure, one bank and one period, registered bank, and the
+cross-file figures of `quality.crossfile`) and one over the rows of every structurally sound
+file (arrow-backed pandas, only the columns the suite needs). A row's verdict is attributed
+to its file through `submission_id`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ from ingest.readers import UnreadableFile
 from ingest.reference import Reference
 from ingest.schema import AMOUNT, RATE
 from ingest.submission import Submission, normalise_submissions, read_text
+from quality.crossfile import (
+    GateContext,
+    GateSettings,
+    cross_facts,
+    empty_aggregates,
+    file_aggregates,
+)
 from quality.rules import ERROR, FILE_LEVEL, ROW_LEVEL, RULES_BY_ID, Rule, rules_for
 
 log = logging.getLogger(__name__)
@@ -74,17 +82,20 @@ class Verdict:
 
 @dataclass
 class GateResult:
-    """Verdicts per submission and the findings behind them."""
+    """Verdicts per submission, the findings behind them (up to MAX_EXAMPLES_PER_RULE per
+    rule and file; `Verdict.rules` has the full counts), the per-file facts and the per-file
+    aggregates the cross-file rules used."""
 
     verdicts: dict[int, Verdict]
     findings: pl.DataFrame
-    facts: pl.DataFrame
+    facts: pl.DataFrame | None = None
+    aggregates: pl.DataFrame = field(default_factory=empty_aggregates)
 
 
 class Gate:
     """Great Expectations suites for every kind, built once per process."""
 
-    def __init__(self, reference: Reference):
+    def __init__(self, reference: Reference, settings: GateSettings | None = None):
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -94,10 +105,12 @@ class Gate:
         self._gx = gx
         self._custom = custom
         self._reference = reference
+        self.settings = settings or GateSettings()
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self._context.data_sources.add_pandas("zhirong")
         self._validations = {}
+        self._counts: dict[tuple[int, str], int] = {}
         for kind in ["file", *KINDS]:
             for level in (FILE_LEVEL, ROW_LEVEL):
                 rules = rules_for(kind, level)
@@ -119,28 +132,46 @@ class Gate:
                 cls = getattr(gx.expectations, check.expectation, None) or getattr(
                     self._custom, check.expectation
                 )
-                kwargs = dict(check.kwargs)
-                if kwargs.get("value_set") == "@banks":
-                    kwargs["value_set"] = sorted(self._reference.bank_codes)
-                elif kwargs.get("value_set") == "@currencies":
-                    kwargs["value_set"] = sorted(self._reference.currencies)
+                kwargs = {k: self._resolve(v) for k, v in check.kwargs.items()}
                 meta = {"rule_id": rule.rule_id, "column": check.column}
                 suite.add_expectation(cls(**kwargs, meta=meta))
         return suite
+
+    def _resolve(self, value):
+        """Registry sets and tolerances named in the catalogue (`@banks`, `@-reconcile_error`)."""
+        if not (isinstance(value, str) and value.startswith("@")):
+            return value
+        name = value.lstrip("@-")
+        if name == "banks":
+            return sorted(self._reference.bank_codes)
+        if name == "currencies":
+            return sorted(self._reference.currencies)
+        number = getattr(self.settings, name)
+        return -number if value.startswith("@-") else number
 
     def suite_names(self) -> list[str]:
         """Names of the suites this gate runs."""
         return sorted(self._validations)
 
     def validate(
-        self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]
+        self,
+        candidates: Sequence[Candidate],
+        frames: dict[str, pl.DataFrame],
+        context: GateContext | None = None,
     ) -> GateResult:
         """Run every suite over `candidates`, whose normalised rows are in `frames` (one
-        frame per kind, tagged with submission_id), and return a verdict per file."""
+        frame per kind, tagged with submission_id), and return a verdict per file. `context`
+        holds what the warehouse already knows, for the cross-file rules."""
+        context = context or GateContext()
         verdicts = {c.submission_id: Verdict(c.submission_id) for c in candidates}
         by_id = {c.submission_id: c for c in candidates}
         findings: list[pl.DataFrame] = []
-        facts = file_facts(candidates, frames)
+        sound_ids = [c.submission_id for c in candidates
+                     if c.submission is not None and c.submission.structurally_sound]
+        aggregates = file_aggregates(frames, sound_ids, self._reference)
+        facts = file_facts(candidates, frames).join(
+            cross_facts(aggregates, context, self.settings), on="submission_id", how="left"
+        )
         findings.append(self._run("file_file", facts, ["submission_id"], by_id))
         for kind in KINDS:
             of_kind = [c for c in candidates if c.kind == kind]
@@ -157,26 +188,16 @@ class Gate:
                 findings.append(
                     self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
                 )
-        all_findings = pl.concat(findings, how="vertical") if findings else _empty_findings()
-        counts = all_findings.group_by("submission_id", "rule_id", "severity").agg(
-            pl.col("count").sum()
-        )
-        for sid, rule_id, severity, count in counts.iter_rows():
+        for (sid, rule_id), count in self._counts.items():
             verdict = verdicts[sid]
-            verdict.rules[rule_id] = count
-            if severity == ERROR:
+            verdict.rules[rule_id] = verdict.rules.get(rule_id, 0) + count
+            if RULES_BY_ID[rule_id].severity == ERROR:
                 verdict.errors += count
             else:
                 verdict.warnings += count
-        examples = (
-            all_findings.drop("count")
-            .with_columns(
-                pl.int_range(pl.len()).over("submission_id", "rule_id").alias("_example")
-            )
-            .filter(pl.col("_example") < MAX_EXAMPLES_PER_RULE)
-            .drop("_example")
-        )
-        return GateResult(verdicts, examples, facts)
+        self._counts = {}
+        examples = pl.concat(findings, how="vertical") if findings else _empty_findings()
+        return GateResult(verdicts, examples, facts, aggregates)
 
     def _run(
         self,
@@ -213,7 +234,12 @@ class Gate:
             rule = RULES_BY_ID[meta["rule_id"]]
             for hit in hits:
                 sid = int(hit["submission_id"])
-                rows.append((sid, hit.get("row_number"), rule, meta["column"]))
+                key = (sid, rule.rule_id)
+                seen = self._counts.get(key, 0)
+                self._counts[key] = seen + 1
+                # Every hit is counted; only the first examples become findings rows.
+                if seen < MAX_EXAMPLES_PER_RULE:
+                    rows.append((sid, hit.get("row_number"), rule, meta["column"]))
         return _findings(rows, frame, by_id)
 
 
@@ -226,7 +252,11 @@ class GatedBatch:
     result: GateResult
 
 
-def gate_files(gate: Gate | None, files: Sequence[tuple[int, Path, str]]) -> GatedBatch:
+def gate_files(
+    gate: Gate | None,
+    files: Sequence[tuple[int, Path, str]],
+    context: GateContext | None = None,
+) -> GatedBatch:
     """Read, normalise and gate `files` — (submission_id, path to read, name the bank gave
     it) — without writing anything. Ingest and the bank-side check both come through here."""
     candidates = []
@@ -239,8 +269,8 @@ def gate_files(gate: Gate | None, files: Sequence[tuple[int, Path, str]]) -> Gat
         {c.submission_id: c.submission for c in candidates if c.submission is not None}
     )
     if not candidates:
-        return GatedBatch([], frames, GateResult({}, _empty_findings(), None))
-    return GatedBatch(candidates, frames, gate.validate(candidates, frames))
+        return GatedBatch([], frames, GateResult({}, _empty_findings()))
+    return GatedBatch(candidates, frames, gate.validate(candidates, frames, context))
 
 
 def _raised_exception(info: dict | None) -> str | None:
@@ -348,6 +378,13 @@ _FACT_DETAIL = {
     "bank_count": "bank_names",
     "bank_code": "bank_code",
     "period_count": "period_names",
+    "corporate_gap": "corporate_detail",
+    "corporate_gap_warn": "corporate_detail",
+    "mfg_gap": "mfg_detail",
+    "mfg_gap_warn": "mfg_detail",
+    "mfg_change": "change_detail",
+    "counterpart_present": None,
+    "days_late": "late_detail",
 }
 
 
@@ -400,7 +437,7 @@ def _findings(
             if fact_column == "unreadable_rule":
                 # The reader said why in both languages; that is the whole message.
                 message_zh, message_en = fact["detail_zh"], fact["detail_en"]
-            else:
+            elif _FACT_DETAIL[fact_column]:
                 detail = fact[_FACT_DETAIL[fact_column]]
                 value = None if detail is None else str(detail)
         elif candidate.submission is not None and column is not None:
@@ -420,7 +457,7 @@ def _findings(
         )
     found = pl.DataFrame(records, schema={**FINDINGS_SCHEMA, "canonical": pl.String})
     found = _attach_row_text(found, by_id)
-    return found.with_columns(pl.lit(1, pl.Int64).alias("count"))
+    return found
 
 
 def _attach_row_text(found: pl.DataFrame, by_id: dict[int, Candidate]) -> pl.DataFrame:
@@ -441,5 +478,5 @@ def _attach_row_text(found: pl.DataFrame, by_id: dict[int, Candidate]) -> pl.Dat
 
 
 def _empty_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema={**FINDINGS_SCHEMA, "count": pl.Int64})
+    return pl.DataFrame(schema=FINDINGS_SCHEMA)
 

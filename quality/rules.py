@@ -10,7 +10,7 @@ from typing import Any
 from ingest import loans
 from ingest.kinds import KINDS
 
-RULESET_VERSION = "2026.11.1"
+RULESET_VERSION = "2026.11.2"
 
 ERROR, WARNING = "error", "warning"
 # Phases in the order a regulator's validator applies them (CFPB regtech style).
@@ -248,6 +248,69 @@ def _loan_total_row_rules() -> list[Rule]:
     ]
 
 
+def _band(column: str, limit: str) -> tuple[Check, ...]:
+    """|column| ≤ the named setting (resolved from GateSettings when suites are built)."""
+    return (Check("ExpectColumnValuesToBeBetween",
+                  {"column": column, "min_value": f"@-{limit}", "max_value": f"@{limit}"}),)
+
+
+def _cross_rules(kind: str, prefix: str) -> list[Rule]:
+    """Cross-file and plausibility rules; the loans file and the bank's loan_totals for the
+    same month check each other, whichever arrives second."""
+    other_zh, other_en = ("各项贷款报表", "loan_totals") if kind == "loans" else (
+        "对公贷款借据", "loans file")
+    clause = "DESIGN §8 (loan-level totals reconcile with loan_totals)"
+    return [
+        Rule(f"{prefix}-E-030", kind, ERROR, CROSS, FILE_LEVEL,
+             "借据层面企事业单位贷款合计与各项贷款报表的差异不超过错误容差",
+             "loan-level corporate total within the error tolerance of loan_totals.corporate_loans",
+             "企事业单位贷款与本行报表差异过大：{value}",
+             "corporate loans differ too much from the bank's own totals: {value}", clause,
+             _band("corporate_gap", "reconcile_error")),
+        Rule(f"{prefix}-W-030", kind, WARNING, CROSS, FILE_LEVEL,
+             "借据层面企事业单位贷款合计与报表的差异不超过预警容差",
+             "loan-level corporate total within the warning tolerance of loan_totals",
+             "企事业单位贷款与本行报表存在差异：{value}",
+             "corporate loans differ from the bank's own totals: {value}", clause,
+             _band("corporate_gap_warn", "reconcile_warning")),
+        Rule(f"{prefix}-E-031", kind, ERROR, CROSS, FILE_LEVEL,
+             "借据层面制造业贷款与报表制造业贷款的差异不超过错误容差",
+             "loan-level manufacturing total within the error tolerance of mfg_loans_reported",
+             "制造业贷款与本行报表差异过大：{value}",
+             "manufacturing loans differ too much from the bank's own figure: {value}", clause,
+             _band("mfg_gap", "reconcile_error")),
+        Rule(f"{prefix}-W-031", kind, WARNING, CROSS, FILE_LEVEL,
+             "借据层面制造业贷款与报表的差异不超过预警容差",
+             "loan-level manufacturing total within the warning tolerance of mfg_loans_reported",
+             "制造业贷款与本行报表存在差异：{value}",
+             "manufacturing loans differ from the bank's own figure: {value}", clause,
+             _band("mfg_gap_warn", "reconcile_warning")),
+        Rule(f"{prefix}-W-033", kind, WARNING, CROSS, FILE_LEVEL,
+             f"同一机构同一月份的{other_zh}已收到",
+             f"the {other_en} for the same bank and month has arrived",
+             f"尚未收到该机构该月的{other_zh}；相关指标暂为空，收齐后自动补算",
+             f"no {other_en} yet for this bank and month; the metrics that need it stay "
+             "empty until it arrives", "DESIGN §4 (a metric whose inputs are missing is NULL)",
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "counterpart_present", "value_set": [True]}),)),
+        Rule(f"{prefix}-W-034", kind, WARNING, CROSS, FILE_LEVEL,
+             "在次月截止日前报送", "sent by the due day of the following month",
+             "逾期报送：{value}", "sent late: {value}", "plan 五、(五) (督导评价 data quality)",
+             (Check("ExpectColumnValuesToBeBetween",
+                    {"column": "days_late", "max_value": 0}),)),
+    ]
+
+
+_MFG_CHANGE_RULE = Rule(
+    "LN-W-032", "loans", WARNING, CROSS, FILE_LEVEL,
+    "制造业贷款余额环比变动不超过设定幅度", "manufacturing balance moves within the set bound "
+    "from the month before",
+    "制造业贷款余额环比变动异常：{value}",
+    "manufacturing balance changed unusually from the month before: {value}",
+    "plausibility (DESIGN §8)", _band("mfg_change", "mfg_change_bound"),
+)
+
+
 PREFIXES = {"loans": "LN", "loan_totals": "LT"}
 CLAUSES = {"loans": "DESIGN §3.1", "loan_totals": "DESIGN §3.2"}
 
@@ -257,6 +320,9 @@ RULES: tuple[Rule, ...] = tuple(
         *(r for k in KINDS for r in _kind_file_rules(k, PREFIXES[k], CLAUSES[k])),
         *_loan_row_rules(),
         *_loan_total_row_rules(),
+        *_cross_rules("loans", "LN"),
+        _MFG_CHANGE_RULE,
+        *_cross_rules("loan_totals", "LT"),
     ]
 )
 RULES_BY_ID = {r.rule_id: r for r in RULES}

@@ -70,3 +70,27 @@ def write_csv(path: Path, rows: list[dict[str, str]], headers: list[str] | None 
         for row in rows:
             writer.writerow([row.get(h, "") for h in headers])
     return path
+
+
+def totals_matching(rows: list[dict[str, str]]) -> dict[str, str]:
+    """A loan_totals line that agrees with `rows` (CNY lines with readable balances):
+    corporate loans = their sum, manufacturing = the lines in section C; all loans twice that."""
+    from decimal import Decimal, InvalidOperation
+
+    corporate = manufacturing = Decimal(0)
+    for row in rows:
+        try:
+            amount = Decimal(row.get("balance_cny") or row["balance"])
+        except (InvalidOperation, KeyError):
+            continue
+        if row.get("currency", "CNY") != "CNY" or amount < 0:
+            continue
+        corporate += amount
+        code = row.get("industry_code", "").lstrip("C")
+        if code[:2].isdigit() and 13 <= int(code[:2]) <= 43:
+            manufacturing += amount
+    first = rows[0]
+    return totals(bank_code=first["bank_code"], report_period=first["report_period"],
+                  total_loans=f"{corporate * 2:.2f}", total_mlt_loans="0.00",
+                  total_credit_loans="0.00", corporate_loans=f"{corporate:.2f}",
+                  mfg_loans_reported=f"{manufacturing:.2f}")

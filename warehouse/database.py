@@ -28,6 +28,7 @@ create table if not exists audit.submissions (
     kind varchar,
     reporter varchar,
     period date,
+    submitted_at timestamp,
     received_at timestamp not null,
     status varchar not null,
     row_count bigint,
@@ -47,6 +48,20 @@ create table if not exists audit.findings (
     value varchar,
     message_zh varchar not null,
     message_en varchar not null
+);
+create table if not exists audit.finding_counts (
+    submission_id bigint not null,
+    rule_id varchar not null,
+    severity varchar not null,
+    occurrences bigint not null
+);
+create table if not exists audit.file_aggregates (
+    submission_id bigint not null,
+    kind varchar not null,
+    bank_code varchar,
+    period date,
+    corporate_loans double,
+    mfg_loans double
 );
 """
 
