@@ -34,7 +34,7 @@ COLUMNS = (
     Column("maturity_date", "贷款到期日期", DATE, aliases=("到期日期",)),
     Column("guarantee_type", "担保方式", CODE),
     Column("currency", "币种", CODE),
-    Column("balance", "贷款余额", AMOUNT),
+    Column("balance", "贷款余额", AMOUNT, aliases=("贷款余额原币", "原币余额")),
     Column("balance_cny", "贷款余额折人民币", AMOUNT, required=False,
            aliases=("折人民币余额",)),
     Column("interest_rate", "执行利率(%)", RATE, aliases=("执行利率", "利率(%)")),

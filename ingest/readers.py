@@ -93,6 +93,7 @@ def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
     delimiter = max(_DELIMITERS, key=first_line.count)
     headers = next(csv.reader([first_line], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(headers))]
+    _check_last_line(data, delimiter, len(headers))
     if end < 0 or not data[end + 1 :].strip():
         frame = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     else:
@@ -106,7 +107,7 @@ def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
                 infer_schema=False,
                 raise_if_empty=False,
             )
-        except pl.exceptions.ComputeError as exc:
+        except pl.exceptions.PolarsError as exc:
             if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
                 raise UnicodeError(str(exc)) from exc
             raise UnreadableFile(
@@ -116,6 +117,24 @@ def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
     # Line 1 is the header, so the first data row is line 2 in the bank's own editor.
     row_numbers = pl.Series("row_number", range(2, frame.height + 2), dtype=pl.Int64)
     return RawFile("csv", headers, frame, row_numbers, encoding=encoding)
+
+
+def _check_last_line(data: bytes, delimiter: str, width: int) -> None:
+    """A file cut off in transfer ends mid-row: its last line has fewer fields than the
+    header. (Polars would quietly fill the missing fields with nulls.)"""
+    body = data.rstrip(b"\r\n")
+    start = body.rfind(b"\n")
+    if start < 0:
+        return
+    last = body[start + 1 :].decode("utf-8", "replace")
+    fields = next(csv.reader([last], delimiter=delimiter), [])
+    if 0 < len(fields) < width:
+        raise UnreadableFile(
+            "FL-E-003",
+            f"最后一行不完整（{len(fields)} 个字段，表头有 {width} 个），文件可能被截断",
+            f"the last line is incomplete ({len(fields)} fields, the header has {width}); "
+            "the file may have been cut off",
+        )
 
 
 def _first_line(exc: Exception) -> str:
@@ -141,13 +160,13 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _first_sheet_first_row(archive: zipfile.ZipFile) -> int:
-    """The 1-based row number of the first non-empty row of the first sheet (calamine drops
+def _sheet_first_row(archive: zipfile.ZipFile, index: int) -> int:
+    """The 1-based row number of the first non-empty row of sheet `index` (calamine drops
     leading empty rows, so the bank's row numbers need this offset)."""
     try:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        rid = re.search(r"<sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook).group(1)
+        rid = re.findall(r"<sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)[index]
         target = re.search(
             rf"<Relationship\b[^>]*Id=\"{re.escape(rid)}\"[^>]*Target=\"([^\"]+)\"|"
             rf"<Relationship\b[^>]*Target=\"([^\"]+)\"[^>]*Id=\"{re.escape(rid)}\"",
@@ -158,45 +177,53 @@ def _first_sheet_first_row(archive: zipfile.ZipFile) -> int:
         with archive.open(sheet) as handle:
             head = handle.read(1 << 16).decode("utf-8", "replace")
         return int(re.search(r"<row\b[^>]*\br=\"(\d+)\"", head).group(1))
-    except (KeyError, AttributeError, ValueError):
+    except (KeyError, AttributeError, ValueError, IndexError):
         return 1
 
 
 def read_xlsx(path: Path) -> RawFile:
-    """Read the first sheet of a workbook; title rows above the header are allowed and a
-    `单位：万元` note among them sets the file's unit."""
+    """Read the first sheet that has a header row (a cover or notes sheet before the data
+    is skipped). Title rows above the header are allowed, and a `单位：万元` note among them
+    sets the file's unit; a header split over two rows by merged cells is joined."""
     import fastexcel
 
     with _check_zip(path) as archive:
-        first_row = _first_sheet_first_row(archive)
-    try:
-        reader = fastexcel.read_excel(path)
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
-        grid = sheet.to_polars()
-    except Exception as exc:  # noqa: BLE001 — calamine raises many types for broken workbooks
-        raise UnreadableFile(
-            "FL-E-001", f"XLSX 无法读取：{_first_line(exc)}",
-            f"the XLSX cannot be read: {_first_line(exc)}",
-        ) from exc
-    grid = grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)})
-    header_index = _find_header_row(grid)
+        try:
+            reader = fastexcel.read_excel(path)
+            for index in range(len(reader.sheet_names)):
+                grid = reader.load_sheet(index, header_row=None, dtypes="string").to_polars()
+                grid = grid.rename({c: f"c{i}" for i, c in enumerate(grid.columns)})
+                header_index = _find_header_row(grid)
+                if header_index is not None:
+                    first_row = _sheet_first_row(archive, index)
+                    break
+        except Exception as exc:  # noqa: BLE001 — calamine raises many types for broken files
+            raise UnreadableFile(
+                "FL-E-001", f"XLSX 无法读取：{_first_line(exc)}",
+                f"the XLSX cannot be read: {_first_line(exc)}",
+            ) from exc
     if header_index is None:
         raise UnreadableFile(
             "FL-E-005",
-            f"前 {_TITLE_ROWS_SCANNED} 行中找不到表头行",
-            f"no header row found in the first {_TITLE_ROWS_SCANNED} rows",
+            f"各工作表前 {_TITLE_ROWS_SCANNED} 行中找不到表头行",
+            f"no header row in the first {_TITLE_ROWS_SCANNED} rows of any sheet",
         )
     unit = None
     for row in grid.head(header_index).iter_rows():
         for cell in row:
             unit = unit or (unit_note(cell) if cell else None)
-    header_cells = grid.row(header_index)
+    header_cells = list(grid.row(header_index))
+    body_start = header_index + 1
+    if body_start < grid.height:
+        joined = _join_two_row_header(header_cells, list(grid.row(body_start)))
+        if joined is not None:
+            header_cells, body_start = joined, body_start + 1
     keep = [i for i, h in enumerate(header_cells) if h is not None and str(h).strip()]
     headers = [str(header_cells[i]).strip() for i in keep]
-    body = grid.slice(header_index + 1).select([f"c{i}" for i in keep])
+    body = grid.slice(body_start).select([f"c{i}" for i in keep])
     body = body.rename({f"c{i}": f"c{n}" for n, i in enumerate(keep)})
     numbers = pl.Series(
-        "row_number", range(first_row + header_index + 1, first_row + grid.height), pl.Int64
+        "row_number", range(first_row + body_start, first_row + grid.height), pl.Int64
     )
     text = pl.col(body.columns)
     not_blank = ~pl.all_horizontal(text.is_null() | (text.str.strip_chars() == ""))
@@ -212,6 +239,29 @@ def _find_header_row(grid: pl.DataFrame) -> int | None:
         if known >= 2:
             return index
     return None
+
+
+def _join_two_row_header(top: list, sub: list) -> list | None:
+    """If `sub` is the second row of a header whose parents are merged cells (贷款余额 over
+    原币 | 折人民币), the joined column names; else None. Every non-empty cell of `sub` must
+    name a column, alone or joined to the parent above it — a data row never does."""
+    names, parent, named = [], None, 0
+    for upper, lower in zip(top, sub, strict=True):
+        upper = str(upper).strip() if upper else ""
+        lower = str(lower).strip() if lower else ""
+        if upper:
+            parent = upper
+        if not lower:
+            names.append(upper or None)
+            continue
+        for candidate in (f"{parent or ''}{lower}", lower):
+            if header_key(candidate) in KNOWN_HEADERS:
+                names.append(candidate)
+                named += 1
+                break
+        else:
+            return None
+    return names if named else None
 
 
 def read_parquet(path: Path) -> RawFile:

@@ -75,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
     sql.set_defaults(run=cmd_sql)
 
+    validate = commands.add_parser(
+        "validate", help="a bank's self-check before sending: the same rules, writes nothing"
+    )
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument("--report", type=Path, metavar="DIR",
+                          help="also write each file's findings report (CSV and XLSX) here")
+    validate.add_argument("--examples", type=int, default=5,
+                          help="findings shown per file (default 5)")
+    validate.set_defaults(run=cmd_validate)
+
+    rules = commands.add_parser("rules", help="print the rule catalogue (Markdown)")
+    rules.set_defaults(run=cmd_rules)
+
     status = commands.add_parser("status", help="what has been received and published")
     status.set_defaults(run=cmd_status)
     return parser
@@ -328,6 +341,60 @@ def _rejections(home: Home, first: int, last: int) -> list[tuple[str, list[str]]
 # ---------------------------------------------------------------- commands that only read
 
 
+def cmd_validate(args: argparse.Namespace, home: Home) -> int:
+    """Check files with the production rules and registry; write nothing (unless --report)."""
+    from ingest.reference import load_reference
+    from quality.gate import Gate, gate_files
+    from quality.report import write_findings_report
+
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
+        return EXIT_USAGE
+    _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
+    batch = gate_files(Gate(load_reference()),
+                       [(n, path, path.name) for n, path in enumerate(args.files, start=1)])
+    result = batch.result
+    facts = {} if result.facts is None else {
+        r["submission_id"]: r for r in result.facts.iter_rows(named=True)}
+    failed = 0
+    for candidate in batch.candidates:
+        sid = candidate.submission_id
+        verdict = result.verdicts[sid]
+        failed += not verdict.accepted
+        fact = facts.get(sid, {})
+        what = " · ".join(str(x) for x in (
+            candidate.submission and f"{candidate.submission.kind.zh} {candidate.kind}",
+            fact.get("bank_code"),
+            fact.get("period") and fact["period"].strftime("%Y-%m"),
+            candidate.submission and f"{candidate.submission.row_count} rows",
+        ) if x) or "无法识别 unrecognised"
+        mark, outcome = ("✔", "通过 passes") if verdict.accepted else ("✘", "不通过 fails")
+        print(f"{mark} {candidate.file_name} — {what}: {outcome} "
+              f"({verdict.errors} errors, {verdict.warnings} warnings)")
+        findings = result.findings.filter(result.findings["submission_id"] == sid).sort(
+            ["severity", "rule_id", "row_number"], nulls_last=False)
+        for f in findings.head(args.examples).iter_rows(named=True):
+            level = "错误 error" if f["severity"] == "error" else "预警 warning"
+            where = " ".join(x for x in (
+                f["row_number"] and f"行 row {f['row_number']}",
+                f["column"] and f"列 column {f['column']}",
+                f["value"] is not None and f["value"] not in f["message_zh"]
+            and f"值 value {f['value']!r}",
+            ) if x)
+            print(f"    {level} {f['rule_id']} {where}: {f['message_zh']} / {f['message_en']}")
+        hidden = verdict.errors + verdict.warnings - min(args.examples, findings.height)
+        if hidden > 0:
+            print(f"    … 另有 {hidden} 项 / {hidden} more")
+        if args.report and verdict.rules:
+            args.report.mkdir(parents=True, exist_ok=True)
+            paths = write_findings_report(args.report / candidate.file_name, candidate.file_name,
+                                          findings, verdict.rules)
+            print(f"    报告 report: {paths[0]}  {paths[1]}")
+    print(f"{len(batch.candidates) - failed} 个通过 passed, {failed} 个不通过 failed")
+    return EXIT_REJECTED if failed else EXIT_OK
+
+
 def cmd_sql(args: argparse.Namespace, home: Home) -> int:
     """Run one read-only SELECT on the published warehouse and print only its result."""
     from warehouse.readonly import QueryRefused, run_query
@@ -395,6 +462,14 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
         print(f"… 另有 {len(rows) - len(shown)} 行未显示 / {len(rows) - len(shown)} more rows "
               "(use --format csv for all)")
     print(f"({len(rows)} 行 rows)")
+
+
+def cmd_rules(args: argparse.Namespace, home: Home) -> int:
+    """Print the rule catalogue."""
+    from quality.catalogue import render_markdown
+
+    print(render_markdown(), end="")
+    return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace, home: Home) -> int:

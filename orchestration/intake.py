@@ -25,6 +25,7 @@ from ingest.ledger import (
 )
 from quality.crossfile import GateContext
 from quality.gate import Candidate, Gate, GateResult, gate_files
+from quality.report import write_findings_report
 from quality.rules import RULES_BY_ID, RULESET_VERSION
 from warehouse.database import append, raw_table_columns
 from warehouse.home import Home
@@ -144,6 +145,7 @@ def _ingest_batch(
     batch = gate_files(gate() if to_gate else None, to_gate, context)
     candidates, frames, result = batch.candidates, batch.frames, batch.result
     outcomes = _record(con, receipts, candidates, duplicates, result, frames)
+    _write_reports(receipts, result)
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
             progress(_describe(outcome))
@@ -240,6 +242,16 @@ def _record(
         con.execute("rollback")
         raise
     return outcomes
+
+
+def _write_reports(receipts: list[tuple[int, Receipt]], result: GateResult) -> None:
+    """A findings report (CSV and XLSX) beside every kept file that has findings."""
+    for sid, receipt in receipts:
+        verdict = result.verdicts.get(sid)
+        if verdict is None or not verdict.rules:
+            continue
+        findings = result.findings.filter(pl.col("submission_id") == sid)
+        write_findings_report(receipt.stored, receipt.source.name, findings, verdict.rules)
 
 
 def _counts(result: GateResult) -> pl.DataFrame:

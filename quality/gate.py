@@ -97,7 +97,11 @@ class Gate:
 
     def __init__(self, reference: Reference, settings: GateSettings | None = None):
         import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
 
         # Registers the identifier expectations with GX before any suite names them.
         import quality.expectations as custom
@@ -106,7 +110,13 @@ class Gate:
         self._custom = custom
         self._reference = reference
         self.settings = settings or GateSettings()
-        self._context = gx.get_context(mode="ephemeral")
+        # In memory only, and no data-docs site: the gate writes nothing, anywhere.
+        self._context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+            ),
+        )
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self._context.data_sources.add_pandas("zhirong")
         self._validations = {}

@@ -171,3 +171,66 @@ def test_unknown_kind_is_refused_with_the_headers(tmp_path):
         read_submission(path)
     assert caught.value.rule_id == "FL-E-006"
     assert "name" in caught.value.message_en
+
+
+def test_xlsx_header_split_over_two_rows_by_merged_cells(tmp_path):
+    path = tmp_path / "merged.xlsx"
+    top = [CHINESE[h] for h in LOAN_HEADERS if h not in ("balance", "balance_cny")]
+    values = loan()
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.merge_range(0, 0, 0, 15, "对公贷款借据明细（2026年10月）")
+        columns = [h for h in LOAN_HEADERS if h not in ("balance", "balance_cny")]
+        balance_at = LOAN_HEADERS.index("balance")
+        c = 0
+        for h in LOAN_HEADERS:
+            if h == "balance":
+                sheet.merge_range(1, c, 1, c + 1, "贷款余额")
+                sheet.write(2, c, "原币")
+                sheet.write(2, c + 1, "折人民币")
+                c += 2
+            elif h == "balance_cny":
+                continue
+            else:
+                sheet.merge_range(1, c, 2, c, CHINESE[h])
+                c += 1
+        ordered = [values[h] for h in LOAN_HEADERS]
+        sheet.write_row(3, 0, ordered)
+    assert len(top) == len(columns) and balance_at == 12
+    sub = read_submission(path)
+    assert sub.missing == () and sub.unknown == ()
+    row = sub.data.row(0, named=True)
+    assert row["balance"] == Decimal("1000000.00") and row["balance_cny"] == Decimal("1000000.00")
+    assert row["row_number"] == 4
+
+
+def test_xlsx_data_on_a_later_sheet_after_a_cover_sheet(tmp_path):
+    path = tmp_path / "sheets.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        cover = book.add_worksheet("封面")
+        cover.write(0, 0, "填报说明：本表按月报送")
+        data = book.add_worksheet("明细")
+        data.write_row(0, 0, [CHINESE[h] for h in LOAN_HEADERS])
+        data.write_row(1, 0, [loan()[h] for h in LOAN_HEADERS])
+        book.add_worksheet("备注").write(0, 0, "无")
+    sub = read_submission(path)
+    assert sub.data["loan_id"].to_list() == ["L0001"]
+    assert sub.data["row_number"].to_list() == [2]
+
+
+def test_xlsx_without_any_header_row_says_so(tmp_path):
+    path = tmp_path / "cover_only.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        book.add_worksheet().write(0, 0, "本月无数据")
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(path)
+    assert caught.value.rule_id == "FL-E-005"
+
+
+def test_unterminated_quote_is_a_malformed_csv(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text(",".join(LOAN_HEADERS) + '\nC1901150100001,2026-10,"L1,unterminated\n',
+                    encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(path)
+    assert caught.value.rule_id == "FL-E-003"

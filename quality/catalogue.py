@@ -1,0 +1,62 @@
+"""The rule catalogue rendered as a document: every rule with its id, severity, phase, what
+it checks, its message in 中文 and English, and the clause it enforces."""
+
+from __future__ import annotations
+
+from quality.crossfile import GateSettings
+from quality.rules import CONSISTENCY, CROSS, FILE, RULES, RULESET_VERSION, SYNTAX, VALIDITY, Rule
+
+TABLE_HEADER = "| id | severity | phase | checks | 检查内容 | message (中文 / English) | enforces |"
+PHASE_ORDER = (FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS)
+KIND_TITLES = {
+    "file": "Any file (before its kind is known) / 所有文件",
+    "loans": "`loans` — 对公贷款借据 (DESIGN §3.1)",
+    "loan_totals": "`loan_totals` — 各项贷款 (DESIGN §3.2)",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").replace("{value}", "…")
+
+
+def _message(rule: Rule) -> str:
+    if rule.message_zh == "{value}":
+        return "读取时的具体原因 / the reader's specific reason"
+    return f"{_cell(rule.message_zh)} / {_cell(rule.message_en)}"
+
+
+def render_markdown(settings: GateSettings | None = None) -> str:
+    """The catalogue as Markdown, with the tolerances in force."""
+    settings = settings or GateSettings()
+    lines = [
+        "# Quality rules / 校验规则",
+        "",
+        f"Ruleset `{RULESET_VERSION}`. Generated from `quality/rules.py` by "
+        "`zhirong rules > docs/rules.md`; do not edit by hand.",
+        "",
+        "An **error** rejects the whole file; a **warning** is recorded and reported to the "
+        "bank. Phases run in the order file/format → column syntax → row validity → "
+        "within-file consistency → cross-file. Every rule is decided by a Great Expectations "
+        "expectation; cross-file figures are computed in code and asserted through it.",
+        "",
+        "Tolerances in force: reconciliation warning "
+        f"{settings.reconcile_warning:.2%}, error {settings.reconcile_error:.2%}; "
+        f"month-on-month manufacturing change {settings.mfg_change_bound:.0%}; files due by "
+        f"day {settings.due_day} of the following month.",
+        "",
+    ]
+    for kind, title in KIND_TITLES.items():
+        rules = sorted((r for r in RULES if r.kind == kind), key=_order)
+        lines += [f"## {title}", "", TABLE_HEADER, "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"| {r.rule_id} | {r.severity} | {r.phase} | {_cell(r.checks_en)} | "
+            f"{_cell(r.checks_zh)} | {_message(r)} | "
+            f"{_cell(r.clause)} |"
+            for r in rules
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _order(rule: Rule) -> tuple[int, str]:
+    return PHASE_ORDER.index(rule.phase), rule.rule_id
