@@ -148,8 +148,9 @@ def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
     assert "LN-E-011" in out and "rejected" in out
 
     con = duckdb.connect(str(own_home.build_db), read_only=True)
-    sid, status = con.execute(
-        "select submission_id, status from audit.submissions where file_name = ?", [bad.name]
+    sid, status, stored = con.execute(
+        "select submission_id, status, stored_path from audit.submissions where file_name = ?",
+        [bad.name],
     ).fetchone()
     findings = con.execute(
         'select rule_id, row_number, "column", value from audit.findings '
@@ -160,6 +161,9 @@ def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
     # Line 6 of the file (header is line 1) holds the broken code.
     assert findings == [("LN-E-011", 6, "borrower_uscc", fields[3])]
     assert loaded == (0,)
+    report = Path(stored + ".findings.csv").read_text(encoding="utf-8-sig")
+    assert "LN-E-011" in report and fields[3] in report
+    assert Path(stored + ".findings.xlsx").exists()
     assert _sha(own_home.published_db) == published_before
     assert bad.exists()
 

@@ -88,31 +88,6 @@ def test_findings_name_the_column_as_the_bank_wrote_it(gate, tmp_path):
     assert found == ("LN-E-016", "贷款余额", "-1")
 
 
-# Each case: a rule, and a loans file that breaks only that rule.
-ROW_CASES = {
-    "LN-E-010": loan(borrower_name=""),
-    "LN-E-011": loan(borrower_uscc="123456789012345678"),
-    "LN-E-012": loan(industry_code="F36"),
-    "LN-E-013": loan(enterprise_scale="巨型"),
-    "LN-E-014": loan(issue_date="2026-11-01", maturity_date="2027-11-01"),
-    "LN-E-015": loan(maturity_date="2025-01-15"),
-    "LN-E-016": loan(balance="-0.01", balance_cny=""),
-    "LN-E-017": loan(guarantee_type="X"),
-    "LN-E-018": loan(currency="XYZ", balance_cny="100.00"),
-    "LN-E-019": loan(currency="AUD", balance_cny=""),
-    "LN-E-020": loan(interest_rate="36"),
-    "LN-E-021": loan(five_class="良好"),
-}
-
-
-@pytest.mark.parametrize("rule_id", sorted(ROW_CASES))
-def test_each_row_rule_rejects_its_file(gate, tmp_path, rule_id):
-    result = _judge_loans(gate, tmp_path, ROW_CASES[rule_id])
-    assert set(result.verdicts[1].rules) == {rule_id}
-    assert not result.verdicts[1].accepted
-    assert result.findings["row_number"].to_list() == [2]
-
-
 def test_duplicate_loan_ids_name_every_repeated_row(gate, tmp_path):
     result = _judge_loans(gate, tmp_path, loan(), loan(loan_id="L9"), loan())
     assert set(result.verdicts[1].rules) == {"LN-E-022"}
@@ -126,34 +101,14 @@ def test_a_loan_id_may_repeat_across_files(gate, tmp_path):
     assert result.verdicts[1].accepted and result.verdicts[2].accepted
 
 
-FILE_CASES = {
-    "LN-E-001": lambda p: write_csv(p, [loan()], [h for h in LOAN_HEADERS if h != "loan_id"]),
-    "LN-E-003": lambda p: _header_only(p),
-    "LN-E-004": lambda p: write_csv(p, [loan(), loan(loan_id="L2", bank_code=BANK_B)],
-                                    LOAN_HEADERS),
-    "LN-E-005": lambda p: write_csv(p, [loan(), loan(loan_id="L2", report_period="2026-09")],
-                                    LOAN_HEADERS),
-    "LN-E-006": lambda p: write_csv(p, [loan(bank_code="C9999999999999")], LOAN_HEADERS),
-}
-
-
 def _header_only(path: Path) -> Path:
     path.write_text(",".join(LOAN_HEADERS) + "\n", encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("rule_id", sorted(FILE_CASES))
-def test_each_file_rule_rejects_its_file(gate, tmp_path, rule_id):
-    result = _judge(gate, FILE_CASES[rule_id](tmp_path / "f.csv"))
-    assert rule_id in result.verdicts[1].rules
-    assert not result.verdicts[1].accepted
-    finding = result.findings.filter(result.findings["rule_id"] == rule_id).row(0, named=True)
-    assert finding["row_number"] is None
-    assert finding["message_zh"] and finding["message_en"]
-
-
 def test_missing_column_message_names_the_column(gate, tmp_path):
-    result = _judge(gate, FILE_CASES["LN-E-001"](tmp_path / "f.csv"))
+    path = write_csv(tmp_path / "f.csv", [loan()], [h for h in LOAN_HEADERS if h != "loan_id"])
+    result = _judge(gate, path)
     message = result.findings.filter(result.findings["rule_id"] == "LN-E-001")["message_zh"][0]
     assert "贷款借据号(loan_id)" in message
 
@@ -176,27 +131,20 @@ def test_unreadable_file_is_rejected_through_the_files_suite(gate, tmp_path):
     assert finding["message_en"] == "the file is not a text CSV (it holds binary content)"
 
 
-TOTAL_CASES = {
-    "LT-E-010": totals(total_loans=""),
-    "LT-E-011": totals(total_credit_loans="-1"),
-    "LT-E-012": totals(total_mlt_loans="10000000.01"),
-}
-
-
-@pytest.mark.parametrize("rule_id", sorted(TOTAL_CASES))
-def test_each_totals_rule_rejects_its_file(gate, tmp_path, rule_id):
-    result = _judge(gate, write_csv(tmp_path / "t.csv", [TOTAL_CASES[rule_id]], TOTAL_HEADERS))
-    assert set(result.verdicts[1].rules) - {"LT-W-033"} == {rule_id}
-
-
-def test_two_rows_for_one_bank_and_period_are_rejected(gate, tmp_path):
-    result = _judge(gate, write_csv(tmp_path / "t.csv", [totals(), totals()], TOTAL_HEADERS))
-    assert set(result.verdicts[1].rules) - {"LT-W-033"} == {"LT-E-013"}
-
-
 def test_every_rule_has_an_id_severity_phase_and_bilingual_message():
     assert len(RULES) == len(RULES_BY_ID)
     for rule in RULES:
         assert rule.severity in ("error", "warning")
         assert rule.rule_id.split("-")[1] == {"error": "E", "warning": "W"}[rule.severity]
         assert rule.message_zh and rule.message_en and rule.clause and rule.checks
+
+
+def test_a_large_bad_file_keeps_every_count_but_only_the_first_examples(gate, tmp_path):
+    from quality.gate import MAX_EXAMPLES_PER_RULE
+
+    rows = [loan(loan_id=f"L{i:05d}", five_class="良好") for i in range(1200)]
+    result = _judge_loans(gate, tmp_path, *rows)
+    assert result.verdicts[1].rules["LN-E-021"] == 1200
+    shown = result.findings.filter(result.findings["rule_id"] == "LN-E-021")
+    assert shown.height == MAX_EXAMPLES_PER_RULE == 1000
+    assert shown["row_number"].min() == 2

@@ -1,0 +1,178 @@
+"""Every rule in the catalogue has a file that triggers it and a clean file that does not,
+and the rule document lists every rule."""
+
+import io
+import os
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+from ingest.reference import load_reference
+from quality.catalogue import render_markdown
+from quality.crossfile import AGGREGATE_SCHEMA, GateContext
+from quality.gate import Gate, gate_files
+from quality.rules import RULES
+from tests.helpers import (
+    BANK_A,
+    BANK_B,
+    LOAN_HEADERS,
+    TOTAL_HEADERS,
+    loan,
+    totals_matching,
+    write_csv,
+)
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+ON_TIME = {1: datetime(2026, 11, 10, 2), 2: datetime(2026, 11, 10, 2)}
+
+
+@pytest.fixture(scope="module")
+def gate() -> Gate:
+    return Gate(load_reference())
+
+
+def _loans_first(tmp, rows=None, headers=LOAN_HEADERS, totals_row=None, totals_for=None):
+    rows = rows or [loan()]
+    matched = totals_row or totals_matching(totals_for or rows)
+    return [write_csv(tmp / "loans.csv", rows, headers),
+            write_csv(tmp / "totals.csv", [matched], TOTAL_HEADERS)]
+
+
+def _totals_first(tmp, totals_row=None, headers=TOTAL_HEADERS, rows=None):
+    rows = rows or [loan()]
+    return [write_csv(tmp / "totals.csv", [totals_row or totals_matching(rows)], headers),
+            write_csv(tmp / "loans.csv", rows, LOAN_HEADERS)]
+
+
+def _raw(tmp, name, content: bytes):
+    path = tmp / name
+    path.write_bytes(content)
+    return [path]
+
+
+def _bomb(tmp):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * (20 << 20))
+    return _raw(tmp, "bomb.xlsx", buffer.getvalue())
+
+
+def _cover_only(tmp):
+    path = tmp / "cover.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        book.add_worksheet().write(0, 0, "本月无数据")
+    return [path]
+
+
+def _without(headers, name):
+    return [h for h in headers if h != name]
+
+
+def _t(**overrides):
+    return {**totals_matching([loan()]), **overrides}
+
+
+def _known(*rows):
+    return pl.DataFrame([dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows],
+                        schema=AGGREGATE_SCHEMA)
+
+
+HEADER_LINE = ",".join(LOAN_HEADERS).encode()
+TOTALS_LINE = ",".join(TOTAL_HEADERS).encode()
+L = loan()
+
+# rule id → builder(tmp) returning the files (the first is judged) and, if needed, what the
+# warehouse already knows.
+TRIGGERS = {
+    "FL-E-001": lambda t: _raw(t, "junk.csv", os.urandom(2048).replace(b"\n", b"") + b"\x00"),
+    "FL-E-002": lambda t: _raw(t, "empty.csv", b""),
+    "FL-E-003": lambda t: _raw(t, "cut.csv", HEADER_LINE + b"\nC1901150100001,2026-10,L1\n"),
+    "FL-E-004": _bomb,
+    "FL-E-005": _cover_only,
+    "FL-E-006": lambda t: _raw(t, "other.csv", b"name,age\nx,3\n"),
+    "LN-E-001": lambda t: _loans_first(t, headers=_without(LOAN_HEADERS, "loan_id")),
+    "LN-E-002": lambda t: _loans_first(t, headers=[*LOAN_HEADERS, "balance"]),
+    "LN-E-003": lambda t: _raw(t, "head.csv", HEADER_LINE + b"\n"),
+    "LN-E-004": lambda t: _loans_first(t, [L, loan(loan_id="L2", bank_code=BANK_B)],
+                                       totals_for=[L]),
+    "LN-E-005": lambda t: _loans_first(t, [L, loan(loan_id="L2", report_period="2026-09")],
+                                       totals_for=[L]),
+    "LN-E-006": lambda t: _loans_first(t, [loan(bank_code="C9999999999999")]),
+    "LN-W-001": lambda t: _loans_first(t, [{**L, "备注": "x"}], [*LOAN_HEADERS, "备注"]),
+    "LN-E-010": lambda t: _loans_first(t, [loan(borrower_name="")]),
+    "LN-E-011": lambda t: _loans_first(t, [loan(borrower_uscc="123456789012345678")]),
+    "LN-E-012": lambda t: _loans_first(t, [loan(industry_code="F36")], totals_for=[L]),
+    "LN-E-013": lambda t: _loans_first(t, [loan(enterprise_scale="巨型")]),
+    "LN-E-014": lambda t: _loans_first(t, [loan(issue_date="2026-11-01",
+                                                maturity_date="2027-11-01")]),
+    "LN-E-015": lambda t: _loans_first(t, [loan(maturity_date="2025-01-15")]),
+    "LN-E-016": lambda t: _loans_first(t, [loan(balance="-0.01", balance_cny="")],
+                                       totals_for=[L]),
+    "LN-E-017": lambda t: _loans_first(t, [loan(guarantee_type="X")]),
+    "LN-E-018": lambda t: _loans_first(t, [loan(currency="XYZ")], totals_for=[L]),
+    "LN-E-019": lambda t: _loans_first(t, [loan(currency="AUD", balance_cny="")],
+                                       totals_for=[L]),
+    "LN-E-020": lambda t: _loans_first(t, [loan(interest_rate="36")]),
+    "LN-E-021": lambda t: _loans_first(t, [loan(five_class="良好")]),
+    "LN-E-022": lambda t: _loans_first(t, [L, L], totals_for=[L, L]),
+    "LN-E-030": lambda t: _loans_first(t, totals_row=_t(corporate_loans="900000.00")),
+    "LN-W-030": lambda t: _loans_first(t, totals_row=_t(corporate_loans="990000.00")),
+    "LN-E-031": lambda t: _loans_first(t, totals_row=_t(mfg_loans_reported="900000.00")),
+    "LN-W-031": lambda t: _loans_first(t, totals_row=_t(mfg_loans_reported="990000.00")),
+    "LN-W-032": lambda t: (_loans_first(t), GateContext(
+        known=_known((9, "loans", BANK_A, date(2026, 9, 30), 500_000.0, 500_000.0)),
+        submitted_at=ON_TIME)),
+    "LN-W-033": lambda t: [write_csv(t / "loans.csv", [L], LOAN_HEADERS)],
+    "LN-W-034": lambda t: (_loans_first(t), GateContext(
+        submitted_at={1: datetime(2026, 11, 16, 2), 2: datetime(2026, 11, 10)})),
+    "LT-E-001": lambda t: _totals_first(t, headers=_without(TOTAL_HEADERS, "total_loans")),
+    "LT-E-002": lambda t: _totals_first(t, headers=[*TOTAL_HEADERS, "total_loans"]),
+    "LT-E-003": lambda t: _raw(t, "head.csv", TOTALS_LINE + b"\n"),
+    "LT-E-004": lambda t: [write_csv(t / "t.csv", [_t(), _t(bank_code=BANK_B)],
+                                     TOTAL_HEADERS)],
+    "LT-E-005": lambda t: [write_csv(t / "t.csv", [_t(), _t(report_period="2026-09")],
+                                     TOTAL_HEADERS)],
+    "LT-E-006": lambda t: _totals_first(t, _t(bank_code="C9999999999999")),
+    "LT-W-001": lambda t: _totals_first(t, {**_t(), "备注": "x"}, [*TOTAL_HEADERS, "备注"]),
+    "LT-E-010": lambda t: _totals_first(t, _t(total_loans="")),
+    "LT-E-011": lambda t: _totals_first(t, _t(total_credit_loans="-1")),
+    "LT-E-012": lambda t: _totals_first(t, _t(total_mlt_loans="99999999999.00")),
+    "LT-E-013": lambda t: [write_csv(t / "t.csv", [_t(), _t()], TOTAL_HEADERS)],
+    "LT-E-030": lambda t: _totals_first(t, _t(corporate_loans="900000.00")),
+    "LT-W-030": lambda t: _totals_first(t, _t(corporate_loans="990000.00")),
+    "LT-E-031": lambda t: _totals_first(t, _t(mfg_loans_reported="900000.00")),
+    "LT-W-031": lambda t: _totals_first(t, _t(mfg_loans_reported="990000.00")),
+    "LT-W-033": lambda t: [write_csv(t / "t.csv", [_t()], TOTAL_HEADERS)],
+    "LT-W-034": lambda t: (_totals_first(t), GateContext(
+        submitted_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)})),
+}
+
+
+def _rules_of_first(gate, built):
+    paths, context = built if isinstance(built, tuple) else (built, None)
+    context = context or GateContext(submitted_at=ON_TIME)
+    batch = gate_files(gate, [(n, p, p.name) for n, p in enumerate(paths, start=1)], context)
+    return batch.result.verdicts[1].rules
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.rule_id)
+def test_every_rule_has_a_file_that_triggers_it(gate, tmp_path, rule):
+    assert rule.rule_id in TRIGGERS, f"{rule.rule_id} has no triggering file in this table"
+    assert rule.rule_id in _rules_of_first(gate, TRIGGERS[rule.rule_id](tmp_path))
+
+
+@pytest.mark.parametrize("subject", ["loans", "loan_totals"])
+def test_a_clean_pair_on_time_triggers_no_rule(gate, tmp_path, subject):
+    built = _loans_first(tmp_path) if subject == "loans" else _totals_first(tmp_path)
+    assert _rules_of_first(gate, built) == {}
+
+
+def test_the_rule_document_is_current_and_lists_every_rule():
+    text = DOC.read_text(encoding="utf-8")
+    assert text == render_markdown(), "regenerate with: zhirong rules > docs/rules.md"
+    for rule in RULES:
+        assert f"| {rule.rule_id} |" in text
