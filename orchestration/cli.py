@@ -13,7 +13,7 @@ import time
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
+    sql.add_argument("--as-of", metavar="TIMESTAMP",
+                     help="query the warehouse as it was published at this time "
+                     "(ISO 8601; UTC unless it carries an offset, e.g. 2026-11-27T14:00+08:00)")
     sql.set_defaults(run=cmd_sql)
 
     validate = commands.add_parser(
@@ -397,10 +400,25 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
 
 def cmd_sql(args: argparse.Namespace, home: Home) -> int:
     """Run one read-only SELECT on the published warehouse and print only its result."""
+    from warehouse.publish import version_at
     from warehouse.readonly import QueryRefused, run_query
 
+    path = home.published_db
+    if args.as_of:
+        try:
+            when = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            _err(f"无法识别的时间 / not a timestamp: {args.as_of!r} (e.g. 2026-11-27T06:00)")
+            return EXIT_USAGE
+        if when.tzinfo is not None:
+            when = when.astimezone(UTC).replace(tzinfo=None)
+        path = version_at(home, when)
+        if path is None:
+            _err(f"拒绝 refused: {when:%Y-%m-%d %H:%M:%S} UTC 之前没有发布过数据仓库 / "
+                 f"nothing had been published by {when:%Y-%m-%d %H:%M:%S} UTC")
+            return EXIT_REJECTED
     try:
-        result = run_query(home.published_db, args.query, timeout_seconds=args.timeout)
+        result = run_query(path, args.query, timeout_seconds=args.timeout)
     except QueryRefused as refused:
         _err(f"拒绝 refused: {refused.message_zh}\n               {refused.message_en}")
         return EXIT_REJECTED

@@ -46,7 +46,7 @@ def publish(
     atomically make it the published warehouse. Returns where it went."""
     home.history_dir.mkdir(parents=True, exist_ok=True)
     published_at = datetime.now(UTC).replace(tzinfo=None)
-    version = home.history_dir / f"zhirong_{published_at:%Y%m%dT%H%M%S%fZ}.duckdb"
+    version = home.history_dir / published_at.strftime(VERSION_FORMAT)
     partial = version.with_name(version.name + ".partial")
     partial.unlink(missing_ok=True)
     tables = _published_tables(con)
@@ -76,6 +76,26 @@ def publish(
     return Publication(
         home.published_db, version, published_at, tuple(f"{s}.{t}" for s, t in tables)
     )
+
+
+VERSION_FORMAT = "zhirong_%Y%m%dT%H%M%S%fZ.duckdb"
+
+
+def versions(home: Home) -> list[tuple[datetime, Path]]:
+    """Every published version, oldest first, with its publication time (UTC)."""
+    found = []
+    for path in home.history_dir.glob("zhirong_*.duckdb"):
+        try:
+            found.append((datetime.strptime(path.name, VERSION_FORMAT), path))
+        except ValueError:
+            continue
+    return sorted(found)
+
+
+def version_at(home: Home, when: datetime) -> Path | None:
+    """The version that was the published warehouse at `when` (UTC), if any."""
+    earlier = [path for published_at, path in versions(home) if published_at <= when]
+    return earlier[-1] if earlier else None
 
 
 def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

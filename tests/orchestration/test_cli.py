@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -214,3 +216,53 @@ def test_gate_side_aggregates_agree_with_the_dbt_metric_of_record(demo_home):
         # dbt rounds each converted line to the cent; the gate sums unrounded.
         assert abs(gate_corp - float(dbt_corp)) <= 0.005 * lines, (bank, period)
         assert abs(gate_mfg - float(dbt_mfg)) <= 0.005 * lines, (bank, period)
+
+
+def test_a_resubmission_changes_that_bank_and_month_only_and_as_of_shows_the_past(
+    own_home, capsys, tmp_path
+):
+    everything = "select * from marts.bank_loan_metrics order by bank_code, period"
+    _, before, _ = _sql(own_home, everything, capsys)
+    published_before = datetime.now(UTC).replace(tzinfo=None)
+    time.sleep(0.01)
+
+    original = sorted(own_home.received.rglob("*-loans_C1901150100001_202610.csv"))[0]
+    lines = original.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = {name: i for i, name in enumerate(header)}
+    target = next(n for n, line in enumerate(lines[1:], start=1)
+                  if line.split(",")[at["industry_code"]].startswith("C"))
+    fields = lines[target].split(",")
+    fields[at["balance"]] = f"{Decimal(fields[at['balance']]) + Decimal('1000.00'):.2f}"
+    fields[at["balance_cny"]] = f"{Decimal(fields[at['balance_cny']]) + Decimal('1000.00'):.2f}"
+    lines[target] = ",".join(fields)
+    resent = own_home.inbox / "loans_C1901150100001_202610_v2.csv"
+    resent.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert main(["--home", str(own_home.root), "refresh"]) == 0
+    _, after, _ = _sql(own_home, everything, capsys)
+    old_rows = {(r["bank_code"], r["period"]): r for r in csv.DictReader(io.StringIO(before))}
+    new_rows = {(r["bank_code"], r["period"]): r for r in csv.DictReader(io.StringIO(after))}
+    changed = {key for key in old_rows if old_rows[key] != new_rows[key]}
+    assert changed == {("C1901150100001", "2026-10-31")}
+    key = ("C1901150100001", "2026-10-31")
+    assert Decimal(new_rows[key]["mfg_loans"]) - Decimal(old_rows[key]["mfg_loans"]) == 1000
+
+    con = duckdb.connect(str(own_home.build_db), read_only=True)
+    statuses = con.execute(
+        "select file_name, status from audit.submissions where reporter = 'C1901150100001' "
+        "and period = date '2026-10-31' and kind = 'loans' order by submission_id").fetchall()
+    con.close()
+    assert [s for _, s in statuses] == ["superseded", "accepted"]
+
+    capsys.readouterr()
+    code = main(["--home", str(own_home.root), "sql", everything, "--format", "csv",
+                 "--as-of", published_before.isoformat()])
+    assert code == 0
+    assert capsys.readouterr().out == before  # to the cent
+
+
+def test_as_of_before_anything_was_published_is_refused(demo_home, capsys):
+    code = main(["--home", str(demo_home.root), "sql", "select 1", "--as-of", "2020-01-01"])
+    assert code == 1
+    assert "nothing had been published" in capsys.readouterr().err
