@@ -19,7 +19,9 @@ from ingest.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
 from ingest.reference import load_reference
 from orchestration import dbt
 from orchestration.intake import IntakeReport, inbox_files, ingest_files
+from quality.crossfile import GateSettings
 from quality.gate import Gate
+from quality.mart_gate import MART_TABLES, MartGate
 from quality.rules import RULESET_VERSION
 from warehouse.database import connect_build, writer_lock
 from warehouse.home import Home
@@ -38,6 +40,20 @@ class ZhirongHome(dg.ConfigurableResource):
     def layout(self) -> Home:
         """The home's directories, created if missing."""
         return Home(Path(self.root)).ensure()
+
+
+class QualityRules(dg.ConfigurableResource):
+    """The gate's tolerances (fractions) and the due day of the month; see docs/rules.md."""
+
+    reconcile_warning: float = GateSettings.reconcile_warning
+    reconcile_error: float = GateSettings.reconcile_error
+    mfg_change_bound: float = GateSettings.mfg_change_bound
+    due_day: int = GateSettings.due_day
+
+    def settings(self) -> GateSettings:
+        """As the gate takes them."""
+        return GateSettings(self.reconcile_warning, self.reconcile_error,
+                            self.mfg_change_bound, self.due_day)
 
 
 class IngestConfig(dg.Config):
@@ -65,9 +81,15 @@ translator = ZhirongDbtTranslator()
 
 
 @cache
-def shared_gate() -> Gate:
-    """The GX gate, built once per process (importing GX alone takes seconds)."""
-    return Gate(load_reference())
+def shared_gate(settings: GateSettings) -> Gate:
+    """The GX gate, built once per process and settings (importing GX alone takes seconds)."""
+    return Gate(load_reference(), settings)
+
+
+@cache
+def shared_mart_gate(settings: GateSettings) -> MartGate:
+    """The mart gate's GX suites, built once per process and settings."""
+    return MartGate(load_reference(), settings)
 
 
 @dg.multi_asset(
@@ -99,7 +121,10 @@ def shared_gate() -> Gate:
     pool=WRITER_POOL,
 )
 def ingest_submissions(
-    context: dg.AssetExecutionContext, config: IngestConfig, zhirong: ZhirongHome
+    context: dg.AssetExecutionContext,
+    config: IngestConfig,
+    zhirong: ZhirongHome,
+    quality_rules: QualityRules,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Take in waiting files: ledger (sha256, duplicates), read and normalise with Polars, gate
     with Great Expectations, and load accepted files into the raw tables."""
@@ -109,7 +134,9 @@ def ingest_submissions(
     with writer_lock(home):
         con = connect_build(home.build_db)
         try:
-            report = ingest_files(paths, home, con, shared_gate, progress=progress.info)
+            settings = quality_rules.settings()
+            report = ingest_files(paths, home, con, lambda: shared_gate(settings),
+                                  progress=progress.info)
             strays = _rows_from_unaccepted(con, report)
         finally:
             con.close()
@@ -221,6 +248,41 @@ def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
             )
     if outcome.failure:
         raise dg.Failure(description=outcome.failure)
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "gx_mart_gate",
+            asset=["marts", table],
+            blocking=True,
+            description="Great Expectations mart gate before publish: ratios in [0, 1], parts "
+            "≤ totals, unique keys, city = Σ banks, loan-level totals reconcile.",
+        )
+        for table in MART_TABLES
+    ],
+)
+def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
+              quality_rules: QualityRules) -> Iterator[dg.AssetCheckResult]:
+    """Gate the marts before publish; a breach blocks the publish asset."""
+    home = zhirong.layout()
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        breaches = shared_mart_gate(quality_rules.settings()).check(con)
+    finally:
+        con.close()
+    for table, found in breaches.items():
+        for breach in found:
+            progress.info("mart gate: %s %s", table, breach.describe())
+        yield dg.AssetCheckResult(
+            asset_key=["marts", table],
+            check_name="gx_mart_gate",
+            passed=not found,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="; ".join(b.describe() for b in found) or None,
+            metadata={"breaches": len(found),
+                      "rules": ", ".join(b.rule.rule_id for b in found)},
+        )
 
 
 @dg.asset(

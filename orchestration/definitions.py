@@ -12,9 +12,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets import (
+    QualityRules,
     ZhirongHome,
     dbt_models,
     ingest_submissions,
+    mart_gate,
     published_warehouse,
 )
 from orchestration.intake import inbox_files
@@ -66,10 +68,11 @@ def build_definitions(home: Path) -> dg.Definitions:
     """Definitions bound to one Zhirong home."""
     return dg.Definitions(
         assets=[ingest_submissions, dbt_models, published_warehouse],
+        asset_checks=[mart_gate],
         jobs=[refresh_job],
         schedules=[nightly],
         sensors=[inbox_sensor],
-        resources={"zhirong": ZhirongHome(root=str(home))},
+        resources={"zhirong": ZhirongHome(root=str(home)), "quality_rules": QualityRules()},
     )
 
 

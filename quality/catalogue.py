@@ -4,14 +4,26 @@ it checks, its message in 中文 and English, and the clause it enforces."""
 from __future__ import annotations
 
 from quality.crossfile import GateSettings
-from quality.rules import CONSISTENCY, CROSS, FILE, RULES, RULESET_VERSION, SYNTAX, VALIDITY, Rule
+from quality.rules import (
+    CONSISTENCY,
+    CROSS,
+    FILE,
+    MART,
+    RULES,
+    RULESET_VERSION,
+    SYNTAX,
+    VALIDITY,
+    Rule,
+)
 
 TABLE_HEADER = "| id | severity | phase | checks | 检查内容 | message (中文 / English) | enforces |"
-PHASE_ORDER = (FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS)
+PHASE_ORDER = (FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS, MART)
 KIND_TITLES = {
     "file": "Any file (before its kind is known) / 所有文件",
     "loans": "`loans` — 对公贷款借据 (DESIGN §3.1)",
     "loan_totals": "`loan_totals` — 各项贷款 (DESIGN §3.2)",
+    "bank_loan_metrics": "Mart gate: `marts.bank_loan_metrics` (before publish)",
+    "city_loan_metrics": "Mart gate: `marts.city_loan_metrics` (before publish)",
 }
 
 
@@ -34,8 +46,8 @@ def render_markdown(settings: GateSettings | None = None) -> str:
         f"Ruleset `{RULESET_VERSION}`. Generated from `quality/rules.py` by "
         "`zhirong rules > docs/rules.md`; do not edit by hand.",
         "",
-        "An **error** rejects the whole file; a **warning** is recorded and reported to the "
-        "bank. Phases run in the order file/format → column syntax → row validity → "
+        "An **error** rejects the whole file (or, for the mart gate, blocks publishing); a "
+        "**warning** is recorded and reported to the bank. Phases run in the order file/format → column syntax → row validity → "
         "within-file consistency → cross-file. Every rule is decided by a Great Expectations "
         "expectation; cross-file figures are computed in code and asserted through it.",
         "",

@@ -29,6 +29,7 @@ from quality.crossfile import (
     file_aggregates,
 )
 from quality.rules import ERROR, FILE_LEVEL, ROW_LEVEL, RULES_BY_ID, Rule, rules_for
+from quality.suites import Suites
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ FINDINGS_SCHEMA = {
     "message_zh": pl.String,
     "message_en": pl.String,
 }
-
-
-class GateError(RuntimeError):
-    """Great Expectations could not evaluate an expectation: the gate cannot decide."""
 
 
 @dataclass
@@ -96,72 +93,19 @@ class Gate:
     """Great Expectations suites for every kind, built once per process."""
 
     def __init__(self, reference: Reference, settings: GateSettings | None = None):
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import (
-            DataContextConfig,
-            InMemoryStoreBackendDefaults,
-            ProgressBarsConfig,
-        )
-
-        # Registers the identifier expectations with GX before any suite names them.
-        import quality.expectations as custom
-
-        self._gx = gx
-        self._custom = custom
         self._reference = reference
         self.settings = settings or GateSettings()
-        # In memory only, and no data-docs site: the gate writes nothing, anywhere.
-        self._context = gx.get_context(
-            mode="ephemeral",
-            project_config=DataContextConfig(
-                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
-            ),
-        )
-        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        source = self._context.data_sources.add_pandas("zhirong")
-        self._validations = {}
         self._counts: dict[tuple[int, str], int] = {}
-        for kind in ["file", *KINDS]:
-            for level in (FILE_LEVEL, ROW_LEVEL):
-                rules = rules_for(kind, level)
-                if rules:
-                    name = f"{kind}_{level}"
-                    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(
-                        name
-                    )
-                    suite = self._context.suites.add(self._build_suite(name, rules))
-                    self._validations[name] = self._context.validation_definitions.add(
-                        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-                    )
-
-    def _build_suite(self, name: str, rules: Iterable[Rule]):
-        gx = self._gx
-        suite = gx.ExpectationSuite(name)
-        for rule in rules:
-            for check in rule.checks:
-                cls = getattr(gx.expectations, check.expectation, None) or getattr(
-                    self._custom, check.expectation
-                )
-                kwargs = {k: self._resolve(v) for k, v in check.kwargs.items()}
-                meta = {"rule_id": rule.rule_id, "column": check.column}
-                suite.add_expectation(cls(**kwargs, meta=meta))
-        return suite
-
-    def _resolve(self, value):
-        """Registry sets and tolerances named in the catalogue (`@banks`, `@-reconcile_error`)."""
-        if not (isinstance(value, str) and value.startswith("@")):
-            return value
-        name = value.lstrip("@-")
-        if name == "banks":
-            return sorted(self._reference.bank_codes)
-        if name == "currencies":
-            return sorted(self._reference.currencies)
-        number = getattr(self.settings, name)
-        return -number if value.startswith("@-") else number
+        groups = {
+            f"{kind}_{level}": rules_for(kind, level)
+            for kind in ["file", *KINDS]
+            for level in (FILE_LEVEL, ROW_LEVEL)
+        }
+        self._suites = Suites(groups, reference, self.settings)
 
     def suite_names(self) -> list[str]:
         """Names of the suites this gate runs."""
-        return sorted(self._validations)
+        return self._suites.names()
 
     def validate(
         self,
@@ -216,40 +160,16 @@ class Gate:
         index_columns: list[str],
         by_id: dict[int, Candidate],
     ) -> pl.DataFrame:
-        if frame.is_empty() or suite not in self._validations:
-            return _empty_findings()
         log.debug("gate: suite %s over %d rows", suite, frame.height)
-        result = self._validations[suite].run(
-            batch_parameters={"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": index_columns,
-                "return_unexpected_index_query": False,
-                "partial_unexpected_count": 0,
-            },
-        )
         rows = []
-        for outcome in result.results:
-            meta = outcome.expectation_config.meta or {}
-            raised = _raised_exception(outcome.exception_info)
-            if raised:
-                raise GateError(f"{suite}: {meta.get('rule_id')} could not be evaluated: {raised}")
-            if outcome.success:
-                continue
-            hits = outcome.result.get("unexpected_index_list")
-            if not hits:
-                # A failed expectation that names no rows cannot be attributed to a file:
-                # the gate refuses to guess rather than let the batch through.
-                raise GateError(f"{suite}: {meta.get('rule_id')} failed without naming rows")
-            rule = RULES_BY_ID[meta["rule_id"]]
-            for hit in hits:
-                sid = int(hit["submission_id"])
-                key = (sid, rule.rule_id)
-                seen = self._counts.get(key, 0)
-                self._counts[key] = seen + 1
-                # Every hit is counted; only the first examples become findings rows.
-                if seen < MAX_EXAMPLES_PER_RULE:
-                    rows.append((sid, hit.get("row_number"), rule, meta["column"]))
+        for hit, rule, column in self._suites.run(suite, frame, index_columns):
+            sid = int(hit["submission_id"])
+            key = (sid, rule.rule_id)
+            seen = self._counts.get(key, 0)
+            self._counts[key] = seen + 1
+            # Every hit is counted; only the first examples become findings rows.
+            if seen < MAX_EXAMPLES_PER_RULE:
+                rows.append((sid, hit.get("row_number"), rule, column))
         return _findings(rows, frame, by_id)
 
 
@@ -281,19 +201,6 @@ def gate_files(
     if not candidates:
         return GatedBatch([], frames, GateResult({}, _empty_findings()))
     return GatedBatch(candidates, frames, gate.validate(candidates, frames, context))
-
-
-def _raised_exception(info: dict | None) -> str | None:
-    """The message of an exception GX caught while evaluating, at any depth of its report
-    (GX nests metric failures under the metric's id)."""
-    if not info:
-        return None
-    if info.get("raised_exception"):
-        return str(info.get("exception_message"))
-    for value in info.values():
-        if isinstance(value, dict) and (message := _raised_exception(value)):
-            return message
-    return None
 
 
 def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]]:

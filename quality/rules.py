@@ -17,8 +17,10 @@ ERROR, WARNING = "error", "warning"
 FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS = (
     "file/format", "column syntax", "row validity", "within-file consistency", "cross-file"
 )
-# A rule is decided either on the one-row-per-file facts frame or on the rows themselves.
-FILE_LEVEL, ROW_LEVEL = "file", "row"
+MART = "published marts"
+# A rule is decided on the one-row-per-file facts frame, on the rows themselves, or on a
+# mart before it is published.
+FILE_LEVEL, ROW_LEVEL, MART_LEVEL = "file", "row", "mart"
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,57 @@ _MFG_CHANGE_RULE = Rule(
 )
 
 
+def _mart_rules() -> list[Rule]:
+    """The mart gate: invariants checked on the built marts before they are published."""
+    clause = "DESIGN §8 (marts are gated before publish)"
+    ratios = ("mfg_loan_share", "mfg_mlt_share", "mfg_credit_share")
+    amounts = ("total_loans", "mfg_loans", "mfg_mlt_loans", "mfg_credit_loans")
+    parts = (("total_loans", "mfg_loans"), ("mfg_loans", "mfg_mlt_loans"),
+             ("mfg_loans", "mfg_credit_loans"))
+    rules = []
+    for table, prefix in (("bank_loan_metrics", "MB"), ("city_loan_metrics", "MC")):
+        rules += [
+            Rule(f"{prefix}-E-001", table, ERROR, MART, MART_LEVEL,
+                 "比率在 [0, 1] 之间", "ratios lie in [0, 1]",
+                 "比率超出 [0, 1]", "a ratio is outside [0, 1]", clause,
+                 tuple(Check("ExpectColumnValuesToBeBetween",
+                             {"column": c, "min_value": 0, "max_value": 1}, c) for c in ratios)),
+            Rule(f"{prefix}-E-002", table, ERROR, MART, MART_LEVEL,
+                 "分项不超过合计（制造业 ≤ 各项；中长期、信用 ≤ 制造业）",
+                 "parts do not exceed totals (manufacturing ≤ all loans; MLT, credit ≤ "
+                 "manufacturing)",
+                 "分项大于合计", "a part exceeds its total", clause,
+                 tuple(_a_not_below_b(whole, part, part) for whole, part in parts)),
+            Rule(f"{prefix}-E-003", table, ERROR, MART, MART_LEVEL,
+                 "金额非负", "amounts are not negative", "金额为负数", "negative amount", clause,
+                 _at_least_zero(amounts)),
+        ]
+    rules += [
+        Rule("MB-E-004", "bank_loan_metrics", ERROR, MART, MART_LEVEL,
+             "每家银行每个月只有一行", "one row per bank and month",
+             "同一银行同一月份有多行", "more than one row for a bank and month", clause,
+             (Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["bank_code", "period"]},
+                    "bank_code"),)),
+        Rule("MB-E-005", "bank_loan_metrics", ERROR, MART, MART_LEVEL,
+             "借据层面对公贷款与各项贷款报表的差异在错误容差内",
+             "loan-level corporate total reconciles with loan_totals within the error tolerance",
+             "借据层面对公贷款与报表不符", "loan-level corporate total does not reconcile", clause,
+             _band("corporate_gap", "reconcile_error")),
+        Rule("MC-E-004", "city_loan_metrics", ERROR, MART, MART_LEVEL,
+             "每个月只有一行", "one row per month", "同一月份有多行", "more than one row for a month",
+             clause,
+             (Check("ExpectColumnValuesToBeUnique", {"column": "period"}, "period"),)),
+        Rule("MC-E-005", "city_loan_metrics", ERROR, MART, MART_LEVEL,
+             "全市余额等于资料齐全银行的合计", "city balances equal the sum over banks with "
+             "complete data",
+             "全市合计与各银行之和不符", "city total differs from the sum over banks", clause,
+             tuple(Check("ExpectColumnValuesToBeBetween",
+                         {"column": f"{c}_minus_banks", "min_value": 0, "max_value": 0}, c)
+                   for c in amounts)),
+    ]
+    return rules
+
+
 PREFIXES = {"loans": "LN", "loan_totals": "LT"}
 CLAUSES = {"loans": "DESIGN §3.1", "loan_totals": "DESIGN §3.2"}
 
@@ -323,6 +376,7 @@ RULES: tuple[Rule, ...] = tuple(
         *_cross_rules("loans", "LN"),
         _MFG_CHANGE_RULE,
         *_cross_rules("loan_totals", "LT"),
+        *_mart_rules(),
     ]
 )
 RULES_BY_ID = {r.rule_id: r for r in RULES}

@@ -95,8 +95,10 @@ def test_marts_have_exactly_the_contracted_columns(demo_home):
 
 def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):
     assert list(demo_home.inbox.iterdir()) == []
-    kept = list(demo_home.received.rglob("*.*"))
+    kept = [p for p in demo_home.received.rglob("*.*") if ".findings." not in p.name]
     assert len(kept) == 6 * 14 * 2
+    reports = list(demo_home.received.rglob("*.findings.csv"))
+    assert all(p.with_name(p.name.replace(".findings.csv", "")).exists() for p in reports)
 
 
 @pytest.mark.parametrize(
@@ -266,3 +268,21 @@ def test_as_of_before_anything_was_published_is_refused(demo_home, capsys):
     code = main(["--home", str(demo_home.root), "sql", "select 1", "--as-of", "2020-01-01"])
     assert code == 1
     assert "nothing had been published" in capsys.readouterr().err
+
+
+def test_breaking_a_mart_invariant_blocks_publish_and_says_why(own_home, capsys):
+    # A bug upstream (simulated by editing the build warehouse behind the gate's back) makes
+    # one bank's all-loan total smaller than its manufacturing loans.
+    con = duckdb.connect(str(own_home.build_db))
+    con.execute("update raw.loan_totals set total_loans = 1.00 where bank_code = ? "
+                "and report_period = date '2026-10-31'", ["C1901150100001"])
+    con.close()
+    published = _sha(own_home.published_db)
+    versions = sorted(own_home.history_dir.iterdir())
+    capsys.readouterr()
+    assert main(["--home", str(own_home.root), "build"]) == 1
+    out, err = capsys.readouterr()
+    assert "MB-E-001" in err and "MB-E-002" in err and "C1901150100001 2026-10-31" in err
+    assert "the published warehouse is unchanged" in err
+    assert _sha(own_home.published_db) == published
+    assert sorted(own_home.history_dir.iterdir()) == versions

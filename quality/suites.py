@@ -1,0 +1,129 @@
+"""Great Expectations suites built from the rule catalogue, in an in-memory context, and a
+runner that turns each failed expectation into the rows it names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import polars as pl
+
+from ingest.reference import Reference
+from quality.crossfile import GateSettings
+from quality.rules import RULES_BY_ID, Rule
+
+
+class GateError(RuntimeError):
+    """Great Expectations could not evaluate an expectation: the gate cannot decide."""
+
+
+class Suites:
+    """One GX validation definition per named group of rules."""
+
+    def __init__(self, groups: dict[str, Iterable[Rule]], reference: Reference,
+                 settings: GateSettings):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        # Registers the identifier expectations with GX before any suite names them.
+        import quality.expectations as custom
+
+        self._gx, self._custom = gx, custom
+        self._reference, self._settings = reference, settings
+        # In memory only, and no data-docs site: validation writes nothing, anywhere.
+        context = gx.get_context(
+            mode="ephemeral",
+            project_config=DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+            ),
+        )
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas("zhirong")
+        self._validations = {}
+        for name, rules in groups.items():
+            rules = list(rules)
+            if not rules:
+                continue
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            suite = context.suites.add(self._suite(name, rules))
+            self._validations[name] = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+
+    def names(self) -> list[str]:
+        """The suites, by name."""
+        return sorted(self._validations)
+
+    def _suite(self, name: str, rules: list[Rule]):
+        suite = self._gx.ExpectationSuite(name)
+        for rule in rules:
+            for check in rule.checks:
+                cls = getattr(self._gx.expectations, check.expectation, None) or getattr(
+                    self._custom, check.expectation
+                )
+                kwargs = {k: self._resolve(v) for k, v in check.kwargs.items()}
+                suite.add_expectation(
+                    cls(**kwargs, meta={"rule_id": rule.rule_id, "column": check.column})
+                )
+        return suite
+
+    def _resolve(self, value: Any) -> Any:
+        """Registry sets and tolerances named in the catalogue (`@banks`, `@-reconcile_error`)."""
+        if not (isinstance(value, str) and value.startswith("@")):
+            return value
+        name = value.lstrip("@-")
+        if name == "banks":
+            return sorted(self._reference.bank_codes)
+        if name == "currencies":
+            return sorted(self._reference.currencies)
+        number = getattr(self._settings, name)
+        return -number if value.startswith("@-") else number
+
+    def run(
+        self, name: str, frame: pl.DataFrame, index_columns: list[str]
+    ) -> Iterator[tuple[dict, Rule, str | None]]:
+        """Validate `frame` with suite `name`; yield (row index values, rule, column) for every
+        row an expectation found unexpected. Raises GateError when GX could not decide."""
+        if frame.is_empty() or name not in self._validations:
+            return
+        result = self._validations[name].run(
+            batch_parameters={"dataframe": frame.to_pandas(use_pyarrow_extension_array=True)},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": index_columns,
+                "return_unexpected_index_query": False,
+                "partial_unexpected_count": 0,
+            },
+        )
+        for outcome in result.results:
+            meta = outcome.expectation_config.meta or {}
+            raised = _raised_exception(outcome.exception_info)
+            if raised:
+                raise GateError(f"{name}: {meta.get('rule_id')} could not be evaluated: {raised}")
+            if outcome.success:
+                continue
+            hits = outcome.result.get("unexpected_index_list")
+            if not hits:
+                # A failed expectation that names no rows cannot be attributed: the gate
+                # refuses to guess rather than let the batch through.
+                raise GateError(f"{name}: {meta.get('rule_id')} failed without naming rows")
+            rule = RULES_BY_ID[meta["rule_id"]]
+            for hit in hits:
+                yield hit, rule, meta["column"]
+
+
+def _raised_exception(info: dict | None) -> str | None:
+    """The message of an exception GX caught while evaluating, at any depth of its report
+    (GX nests metric failures under the metric's id)."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and (message := _raised_exception(value)):
+            return message
+    return None
