@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.identifiers import industry_code_expr, industry_division_expr
+from ingest.parsing import by_distinct_value
 from ingest.schema import AMOUNT, CODE, DATE, PERIOD, RATE, TEXT, Column, Kind
 
 GUARANTEE_WORDS = {
@@ -45,21 +46,24 @@ COLUMNS = (
 def normalise(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Map the bank's vocabularies to canonical codes and derive the GB/T 4754 division."""
     guarantee = pl.col("guarantee_type")
+    frame = by_distinct_value(frame, "industry_code", {
+        "industry_division": industry_division_expr("industry_code"),
+        "industry_code": pl.coalesce(industry_code_expr("industry_code"),
+                                     pl.col("industry_code")),
+    })
+    frame = by_distinct_value(frame, "guarantee_type", {
+        "guarantee_code": guarantee.str.extract(r"^[A-EZ]\d{2}$", 0),
+        "guarantee_type": pl.coalesce(
+            guarantee.replace_strict(GUARANTEE_WORDS, default=None, return_dtype=pl.String),
+            guarantee.str.extract(r"^([A-EZ])(?:\d{2})?$", 1),
+            guarantee,
+        ),
+    })
     return frame.with_columns(
         pl.col("borrower_name")
         .str.replace_all("（", "(", literal=True)
         .str.replace_all("）", ")", literal=True),
-        industry_division_expr("industry_code").alias("industry_division"),
-        pl.coalesce(industry_code_expr("industry_code"), pl.col("industry_code")).alias(
-            "industry_code"
-        ),
         pl.col("enterprise_scale").replace(SCALE_WORDS),
-        guarantee.str.extract(r"^[A-EZ]\d{2}$", 0).alias("guarantee_code"),
-        pl.coalesce(
-            guarantee.replace_strict(GUARANTEE_WORDS, default=None, return_dtype=pl.String),
-            guarantee.str.extract(r"^([A-EZ])(?:\d{2})?$", 1),
-            guarantee,
-        ).alias("guarantee_type"),
         pl.col("currency").replace(CURRENCY_WORDS),
         pl.col("five_class").replace(FIVE_CLASS_CODES),
     )

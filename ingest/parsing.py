@@ -89,6 +89,21 @@ def parse_flag(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def by_distinct_value(
+    frame: pl.LazyFrame, column: str, outputs: dict[str, pl.Expr]
+) -> pl.LazyFrame:
+    """Set `outputs` — expressions of `column` alone — computing each once per distinct value
+    and joining the results back. Dates, periods and codes repeat throughout a file, so this
+    is many times cheaper than parsing every row. An output may replace `column` itself."""
+    lookup = frame.select(pl.col(column).unique()).with_columns(
+        expr.alias(f"__{name}") for name, expr in outputs.items()
+    )
+    joined = frame.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
+    return joined.with_columns(
+        pl.col(f"__{name}").alias(name) for name in outputs
+    ).drop(f"__{name}" for name in outputs)
+
+
 def parse_column(column: Column, factor: int) -> pl.Expr:
     """The typed canonical value of `column` from its text."""
     expr = pl.col(column.name)

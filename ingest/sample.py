@@ -145,8 +145,11 @@ def make_enterprises(rng: np.random.Generator, count: int) -> Enterprises:
     regions = rng.choice(list(DISTRICTS), count)
     names, usccs, used = [], [], set()
     for i in range(count):
+        attempts = 0
         while True:
-            stem = "".join(rng.choice(NAME_SYLLABLES, 2))
+            # Two syllables make ~1,000 names per trade; a third once those run short.
+            attempts += 1
+            stem = "".join(rng.choice(NAME_SYLLABLES, 2 if attempts < 8 else 3))
             group = "（集团）" if scale[i] == "CS01" and rng.random() < 0.4 else ""
             name = f"重庆{stem}{DIVISION_WORDS[division[i]]}{group}有限公司"
             if name not in used:

@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 
 from ingest.headers import header_unit, match_headers
-from ingest.parsing import parse_column
+from ingest.parsing import by_distinct_value, parse_column
 from ingest.readers import RawFile, UnreadableFile, read_file
-from ingest.schema import AMOUNT, Kind
+from ingest.schema import AMOUNT, DATE, PERIOD, Kind
 
 
 @dataclass
@@ -121,5 +121,11 @@ def normalise_submissions(submissions: dict[int, Submission]) -> dict[str, pl.Da
 def normalise(text: pl.LazyFrame, kind: Kind, units: dict[str, int]) -> pl.LazyFrame:
     """Typed canonical columns from the text columns: generic parsing, then the kind's own
     vocabulary mapping."""
-    parsed = text.with_columns(parse_column(c, units.get(c.name, 1)) for c in kind.columns)
+    repeating = {c.name for c in kind.columns if c.parse in (DATE, PERIOD)}
+    parsed = text.with_columns(
+        parse_column(c, units.get(c.name, 1)) for c in kind.columns if c.name not in repeating
+    )
+    for column in kind.columns:
+        if column.name in repeating:
+            parsed = by_distinct_value(parsed, column.name, {column.name: parse_column(column, 1)})
     return kind.normalise(parsed)

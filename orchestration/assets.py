@@ -176,6 +176,7 @@ def ingest_submissions(
             **{status: report.count(status) for status in (ACCEPTED, REJECTED, DUPLICATE)},
             "first_submission_id": min(ids, default=0),
             "last_submission_id": max(ids, default=0),
+            **{f"seconds_{step}": round(s, 3) for step, s in report.seconds.items()},
         },
     )
     yield dg.MaterializeResult(

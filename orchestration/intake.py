@@ -4,6 +4,7 @@ raw tables, tagged with submission_id. Plain Python; the Dagster ingest asset ca
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -58,6 +59,12 @@ class IntakeReport:
     """What one ingest run did."""
 
     outcomes: list[FileOutcome] = field(default_factory=list)
+    # Seconds spent per step: receive, read, normalise, gate, load.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_seconds(self, step: str, seconds: float) -> None:
+        """Account `seconds` to `step`."""
+        self.seconds[step] = self.seconds.get(step, 0.0) + seconds
 
     def count(self, status: str) -> int:
         """Files that ended with `status`."""
@@ -120,6 +127,7 @@ def _ingest_batch(
     done: int,
     total: int,
 ) -> int:
+    clock = time.perf_counter()
     received_at = datetime.now(UTC).replace(tzinfo=None)
     next_id = next_submission_id(con)
     receipts: list[tuple[int, Receipt]] = []
@@ -142,10 +150,19 @@ def _ingest_batch(
         known=current_aggregates(con),
         submitted_at={sid: r.submitted_at for sid, r in receipts},
     )
-    batch = gate_files(gate() if to_gate else None, to_gate, context)
+    report.add_seconds("receive", time.perf_counter() - clock)
+    clock = time.perf_counter()
+    # Building the GX suites (the first time in a process) is part of the gate's cost.
+    judge = gate() if to_gate else None
+    report.add_seconds("gate", time.perf_counter() - clock)
+    batch = gate_files(judge, to_gate, context)
+    for step, seconds in batch.seconds.items():
+        report.add_seconds(step, seconds)
     candidates, frames, result = batch.candidates, batch.frames, batch.result
+    clock = time.perf_counter()
     outcomes = _record(con, receipts, candidates, duplicates, result, frames)
     _write_reports(receipts, result)
+    report.add_seconds("load", time.perf_counter() - clock)
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
             progress(_describe(outcome))

@@ -61,28 +61,36 @@ def file_aggregates(
     loan_totals file they are the bank's own `corporate_loans` and `mfg_loans_reported`."""
     parts = [empty_aggregates()]
     if "loans" in frames:
-        loans = frames["loans"].filter(pl.col("submission_id").is_in(ids))
-        rates = reference.fx_rates.select(
+        loans = frames["loans"].lazy().filter(pl.col("submission_id").is_in(ids))
+        rates = reference.fx_rates.lazy().select(
             "currency", pl.col("period").alias("report_period"), "rate_to_cny"
         )
-        in_cny = (
-            pl.when(pl.col("balance_cny").is_not_null())
-            .then(pl.col("balance_cny").cast(pl.Float64))
-            .when(pl.col("currency") == "CNY")
-            .then(pl.col("balance").cast(pl.Float64))
-            .otherwise(pl.col("balance").cast(pl.Float64) * pl.col("rate_to_cny"))
+        # Sum first (per file, currency and manufacturing or not), convert after: the rate
+        # join then touches a handful of rows instead of every loan.
+        own_cny = pl.col("balance_cny").is_not_null()
+        sums = loans.group_by(
+            "submission_id", "currency",
+            pl.col("industry_division").is_in(reference.manufacturing_divisions)
+            .alias("manufacturing"),
+        ).agg(
+            pl.col("bank_code").first(),
+            pl.col("report_period").first(),
+            pl.col("balance_cny").filter(own_cny).cast(pl.Float64).sum().alias("given_cny"),
+            pl.col("balance").filter(~own_cny).cast(pl.Float64).sum().alias("to_convert"),
         )
-        manufacturing = pl.col("industry_division").is_in(reference.manufacturing_divisions)
+        converted = sums.join(rates, on=["currency", "report_period"], how="left").with_columns(
+            (pl.col("given_cny") + pl.when(pl.col("currency") == "CNY")
+             .then(pl.col("to_convert"))
+             .otherwise(pl.col("to_convert") * pl.col("rate_to_cny"))).alias("in_cny")
+        )
         parts.append(
-            loans.join(rates, on=["currency", "report_period"], how="left")
-            .group_by("submission_id")
-            .agg(
+            converted.group_by("submission_id").agg(
                 pl.lit("loans").alias("kind"),
                 pl.col("bank_code").first(),
                 pl.col("report_period").first().alias("period"),
-                in_cny.sum().alias("corporate_loans"),
-                in_cny.filter(manufacturing).sum().alias("mfg_loans"),
-            )
+                pl.col("in_cny").sum().alias("corporate_loans"),
+                pl.col("in_cny").filter(pl.col("manufacturing")).sum().alias("mfg_loans"),
+            ).collect()
         )
     if "loan_totals" in frames:
         totals = frames["loan_totals"].filter(pl.col("submission_id").is_in(ids))

@@ -77,6 +77,11 @@ def mart_frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     return pl.from_arrow(con.sql(query).to_arrow_table())
 
 
+def _text(value) -> str:
+    """A key as an analyst writes it (dates without a time of day)."""
+    return value.date().isoformat() if hasattr(value, "date") else str(value)
+
+
 class MartGate:
     """The mart suites, built once."""
 
@@ -94,7 +99,7 @@ class MartGate:
                 breach = found.setdefault(rule.rule_id, MartBreach(rule))
                 breach.occurrences += 1
                 if len(breach.examples) < MAX_EXAMPLES:
-                    key = " ".join(str(hit[c]) for c in INDEX[table])
+                    key = " ".join(_text(hit[c]) for c in INDEX[table])
                     breach.examples.append(f"{key} {column}={hit.get(column)}")
             breaches[table] = list(found.values())
         return breaches

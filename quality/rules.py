@@ -209,7 +209,7 @@ def _loan_row_rules() -> list[Rule]:
         Rule("LN-E-022", "loans", ERROR, CONSISTENCY, ROW_LEVEL,
              "贷款借据号在文件内唯一", "loan id is unique within the file",
              "贷款借据号在文件内重复", "loan id repeated within the file", clause,
-             (Check("ExpectCompoundColumnsToBeUnique",
+             (Check("ExpectCompoundColumnsToBeDistinct",
                     {"column_list": ["submission_id", "loan_id"]}, "loan_id"),)),
     ]
 
@@ -244,7 +244,7 @@ def _loan_total_row_rules() -> list[Rule]:
         Rule("LT-E-013", "loan_totals", ERROR, CONSISTENCY, ROW_LEVEL,
              "每个机构每个报告期只有一行", "one row per bank and period",
              "同一机构同一报告期出现多行", "more than one row for the same bank and period", clause,
-             (Check("ExpectCompoundColumnsToBeUnique",
+             (Check("ExpectCompoundColumnsToBeDistinct",
                     {"column_list": ["submission_id", "bank_code", "report_period"]},
                     "bank_code"),)),
     ]
@@ -342,7 +342,7 @@ def _mart_rules() -> list[Rule]:
         Rule("MB-E-004", "bank_loan_metrics", ERROR, MART, MART_LEVEL,
              "每家银行每个月只有一行", "one row per bank and month",
              "同一银行同一月份有多行", "more than one row for a bank and month", clause,
-             (Check("ExpectCompoundColumnsToBeUnique", {"column_list": ["bank_code", "period"]},
+             (Check("ExpectCompoundColumnsToBeDistinct", {"column_list": ["bank_code", "period"]},
                     "bank_code"),)),
         Rule("MB-E-005", "bank_loan_metrics", ERROR, MART, MART_LEVEL,
              "借据层面对公贷款与各项贷款报表的差异在错误容差内",
