@@ -55,6 +55,13 @@ class QualityRules(dg.ConfigurableResource):
         return GateSettings(self.reconcile_warning, self.reconcile_error,
                             self.mfg_change_bound, self.due_day)
 
+    @classmethod
+    def from_settings(cls, settings: GateSettings) -> "QualityRules":
+        """The resource holding `settings`."""
+        return cls(reconcile_warning=settings.reconcile_warning,
+                   reconcile_error=settings.reconcile_error,
+                   mfg_change_bound=settings.mfg_change_bound, due_day=settings.due_day)
+
 
 class IngestConfig(dg.Config):
     """Which files to take in: the ones named, or everything waiting in the inbox."""

@@ -347,6 +347,7 @@ def _rejections(home: Home, first: int, last: int) -> list[tuple[str, list[str]]
 def cmd_validate(args: argparse.Namespace, home: Home) -> int:
     """Check files with the production rules and registry; write nothing (unless --report)."""
     from ingest.reference import load_reference
+    from orchestration.settings import gate_settings_from_environment
     from quality.gate import Gate, gate_files
     from quality.report import write_findings_report
 
@@ -355,7 +356,7 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
         _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
     _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
-    batch = gate_files(Gate(load_reference()),
+    batch = gate_files(Gate(load_reference(), gate_settings_from_environment()),
                        [(n, path, path.name) for n, path in enumerate(args.files, start=1)])
     result = batch.result
     facts = {} if result.facts is None else {
@@ -484,9 +485,10 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
 
 def cmd_rules(args: argparse.Namespace, home: Home) -> int:
     """Print the rule catalogue."""
+    from orchestration.settings import gate_settings_from_environment
     from quality.catalogue import render_markdown
 
-    print(render_markdown(), end="")
+    print(render_markdown(gate_settings_from_environment()), end="")
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ from orchestration.assets import (
     published_warehouse,
 )
 from orchestration.intake import inbox_files
+from orchestration.settings import gate_settings_from_environment
 from warehouse.home import DEFAULT_HOME
 
 REFRESH_JOB = "refresh"
@@ -72,7 +73,8 @@ def build_definitions(home: Path) -> dg.Definitions:
         jobs=[refresh_job],
         schedules=[nightly],
         sensors=[inbox_sensor],
-        resources={"zhirong": ZhirongHome(root=str(home)), "quality_rules": QualityRules()},
+        resources={"zhirong": ZhirongHome(root=str(home)),
+                   "quality_rules": QualityRules.from_settings(gate_settings_from_environment())},
     )
 
 

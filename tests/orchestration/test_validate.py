@@ -192,3 +192,17 @@ def test_validate_reads_every_sample_format(tmp_path, capsys):
     assert main(["validate", *map(str, files)]) == 0
     out = capsys.readouterr().out
     assert "10 个通过 passed, 0 个不通过 failed" in out
+
+
+def test_tolerances_come_from_the_environment_on_both_sides(tmp_path, capsys, monkeypatch):
+    rows = [loan(), loan(loan_id="L2", industry_code="F5121")]
+    loans = write_csv(tmp_path / "loans.csv", rows, LOAN_HEADERS)
+    off = {**totals_matching(rows), "corporate_loans": "1980000.00"}  # loans 1% above
+    sums = write_csv(tmp_path / "totals.csv", [off], TOTAL_HEADERS)
+    assert main(["validate", str(loans), str(sums)]) == 0  # 1% is a warning by default
+    assert "LN-W-030" in capsys.readouterr().out
+    monkeypatch.setenv("ZHIRONG_RECONCILE_ERROR", "0.005")
+    assert main(["validate", str(loans), str(sums)]) == 1
+    assert "LN-E-030" in capsys.readouterr().out
+    assert main(["rules"]) == 0
+    assert "error 0.50%" in capsys.readouterr().out
