@@ -39,7 +39,7 @@ def run(rows: int, fmt: str, data: Path | None) -> dict[str, float]:
             paths = write_month(source, date(2026, 10, 31), rows, fmt)
             print(f"generated {len(paths)} files in {time.perf_counter() - started:.1f} s")
         home = Home(scratch / "home").ensure()
-        con = connect_build(home.build_db)
+        con = connect_build(home)
         started = time.perf_counter()
         report = ingest_files(paths, home, con, lambda: Gate(load_reference()),
                               progress=lambda message: None)

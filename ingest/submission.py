@@ -30,12 +30,19 @@ class Submission:
     missing: tuple[str, ...]
     unknown: tuple[str, ...]
     duplicated: tuple[str, ...]
+    rows: int = 0
     data: pl.DataFrame | None = None
 
     @property
     def row_count(self) -> int:
         """Data rows in the file."""
-        return self.text.height
+        return self.rows
+
+    def release(self) -> None:
+        """Let go of the rows (text and typed); the facts about the file stay."""
+        self.text = self.text.clear()
+        self.data = None
+        self.raw = None
 
     @property
     def structurally_sound(self) -> bool:
@@ -96,6 +103,7 @@ def read_text(path: Path) -> Submission:
         missing=matched.missing,
         unknown=matched.unknown,
         duplicated=matched.duplicated,
+        rows=text.height,
     )
 
 

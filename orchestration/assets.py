@@ -139,7 +139,7 @@ def ingest_submissions(
     paths = [Path(f) for f in config.files] or inbox_files(home)
     progress.info("ingest: %d file(s) waiting", len(paths))
     with writer_lock(home):
-        con = connect_build(home.build_db)
+        con = connect_build(home)
         try:
             settings = quality_rules.settings()
             report = ingest_files(paths, home, con, lambda: shared_gate(settings),
@@ -244,6 +244,8 @@ def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
                           data.get("status"))
 
     with writer_lock(home):
+        # The raw views name the raw store by absolute path: point them at this home.
+        connect_build(home).close()
         outcome = dbt.build(home.build_db, selection, report)
     for raw in outcome.results:
         yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \

@@ -28,14 +28,15 @@ from quality.crossfile import GateContext
 from quality.gate import Candidate, Gate, GateResult, gate_files
 from quality.report import write_findings_report
 from quality.rules import RULES_BY_ID, RULESET_VERSION
-from warehouse.database import append, raw_table_columns
+from warehouse.database import append
 from warehouse.home import Home
+from warehouse.raw import discard_incoming, ensure_raw, promote, stage
 
 log = logging.getLogger(__name__)
 
-# Files are read, gated and committed in batches of about this many input bytes, so memory
-# stays bounded however large the inbox is; each file is still all-or-nothing.
-BATCH_BYTES = 512 << 20
+# Files are received and committed in batches of about this many input bytes (each file is
+# all-or-nothing either way); within a batch the gate reads them in smaller chunks.
+BATCH_BYTES = 4 << 30
 
 
 @dataclass
@@ -155,14 +156,23 @@ def _ingest_batch(
     # Building the GX suites (the first time in a process) is part of the gate's cost.
     judge = gate() if to_gate else None
     report.add_seconds("gate", time.perf_counter() - clock)
-    batch = gate_files(judge, to_gate, context)
+    staged = 0.0
+
+    def stage_chunk(frames: dict[str, pl.DataFrame]) -> None:
+        nonlocal staged
+        started = time.perf_counter()
+        stage(home, frames)
+        staged += time.perf_counter() - started
+
+    discard_incoming(home)
+    ensure_raw(home)
+    batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk)
     for step, seconds in batch.seconds.items():
         report.add_seconds(step, seconds)
-    candidates, frames, result = batch.candidates, batch.frames, batch.result
     clock = time.perf_counter()
-    outcomes = _record(con, receipts, candidates, duplicates, result, frames)
-    _write_reports(receipts, result)
-    report.add_seconds("load", time.perf_counter() - clock)
+    outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result)
+    _write_reports(receipts, batch.result)
+    report.add_seconds("load", staged + time.perf_counter() - clock)
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
             progress(_describe(outcome))
@@ -188,13 +198,15 @@ def _describe(o: FileOutcome) -> str:
 
 def _record(
     con: duckdb.DuckDBPyConnection,
+    home: Home,
     receipts: list[tuple[int, Receipt]],
     candidates: list[Candidate],
     duplicates: dict[int, int],
     result: GateResult,
-    frames: dict[str, pl.DataFrame],
 ) -> list[FileOutcome]:
-    """Write the ledger rows, findings and accepted rows in one transaction."""
+    """Move accepted files' rows into the raw store, then write the ledger rows, findings and
+    aggregates in one transaction. Rows in the store whose submission the ledger does not
+    list as accepted are never read, so a crash between the two leaves nothing half-loaded."""
     by_id = {c.submission_id: c for c in candidates}
     facts = {}
     if result.facts is not None:
@@ -240,19 +252,19 @@ def _record(
                 "duplicate_of": outcome.duplicate_of,
             }
         )
+    accepted = [o for o in outcomes if o.status == ACCEPTED]
+    for outcome in accepted:
+        promote(home, outcome.kind, outcome.submission_id)
+    discard_incoming(home)
     ledger = pl.DataFrame(ledger_rows, schema_overrides=_LEDGER_TYPES)
-    findings = result.findings
-    accepted = [o.submission_id for o in outcomes if o.status == ACCEPTED]
+    accepted_ids = [o.submission_id for o in accepted]
     con.execute("begin transaction")
     try:
         append(con, "audit.submissions", ledger)
-        append(con, "audit.findings", findings)
+        append(con, "audit.findings", result.findings)
         append(con, "audit.finding_counts", _counts(result))
         append(con, "audit.file_aggregates",
-               result.aggregates.filter(pl.col("submission_id").is_in(accepted)))
-        for kind, frame in frames.items():
-            accepted_rows = frame.filter(pl.col("submission_id").is_in(accepted))
-            append(con, f"raw.{kind}", accepted_rows.select(list(raw_table_columns(kind))))
+               result.aggregates.filter(pl.col("submission_id").is_in(accepted_ids)))
         _supersede(con, receipts[0][1].received_at)
         con.execute("commit")
     except BaseException:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,8 @@ MAX_EXAMPLES_PER_RULE = 1000
 # Rows validated in one GX run: each run costs ~0.5 s of GX bookkeeping, so fewer, larger
 # runs are faster; an ingest batch (BATCH_BYTES of files) fits in one.
 ROWS_PER_VALIDATION = 5_000_000
+# Files are read, normalised and row-gated in chunks of about this many input bytes.
+CHUNK_BYTES = 192 << 20
 FINDINGS_SCHEMA = {
     "submission_id": pl.Int64,
     "rule_id": pl.String,
@@ -96,19 +98,22 @@ class Gate:
     """Great Expectations suites for every kind, built once per process."""
 
     def __init__(self, reference: Reference, settings: GateSettings | None = None):
-        self._reference = reference
+        self.reference = reference
         self.settings = settings or GateSettings()
-        self._counts: dict[tuple[int, str], int] = {}
         groups = {
             f"{kind}_{level}": rules_for(kind, level)
             for kind in ["file", *KINDS]
             for level in (FILE_LEVEL, ROW_LEVEL)
         }
-        self._suites = Suites(groups, reference, self.settings)
+        self.suites = Suites(groups, reference, self.settings)
 
     def suite_names(self) -> list[str]:
         """Names of the suites this gate runs."""
-        return self._suites.names()
+        return self.suites.names()
+
+    def start(self, context: GateContext | None = None) -> GateRun:
+        """A gating pass to be fed chunk by chunk (see GateRun)."""
+        return GateRun(self, context or GateContext())
 
     def validate(
         self,
@@ -119,32 +124,56 @@ class Gate:
         """Run every suite over `candidates`, whose normalised rows are in `frames` (one
         frame per kind, tagged with submission_id), and return a verdict per file. `context`
         holds what the warehouse already knows, for the cross-file rules."""
-        context = context or GateContext()
-        verdicts = {c.submission_id: Verdict(c.submission_id) for c in candidates}
+        run = self.start(context)
+        run.add(candidates, frames)
+        return run.finish()
+
+
+class GateRun:
+    """One gating pass over many files. Row-level suites run as each chunk of files arrives
+    (`add`), so only a chunk's rows are ever in memory; the file-level and cross-file suites
+    run once over every file's facts at the end (`finish`)."""
+
+    def __init__(self, gate: Gate, context: GateContext):
+        self._gate = gate
+        self._context = context
+        self._candidates: dict[int, Candidate] = {}
+        self._counts: dict[tuple[int, str], int] = {}
+        self._findings: list[pl.DataFrame] = []
+        self._facts: list[pl.DataFrame] = []
+        self._aggregates: list[pl.DataFrame] = []
+
+    def add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
+        """Gate the rows of `candidates` (normalised rows in `frames`) and keep their facts."""
         by_id = {c.submission_id: c for c in candidates}
-        findings: list[pl.DataFrame] = []
-        sound_ids = [c.submission_id for c in candidates
-                     if c.submission is not None and c.submission.structurally_sound]
-        aggregates = file_aggregates(frames, sound_ids, self._reference)
-        facts = file_facts(candidates, frames).join(
-            cross_facts(aggregates, context, self.settings), on="submission_id", how="left"
-        )
-        findings.append(self._run("file_file", facts, ["submission_id"], by_id))
-        for kind in KINDS:
-            of_kind = [c for c in candidates if c.kind == kind]
-            if not of_kind:
-                continue
-            ids = [c.submission_id for c in of_kind]
-            kind_facts = facts.filter(pl.col("submission_id").is_in(ids))
-            findings.append(self._run(f"{kind}_file", kind_facts, ["submission_id"], by_id))
-            sound = [c for c in of_kind if c.submission.structurally_sound]
-            for chunk in _chunks(sound, ROWS_PER_VALIDATION):
-                ids = [c.submission_id for c in chunk]
-                of_chunk = frames[kind].filter(pl.col("submission_id").is_in(ids))
-                rows = row_frame(kind, of_chunk, self._reference)
-                findings.append(
-                    self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
-                )
+        self._candidates.update(by_id)
+        sound = [c.submission_id for c in candidates
+                 if c.submission is not None and c.submission.structurally_sound]
+        self._aggregates.append(file_aggregates(frames, sound, self._gate.reference))
+        self._facts.append(file_facts(candidates, frames))
+        for kind, frame in frames.items():
+            ids = [sid for sid in sound if by_id[sid].kind == kind]
+            for chunk in _chunks([by_id[sid] for sid in ids], ROWS_PER_VALIDATION):
+                chosen = [c.submission_id for c in chunk]
+                rows = row_frame(kind, frame.filter(pl.col("submission_id").is_in(chosen)),
+                                 self._gate.reference)
+                self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
+
+    def finish(self) -> GateResult:
+        """Run the file-level and cross-file suites and return every file's verdict."""
+        candidates = self._candidates
+        aggregates = pl.concat(self._aggregates) if self._aggregates else empty_aggregates()
+        facts = pl.concat(self._facts, how="vertical_relaxed") if self._facts else None
+        if facts is not None:
+            facts = facts.join(cross_facts(aggregates, self._context, self._gate.settings),
+                               on="submission_id", how="left")
+            self._run("file_file", facts, ["submission_id"], candidates)
+            for kind in KINDS:
+                ids = [sid for sid, c in candidates.items() if c.kind == kind]
+                if ids:
+                    self._run(f"{kind}_file", facts.filter(pl.col("submission_id").is_in(ids)),
+                              ["submission_id"], candidates)
+        verdicts = {sid: Verdict(sid) for sid in candidates}
         for (sid, rule_id), count in self._counts.items():
             verdict = verdicts[sid]
             verdict.rules[rule_id] = verdict.rules.get(rule_id, 0) + count
@@ -152,8 +181,8 @@ class Gate:
                 verdict.errors += count
             else:
                 verdict.warnings += count
-        self._counts = {}
-        examples = pl.concat(findings, how="vertical") if findings else _empty_findings()
+        examples = (pl.concat(self._findings, how="vertical") if self._findings
+                    else _empty_findings())
         return GateResult(verdicts, examples, facts, aggregates)
 
     def _run(
@@ -162,10 +191,10 @@ class Gate:
         frame: pl.DataFrame,
         index_columns: list[str],
         by_id: dict[int, Candidate],
-    ) -> pl.DataFrame:
+    ) -> None:
         log.debug("gate: suite %s over %d rows", suite, frame.height)
         rows = []
-        for hit, rule, column in self._suites.run(suite, frame, index_columns):
+        for hit, rule, column in self._gate.suites.run(suite, frame, index_columns):
             sid = int(hit["submission_id"])
             key = (sid, rule.rule_id)
             seen = self._counts.get(key, 0)
@@ -173,7 +202,8 @@ class Gate:
             # Every hit is counted; only the first examples become findings rows.
             if seen < MAX_EXAMPLES_PER_RULE:
                 rows.append((sid, hit.get("row_number"), rule, column))
-        return _findings(rows, frame, by_id)
+        if rows:
+            self._findings.append(_findings(rows, frame, by_id))
 
 
 @dataclass
@@ -181,7 +211,6 @@ class GatedBatch:
     """Files read, normalised and judged together, and the seconds each step took."""
 
     candidates: list[Candidate]
-    frames: dict[str, pl.DataFrame]
     result: GateResult
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -190,27 +219,58 @@ def gate_files(
     gate: Gate | None,
     files: Sequence[tuple[int, Path, str]],
     context: GateContext | None = None,
+    on_chunk: Callable[[dict[str, pl.DataFrame]], None] | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> GatedBatch:
     """Read, normalise and gate `files` — (submission_id, path to read, name the bank gave
-    it) — without writing anything. Ingest and the bank-side check both come through here."""
+    it) — without writing anything. Files are taken in chunks of about `chunk_bytes` so that
+    memory stays bounded; `on_chunk` sees each chunk's normalised rows before they are let
+    go (ingest stages them). Ingest and the bank-side check both come through here."""
+    seconds = {"read": 0.0, "normalise": 0.0, "gate": 0.0}
+    candidates: list[Candidate] = []
+    if not files:
+        return GatedBatch([], GateResult({}, _empty_findings()), seconds)
+    run = gate.start(context)
+    for chunk in _by_size(files, chunk_bytes):
+        clock = time.perf_counter()
+        read = []
+        for sid, path, name in chunk:
+            try:
+                read.append(Candidate(sid, name, submission=read_text(path)))
+            except UnreadableFile as reason:
+                read.append(Candidate(sid, name, unreadable=reason))
+        seconds["read"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        frames = normalise_submissions(
+            {c.submission_id: c.submission for c in read if c.submission is not None}
+        )
+        seconds["normalise"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        run.add(read, frames)
+        seconds["gate"] += time.perf_counter() - clock
+        if on_chunk is not None:
+            on_chunk(frames)
+        for candidate in read:
+            if candidate.submission is not None:
+                candidate.submission.release()
+        candidates.extend(read)
     clock = time.perf_counter()
-    candidates = []
-    for sid, path, name in files:
-        try:
-            candidates.append(Candidate(sid, name, submission=read_text(path)))
-        except UnreadableFile as reason:
-            candidates.append(Candidate(sid, name, unreadable=reason))
-    read = time.perf_counter()
-    frames = normalise_submissions(
-        {c.submission_id: c.submission for c in candidates if c.submission is not None}
-    )
-    normalised = time.perf_counter()
-    if not candidates:
-        return GatedBatch([], frames, GateResult({}, _empty_findings()))
-    result = gate.validate(candidates, frames, context)
-    seconds = {"read": read - clock, "normalise": normalised - read,
-               "gate": time.perf_counter() - normalised}
-    return GatedBatch(candidates, frames, result, seconds)
+    result = run.finish()
+    seconds["gate"] += time.perf_counter() - clock
+    return GatedBatch(candidates, result, seconds)
+
+
+def _by_size(files: Sequence[tuple[int, Path, str]], limit: int):
+    chunk, size = [], 0
+    for item in files:
+        length = item[1].stat().st_size
+        if chunk and size + length > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += length
+    if chunk:
+        yield chunk
 
 
 def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]]:

@@ -1,20 +1,18 @@
-"""The build warehouse: the one writer's DuckDB file, its raw and audit tables, and the lock
-that keeps a second writer out."""
+"""The build warehouse: the one writer's DuckDB file, its audit tables and raw views, and
+the lock that keeps a second writer out."""
 
 from __future__ import annotations
 
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from ingest.kinds import KINDS
-from ingest.submission import normalise
 from warehouse.home import Home
+from warehouse.raw import ensure_raw, view_sql
 
 AUDIT_DDL = """
 create schema if not exists audit;
@@ -65,15 +63,6 @@ create table if not exists audit.file_aggregates (
 );
 """
 
-_DUCKDB_TYPES = {
-    pl.String: "varchar",
-    pl.Date: "date",
-    pl.Float64: "double",
-    pl.Int64: "bigint",
-    pl.Boolean: "boolean",
-}
-
-
 class WarehouseBusy(RuntimeError):
     """Another process holds the build warehouse."""
 
@@ -97,30 +86,15 @@ def writer_lock(home: Home) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@cache
-def raw_table_columns(kind: str) -> dict[str, str]:
-    """The DuckDB column types of `raw.<kind>`, derived from the kind's normalised schema so
-    that ingest and the table cannot drift apart."""
-    spec = KINDS[kind]
-    text = pl.LazyFrame(schema={c.name: pl.String for c in spec.columns})
-    schema = normalise(text, spec, {}).collect_schema()
-    columns = {"submission_id": "bigint", "row_number": "bigint"}
-    for name, dtype in schema.items():
-        if isinstance(dtype, pl.Decimal):
-            columns[name] = f"decimal({dtype.precision}, {dtype.scale})"
-        else:
-            columns[name] = _DUCKDB_TYPES[dtype.base_type()]
-    return columns
-
-
-def connect_build(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the build warehouse and make sure its raw and audit tables exist."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+def connect_build(home: Home) -> duckdb.DuckDBPyConnection:
+    """Open the build warehouse, make sure its audit tables exist, and point the
+    `raw.<kind>` views at the raw store."""
+    home.build_dir.mkdir(parents=True, exist_ok=True)
+    ensure_raw(home)
+    con = duckdb.connect(str(home.build_db))
     con.execute(AUDIT_DDL)
     for kind in KINDS:
-        columns = ", ".join(f'"{n}" {t}' for n, t in raw_table_columns(kind).items())
-        con.execute(f"create table if not exists raw.{kind} ({columns})")
+        con.execute(view_sql(home, kind))
     return con
 
 

@@ -14,6 +14,7 @@ class Home:
 
     inbox/       files waiting to be ingested (the sensor watches it)
     received/    every file ever received, kept forever, by receipt date
+    raw/         the accepted rows, one Parquet file per accepted submission and kind
     build/       the build warehouse (the single writer's database) and its lock
     published/   the published warehouse readers open, and every earlier version
     exports/     scorecard packs and workbooks
@@ -31,6 +32,11 @@ class Home:
     def received(self) -> Path:
         """Every received file, kept forever."""
         return self.root / "received"
+
+    @property
+    def raw(self) -> Path:
+        """Accepted rows: raw/<kind>/<submission_id>.parquet."""
+        return self.root / "raw"
 
     @property
     def build_dir(self) -> Path:
@@ -74,7 +80,7 @@ class Home:
 
     def ensure(self) -> Home:
         """Create every directory; return self."""
-        for path in (self.inbox, self.received, self.build_dir, self.history_dir, self.exports,
-                     self.dagster):
+        for path in (self.inbox, self.received, self.raw, self.build_dir, self.history_dir,
+                     self.exports, self.dagster):
             path.mkdir(parents=True, exist_ok=True)
         return self

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from orchestration.cli import main
@@ -273,10 +274,16 @@ def test_as_of_before_anything_was_published_is_refused(demo_home, capsys):
 def test_breaking_a_mart_invariant_blocks_publish_and_says_why(own_home, capsys):
     # A bug upstream (simulated by editing the build warehouse behind the gate's back) makes
     # one bank's all-loan total smaller than its manufacturing loans.
-    con = duckdb.connect(str(own_home.build_db))
-    con.execute("update raw.loan_totals set total_loans = 1.00 where bank_code = ? "
-                "and report_period = date '2026-10-31'", ["C1901150100001"])
+    con = duckdb.connect(str(own_home.build_db), read_only=True)
+    sid = con.execute(
+        "select submission_id from audit.submissions where kind = 'loan_totals' and status = "
+        "'accepted' and reporter = ? and period = date '2026-10-31'", ["C1901150100001"]
+    ).fetchone()[0]
     con.close()
+    stored = own_home.raw / "loan_totals" / f"{sid}.parquet"
+    broken = pl.read_parquet(stored).with_columns(
+        pl.lit(Decimal("1.00"), pl.Decimal(18, 2)).alias("total_loans"))
+    broken.write_parquet(stored)
     published = _sha(own_home.published_db)
     versions = sorted(own_home.history_dir.iterdir())
     capsys.readouterr()
