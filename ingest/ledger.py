@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -38,9 +39,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
-    """Fingerprint `path` and keep a copy under `received_dir/<date>/` (the original is left
-    where it is; the caller removes an inbox file only after the ledger has committed)."""
+def receive(
+    path: Path, received_dir: Path, received_at: datetime, link: bool = False
+) -> Receipt:
+    """Fingerprint `path` and keep it under `received_dir/<date>/`: a hard link when `link`
+    (a file the inbox hands over; no copy of a large file) and the two share a file system,
+    else a copy. The original is left where it is; the caller removes an inbox file only
+    after the ledger has committed."""
     # When the transfer delivered the file: its modification time, as it sits in the inbox.
     submitted_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
     sha = sha256_of(path)
@@ -49,7 +54,13 @@ def receive(path: Path, received_dir: Path, received_at: datetime) -> Receipt:
     stored = day / f"{sha[:16]}-{_UNSAFE.sub('_', path.name)}"
     if not stored.exists():
         partial = stored.with_name(stored.name + ".partial")
-        shutil.copyfile(path, partial)
+        partial.unlink(missing_ok=True)
+        try:
+            if not link:
+                raise OSError("copy requested")
+            os.link(path, partial)
+        except OSError:
+            shutil.copyfile(path, partial)
         partial.replace(stored)
     return Receipt(path, stored, sha, stored.stat().st_size, submitted_at, received_at)
 

@@ -16,10 +16,16 @@ _TRUE_WORDS = ["1", "Y", "YES", "TRUE", "T", "是", "√"]
 _FALSE_WORDS = ["0", "N", "NO", "FALSE", "F", "否", ""]
 
 
+def trim_text(expr: pl.Expr) -> pl.Expr:
+    """Trim, and turn empty text into null (names and ids keep their characters)."""
+    trimmed = expr.str.strip_chars()
+    return pl.when(trimmed.str.len_bytes() == 0).then(None).otherwise(trimmed)
+
+
 def clean_text(expr: pl.Expr) -> pl.Expr:
-    """Trim, fold full-width digits and punctuation, and turn empty text into null."""
-    cleaned = expr.str.replace_many(_FULL_WIDTH, _HALF_WIDTH).str.strip_chars()
-    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+    """Fold full-width digits and punctuation (a Chinese input method's １２３．４５), trim, and
+    turn empty text into null — for values that are read as numbers, dates or codes."""
+    return trim_text(expr.str.replace_many(_FULL_WIDTH, _HALF_WIDTH))
 
 
 def parse_code(expr: pl.Expr) -> pl.Expr:
@@ -61,7 +67,7 @@ def parse_period(expr: pl.Expr) -> pl.Expr:
 def parse_number(expr: pl.Expr) -> pl.Expr:
     """A number with optional thousands separators, currency sign or percent sign, as text
     ready for a numeric cast."""
-    return clean_text(expr).str.replace_all(r"[,\s¥￥%]", "")
+    return clean_text(expr).str.replace_many([",", " ", "¥", "￥", "%"], [""] * 5)
 
 
 def parse_amount(expr: pl.Expr, factor: int) -> pl.Expr:
@@ -108,7 +114,7 @@ def parse_column(column: Column, factor: int) -> pl.Expr:
     """The typed canonical value of `column` from its text."""
     expr = pl.col(column.name)
     parsed = {
-        TEXT: lambda: clean_text(expr),
+        TEXT: lambda: trim_text(expr),
         CODE: lambda: parse_code(expr),
         DATE: lambda: parse_date(expr),
         PERIOD: lambda: parse_period(expr),

@@ -122,7 +122,8 @@ def normalise_submissions(submissions: dict[int, Submission]) -> dict[str, pl.Da
         stacked = pl.concat([submissions[sid].text for sid in sids], how="vertical")
         ids = pl.Series("submission_id", np.repeat(np.array(sids, dtype=np.int64), heights))
         normalised = normalise(stacked.with_columns(ids).lazy(), first.kind, first.units)
-        frames.setdefault(kind_name, []).append(normalised.collect())
+        # The rows are already in memory: the in-memory engine beats streaming here.
+        frames.setdefault(kind_name, []).append(normalised.collect(engine="in-memory"))
     return {kind: pl.concat(parts, how="vertical") for kind, parts in frames.items()}
 
 

@@ -133,8 +133,12 @@ def _ingest_batch(
     next_id = next_submission_id(con)
     receipts: list[tuple[int, Receipt]] = []
     duplicates: dict[int, int] = {}
+    inbox = home.inbox.resolve()
     for offset, path in enumerate(paths):
-        receipts.append((next_id + offset, receive(path, home.received, received_at)))
+        from_inbox = inbox in path.resolve().parents
+        receipts.append(
+            (next_id + offset, receive(path, home.received, received_at, link=from_inbox))
+        )
     earlier = originals_of(con, [r.sha256 for _, r in receipts])
     to_gate = []
     for offset, (sid, receipt) in enumerate(receipts):
@@ -176,7 +180,6 @@ def _ingest_batch(
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
             progress(_describe(outcome))
-    inbox = home.inbox.resolve()
     for _, receipt in receipts:
         if inbox in receipt.source.resolve().parents:
             receipt.source.unlink(missing_ok=True)

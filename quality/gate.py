@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ MAX_EXAMPLES_PER_RULE = 1000
 # runs are faster; an ingest batch (BATCH_BYTES of files) fits in one.
 ROWS_PER_VALIDATION = 5_000_000
 # Files are read, normalised and row-gated in chunks of about this many input bytes.
-CHUNK_BYTES = 192 << 20
+CHUNK_BYTES = 128 << 20
 FINDINGS_SCHEMA = {
     "submission_id": pl.Int64,
     "rule_id": pl.String,
@@ -231,20 +232,7 @@ def gate_files(
     if not files:
         return GatedBatch([], GateResult({}, _empty_findings()), seconds)
     run = gate.start(context)
-    for chunk in _by_size(files, chunk_bytes):
-        clock = time.perf_counter()
-        read = []
-        for sid, path, name in chunk:
-            try:
-                read.append(Candidate(sid, name, submission=read_text(path)))
-            except UnreadableFile as reason:
-                read.append(Candidate(sid, name, unreadable=reason))
-        seconds["read"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        frames = normalise_submissions(
-            {c.submission_id: c.submission for c in read if c.submission is not None}
-        )
-        seconds["normalise"] += time.perf_counter() - clock
+    for read, frames in _prepared(files, chunk_bytes, seconds):
         clock = time.perf_counter()
         run.add(read, frames)
         seconds["gate"] += time.perf_counter() - clock
@@ -254,10 +242,47 @@ def gate_files(
             if candidate.submission is not None:
                 candidate.submission.release()
         candidates.extend(read)
+        # Drop this chunk before the next is prepared: two chunks at most are ever held.
+        del read, frames
     clock = time.perf_counter()
     result = run.finish()
     seconds["gate"] += time.perf_counter() - clock
     return GatedBatch(candidates, result, seconds)
+
+
+def _prepare(chunk: list[tuple[int, Path, str]], seconds: dict[str, float]):
+    clock = time.perf_counter()
+    read = []
+    for sid, path, name in chunk:
+        try:
+            read.append(Candidate(sid, name, submission=read_text(path)))
+        except UnreadableFile as reason:
+            read.append(Candidate(sid, name, unreadable=reason))
+    seconds["read"] += time.perf_counter() - clock
+    clock = time.perf_counter()
+    frames = normalise_submissions(
+        {c.submission_id: c.submission for c in read if c.submission is not None}
+    )
+    seconds["normalise"] += time.perf_counter() - clock
+    return read, frames
+
+
+def _prepared(files: Sequence[tuple[int, Path, str]], chunk_bytes: int,
+              seconds: dict[str, float]):
+    """Each chunk read and normalised, the next one prepared on a second thread while the
+    caller gates this one: Polars works outside the GIL, GX mostly inside it, so on two
+    cores they overlap. One chunk waits at most, which bounds memory."""
+    chunks = list(_by_size(files, chunk_bytes))
+    if len(chunks) == 1:
+        yield _prepare(chunks[0], seconds)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhirong-read") as pool:
+        pending = pool.submit(_prepare, chunks[0], seconds)
+        for following in [*chunks[1:], None]:
+            ready = pending.result()
+            pending = pool.submit(_prepare, following, seconds) if following else None
+            yield ready
+            del ready
 
 
 def _by_size(files: Sequence[tuple[int, Path, str]], limit: int):
