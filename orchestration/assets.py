@@ -23,7 +23,7 @@ from quality.crossfile import GateSettings
 from quality.gate import Gate
 from quality.mart_gate import MART_TABLES, MartGate
 from quality.rules import RULESET_VERSION
-from warehouse.database import connect_build, writer_lock
+from warehouse.database import BUILD_CONFIG, connect_build, writer_lock
 from warehouse.home import Home
 from warehouse.publish import publish
 
@@ -276,7 +276,7 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
               quality_rules: QualityRules) -> Iterator[dg.AssetCheckResult]:
     """Gate the marts before publish; a breach blocks the publish asset."""
     home = zhirong.layout()
-    con = duckdb.connect(str(home.build_db), read_only=True)
+    con = duckdb.connect(str(home.build_db), read_only=True, config=dict(BUILD_CONFIG))
     try:
         breaches = shared_mart_gate(quality_rules.settings()).check(con)
     finally:
@@ -306,7 +306,7 @@ def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome)
     published by atomic rename; every version kept in published/history."""
     home = zhirong.layout()
     with writer_lock(home):
-        con = duckdb.connect(str(home.build_db))
+        con = connect_build(home)
         try:
             publication = publish(con, home, run_id=context.run_id,
                                   ruleset_version=RULESET_VERSION)

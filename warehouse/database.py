@@ -63,6 +63,11 @@ create table if not exists audit.file_aggregates (
 );
 """
 
+# The writer's DuckDB settings: bounded memory (DuckDB would take 80% of RAM), and no
+# insertion order to keep where none is needed.
+BUILD_CONFIG = {"memory_limit": "1536MB", "preserve_insertion_order": False}
+
+
 class WarehouseBusy(RuntimeError):
     """Another process holds the build warehouse."""
 
@@ -91,7 +96,7 @@ def connect_build(home: Home) -> duckdb.DuckDBPyConnection:
     `raw.<kind>` views at the raw store."""
     home.build_dir.mkdir(parents=True, exist_ok=True)
     ensure_raw(home)
-    con = duckdb.connect(str(home.build_db))
+    con = duckdb.connect(str(home.build_db), config=dict(BUILD_CONFIG))
     con.execute(AUDIT_DDL)
     for kind in KINDS:
         con.execute(view_sql(home, kind))

@@ -19,13 +19,59 @@ loans as (
 
 ),
 
+fx_rates as (
+
+    select * from {{ ref('fx_rates') }}
+
+),
+
+grouped as (
+
+    -- Sum first, convert after: the rate join then touches a few rows per bank and month,
+    -- not every loan.
+    select
+        bank_code,
+        period,
+        submission_id,
+        currency,
+        is_manufacturing,
+        is_medium_long_term,
+        is_credit,
+        count(*) as loan_count,
+        coalesce(sum(balance_cny), 0) as own_cny,
+        sum(case when balance_cny is null then balance end) as to_convert
+    from loans
+    group by all
+
+),
+
+converted as (
+
+    -- 本外币合计: the bank's own CNY figure where given, else foreign currency at the
+    -- period-end rate.
+    select
+        grouped.*,
+        grouped.own_cny + coalesce(
+            case
+                when grouped.currency = 'CNY' then grouped.to_convert
+                else round(grouped.to_convert * fx_rates.rate_to_cny, 2)
+            end,
+            0
+        ) as balance_in_cny
+    from grouped
+    left join fx_rates
+        on grouped.currency = fx_rates.currency
+        and grouped.period = fx_rates.period
+
+),
+
 aggregated as (
 
     select
         bank_code,
         period,
         max(submission_id) as submission_id,
-        count(*) as loan_count,
+        sum(loan_count) as loan_count,
         cast(sum(balance_in_cny) as decimal(20, 2)) as corporate_loans_detail,
         cast(sum(case when is_manufacturing then balance_in_cny else 0 end) as decimal(20, 2))
             as mfg_loans,
@@ -35,7 +81,7 @@ aggregated as (
         cast(sum(
             case when is_manufacturing and is_credit then balance_in_cny else 0 end
         ) as decimal(20, 2)) as mfg_credit_loans
-    from loans
+    from converted
     group by bank_code, period
 
 ),

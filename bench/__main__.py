@@ -1,0 +1,235 @@
+"""The benchmark: one command, one run, the same generated data for every contender.
+
+    python -m bench [--rows 10000000] [--history 35] [--work DIR] [--skip naive,xlsx]
+
+Generates a month of loan files for every registered bank (skewed sizes) as CSV and as
+Parquet, seeds 35 earlier months of history at the same scale, then runs, each in its own
+process (wall time and peak RSS measured by the parent):
+
+- the lean reference (`bench.lean`): DuckDB alone, the floor on this machine;
+- the product: `zhirong refresh` — the real Dagster job with the GX gate, dbt and publish;
+- the naive peer (`bench.naive`): pandas → GX pandas → DuckDB → dbt CLI;
+- month 36 (history present) against month 1 (empty warehouse);
+- one bank resubmitting one month, against a full refresh;
+- XLSX intake rate on a 200,000-row workbook.
+
+Prints the table and writes it to WORK/results.md. Ratios, never absolute limits."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+PERIOD = date(2026, 10, 31)
+
+
+@dataclass
+class Measured:
+    """One process's wall time, peak resident memory and what it printed."""
+
+    seconds: float
+    peak_gib: float
+    output: str
+
+
+def measure(command: list[str], log: Path, env: dict | None = None) -> Measured:
+    """Run `command` to completion; its wall time and peak RSS (from wait4)."""
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    text = log.read_text(errors="replace")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed; see {log}\n{text[-2000:]}")
+    return Measured(seconds, usage.ru_maxrss / (1 << 20), text)
+
+
+def python(*args: str) -> list[str]:
+    """A command running this interpreter."""
+    return [sys.executable, *args]
+
+
+def zhirong(home: Path, *args: str) -> list[str]:
+    """A `zhirong` command on `home`."""
+    return [str(Path(sys.executable).with_name("zhirong")), "--home", str(home), *args]
+
+
+def deliver(files: list[Path], home: Path) -> None:
+    """Put files in a home's inbox as a transfer would (hard links: no copy)."""
+    inbox = home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        target = inbox / path.name
+        target.unlink(missing_ok=True)
+        os.link(path, target)
+
+
+def generate(work: Path, rows: int) -> dict[str, Path]:
+    """The month's files as CSV and Parquet (cached in WORK between runs of the same size)."""
+    from bench.month import write_month
+
+    data = {}
+    for fmt in ("csv", "parquet"):
+        folder = work / "data" / f"{fmt}-{rows}"
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            started = time.perf_counter()
+            write_month(folder, PERIOD, rows, fmt)
+            (folder / ".complete").touch()
+            print(f"  generated {fmt}: {time.perf_counter() - started:.0f} s", flush=True)
+        data[fmt] = folder
+    return data
+
+
+def resubmission(csv_folder: Path, target: Path) -> Path:
+    """One mid-sized bank's month again, one balance changed by 100 元."""
+    import polars as pl
+
+    files = sorted(csv_folder.glob("loans_*.csv"), key=lambda p: p.stat().st_size)
+    chosen = files[len(files) // 2]
+    frame = pl.read_csv(chosen, infer_schema=False)
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then((pl.col("balance").cast(pl.Float64) + 100).round(2).cast(pl.String))
+        .otherwise(pl.col("balance")).alias("balance"),
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then((pl.col("balance_cny").cast(pl.Float64) + 100).round(2).cast(pl.String))
+        .otherwise(pl.col("balance_cny")).alias("balance_cny"),
+    )
+    path = target / chosen.name.replace(".csv", "_resubmitted.csv")
+    frame.write_csv(path)
+    totals = chosen.with_name(chosen.name.replace("loans_", "loan_totals_"))
+    corrected = pl.read_csv(totals, infer_schema=False).with_columns(
+        (pl.col("corporate_loans").cast(pl.Float64) + 100).round(2).cast(pl.String)
+    )
+    totals_path = target / totals.name.replace(".csv", "_resubmitted.csv")
+    corrected.write_csv(totals_path)
+    return path
+
+
+def table(rows: list[tuple], rows_generated: int) -> str:
+    """The results as Markdown."""
+    head = [
+        f"Benchmark {datetime.now():%Y-%m-%d %H:%M}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{rows_generated:,} loan rows a month, 100 banks.",
+        "",
+        "| scenario | wall s | peak RSS GiB | measure | target | met |",
+        "|---|---:|---:|---|---|---|",
+    ]
+    body = []
+    for name, seconds, peak, measure_text, target, met in rows:
+        body.append(f"| {name} | {seconds} | {peak} | {measure_text} | {target} | {met} |")
+    return "\n".join(head + body) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--history", type=int, default=35, help="earlier months to seed")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/zhirong-bench"))
+    parser.add_argument("--skip", default="", help="comma-separated: naive,xlsx,history")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    work = args.work.resolve()
+    logs = work / "logs"
+    homes = work / "homes"
+    shutil.rmtree(homes, ignore_errors=True)
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+    started = time.perf_counter()
+    print(f"bench: {args.rows:,} rows a month in {work}", flush=True)
+    data = generate(work, args.rows)
+    results = []
+
+    def fmt(m: Measured) -> tuple[str, str]:
+        return f"{m.seconds:.1f}", f"{m.peak_gib:.2f}"
+
+    def verdict(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    measured: dict[str, Measured] = {}
+    for kind in ("csv", "parquet"):
+        print(f"  lean {kind} …", flush=True)
+        measured[f"lean_{kind}"] = measure(
+            python("-m", "bench.lean", str(data[kind]), str(work / f"lean-{kind}"), "--format",
+                   kind), logs / f"lean_{kind}.log")
+        print(f"  product {kind} …", flush=True)
+        home = homes / kind
+        deliver(sorted(data[kind].glob("loan*")), home)
+        measured[f"product_{kind}"] = measure(zhirong(home, "refresh"),
+                                              logs / f"product_{kind}.log")
+        lean, product = measured[f"lean_{kind}"], measured[f"product_{kind}"]
+        ratio = product.seconds / lean.seconds
+        results.append((f"lean reference, full month {kind.upper()}", *fmt(lean),
+                        "baseline", "", ""))
+        results.append((f"product, full month {kind.upper()} (month 1)", *fmt(product),
+                        f"product/lean {ratio:.2f}", "≤ 2.0 (stretch 1.5)",
+                        verdict(ratio <= 2.0)))
+        results.append((f"product peak RSS, {kind.upper()}", "", f"{product.peak_gib:.2f}",
+                        f"{product.peak_gib:.2f} GiB", "≤ 2 GiB",
+                        verdict(product.peak_gib <= 2.0)))
+    if "naive" not in skip:
+        print("  naive peer …", flush=True)
+        naive = measure(python("-m", "bench.naive", str(data["csv"]), str(work / "naive")),
+                        logs / "naive.log")
+        ratio = naive.seconds / measured["product_csv"].seconds
+        results.append(("naive peer, full month CSV", *fmt(naive), f"naive/product {ratio:.2f}",
+                        "≥ 2", verdict(ratio >= 2)))
+    if "history" not in skip:
+        from bench.history import seed_history
+        from warehouse.home import Home
+
+        home = homes / "history"
+        print(f"  seeding {args.history} months of history …", flush=True)
+        clock = time.perf_counter()
+        seed_history(Home(home).ensure(), PERIOD, args.history, args.rows)
+        setup = measure(zhirong(home, "build"), logs / "history_build.log")
+        print(f"    seeded in {time.perf_counter() - clock - setup.seconds:.0f} s, first build "
+              f"{setup.seconds:.0f} s", flush=True)
+        print("  month 36 …", flush=True)
+        deliver(sorted(data["csv"].glob("loan*")), home)
+        month36 = measure(zhirong(home, "refresh"), logs / "month36.log")
+        ratio = month36.seconds / measured["product_csv"].seconds
+        results.append((f"product, month {args.history + 1} (history present)", *fmt(month36),
+                        f"month {args.history + 1}/month 1 {ratio:.2f}", "≤ 1.2",
+                        verdict(ratio <= 1.2)))
+        print("  one bank resubmits …", flush=True)
+        scratch = work / "resubmission"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        resubmission(data["csv"], scratch)
+        deliver(sorted(scratch.glob("*.csv")), home)
+        resub = measure(zhirong(home, "refresh"), logs / "resubmission.log")
+        ratio = resub.seconds / month36.seconds
+        results.append(("product, one bank resubmits one month", *fmt(resub),
+                        f"resubmission/full refresh {ratio:.2f}", "≤ 0.2",
+                        verdict(ratio <= 0.2)))
+    if "xlsx" not in skip:
+        print("  XLSX intake …", flush=True)
+        xlsx = measure(python("-m", "bench.xlsx", str(work / "data")), logs / "xlsx.log")
+        rate = float(xlsx.output.strip().splitlines()[-1].split()[0])
+        results.append(("XLSX intake, 200,000-row file", *fmt(xlsx), f"{rate:,.0f} rows/s",
+                        "≥ 100,000 rows/s", verdict(rate >= 100_000)))
+    results.append(("scorecard packs, 100 banks", "", "", "not built yet (its own issue)",
+                    "≤ 30 s", "n/a"))
+    text = table(results, args.rows)
+    text += f"\nWhole benchmark: {(time.perf_counter() - started) / 60:.1f} min. Logs: {logs}\n"
+    (work / "results.md").write_text(text)
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
