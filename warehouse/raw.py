@@ -17,7 +17,10 @@ from ingest.kinds import KINDS
 from ingest.submission import normalise
 from warehouse.home import Home
 
-PLACEHOLDER = "0.parquet"  # an empty file with the schema, so a view never reads nothing
+# An empty file with the schema, so a view never reads nothing. Its name sorts after every
+# data file: DuckDB estimates a glob's rows from the first file, and an estimate of zero
+# makes it build hash joins on the raw side — hundreds of millions of rows.
+PLACEHOLDER = "~empty.parquet"
 
 
 def raw_schema(kind: str) -> pl.Schema:

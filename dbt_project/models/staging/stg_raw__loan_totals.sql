@@ -14,11 +14,13 @@ submissions as (
 
 current_totals as (
 
-    select loan_totals.*
+    -- Latest accepted submission per bank × period wins; superseded files stay in raw. A
+    -- semi-join, so DuckDB builds on the ledger's side however many rows the store holds.
+    select *
     from loan_totals
-    inner join submissions
-        on loan_totals.submission_id = submissions.submission_id
-    where submissions.is_current
+    where submission_id in (
+        select submission_id from submissions where is_current
+    )
 
 ),
 

@@ -14,12 +14,13 @@ submissions as (
 
 current_loans as (
 
-    -- Latest accepted submission per bank × period wins; superseded files stay in raw.
-    select loans.*
+    -- Latest accepted submission per bank × period wins; superseded files stay in raw. A
+    -- semi-join, so DuckDB builds on the ledger's side however many rows the store holds.
+    select *
     from loans
-    inner join submissions
-        on loans.submission_id = submissions.submission_id
-    where submissions.is_current
+    where submission_id in (
+        select submission_id from submissions where is_current
+    )
 
 ),
 
