@@ -14,6 +14,8 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from exports.packs import export_latest_quarter
+from exports.scorecard import ExportError
 from ingest.kinds import KINDS
 from ingest.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
 from ingest.reference import load_reference
@@ -30,6 +32,8 @@ from warehouse.publish import publish
 # Progress lines for people: the CLI prints them, dagster.yaml hands them to the run log.
 progress = logging.getLogger("zhirong.progress")
 WRITER_POOL = "zhirong_build_warehouse"
+# Publish waits for every mart (all of them are in the published file).
+PUBLISHED_MARTS = ("bank_loan_metrics", "city_loan_metrics", "bank_scorecard")
 
 
 class ZhirongHome(dg.ConfigurableResource):
@@ -114,6 +118,9 @@ def shared_mart_gate(settings: GateSettings) -> MartGate:
                      description="The file ledger: every file ever received and its status."),
         dg.AssetSpec(["audit", "findings"], group_name="audit",
                      description="Every finding of the gate: file, row, column, rule, message."),
+        dg.AssetSpec(["audit", "finding_counts"], group_name="audit",
+                     description="How often each rule fired on each file: every occurrence "
+                     "counted, where findings keeps the first examples."),
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -190,6 +197,11 @@ def ingest_submissions(
         asset_key=["audit", "findings"],
         metadata={"errors": sum(o.errors for o in report.outcomes),
                   "warnings": sum(o.warnings for o in report.outcomes)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["audit", "finding_counts"],
+        metadata={"files_with_findings": sum(1 for o in report.outcomes
+                                             if o.errors or o.warnings)},
     )
 
 
@@ -297,7 +309,7 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
 
 @dg.asset(
     key=["published", "warehouse"],
-    deps=[dg.AssetKey(["marts", "bank_loan_metrics"]), dg.AssetKey(["marts", "city_loan_metrics"])],
+    deps=[dg.AssetKey(["marts", table]) for table in PUBLISHED_MARTS],
     group_name="published",
     pool=WRITER_POOL,
 )
@@ -318,5 +330,33 @@ def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome)
             "path": str(publication.path),
             "version": str(publication.version_path),
             "tables": ", ".join(publication.tables),
+        }
+    )
+
+
+@dg.asset(
+    key=["exports", "scorecard_packs"],
+    deps=[published_warehouse.key],
+    group_name="exports",
+)
+def scorecard_packs(zhirong: ZhirongHome) -> dg.MaterializeResult:
+    """Every bank's 督导评价 pack (XLSX, PDF, CSV) and the regulator workbook for the latest
+    quarter-end published, in exports/YYYY-MM/."""
+    home = zhirong.layout()
+    try:
+        done = export_latest_quarter(home.published_db, home.exports)
+    except ExportError as nothing:
+        # A warehouse without a quarter-end yet has nothing to export: not a failure.
+        progress.info("exports: %s", nothing)
+        return dg.MaterializeResult(metadata={"packs_written": 0, "note": str(nothing)})
+    progress.info("exports %s: %s", f"{done.period:%Y-%m}",
+                  "packs unchanged" if done.unchanged else f"{done.packs} banks' packs written")
+    return dg.MaterializeResult(
+        metadata={
+            "period": f"{done.period:%Y-%m}",
+            "folder": str(done.folder),
+            "packs_written": done.packs,
+            "packs_unchanged": done.unchanged,
+            "regulator_workbook": str(done.workbook),
         }
     )

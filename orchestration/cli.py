@@ -88,6 +88,29 @@ def _parser() -> argparse.ArgumentParser:
                           help="findings shown per file (default 5)")
     validate.set_defaults(run=cmd_validate)
 
+    scorecard = commands.add_parser(
+        "scorecard", help="督导评价 packs (XLSX, PDF, CSV) for one bank, some, or all")
+    scorecard.add_argument("--period", metavar="YYYY-MM",
+                           help="month-end (default: the latest quarter-end published)")
+    who = scorecard.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bank", action="append", metavar="CODE",
+                     help="a bank's 14-character code (repeatable)")
+    who.add_argument("--all", action="store_true", help="every bank with a scorecard")
+    scorecard.add_argument("--format", default="xlsx,pdf,csv",
+                           help="comma-separated: xlsx,pdf,csv (default all three)")
+    scorecard.add_argument("--out", type=Path, metavar="DIR",
+                           help="directory (default: HOME/exports/YYYY-MM)")
+    scorecard.set_defaults(run=cmd_scorecard)
+
+    workbook = commands.add_parser(
+        "workbook", help="the regulator workbook: ranking, city metrics, plan progress, "
+        "data quality")
+    workbook.add_argument("--period", metavar="YYYY-MM",
+                          help="month-end (default: the latest quarter-end published)")
+    workbook.add_argument("--out", type=Path, metavar="DIR",
+                          help="directory (default: HOME/exports/YYYY-MM)")
+    workbook.set_defaults(run=cmd_workbook)
+
     rules = commands.add_parser("rules", help="print the rule catalogue (Markdown)")
     rules.set_defaults(run=cmd_rules)
 
@@ -158,6 +181,9 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
         return code
     code = cmd_refresh(args, home)
     print()
+    if code != EXIT_OK:
+        _err("演示未完成：见上方原因 / the demo did not finish: see the reason above")
+        return code
     print(f"演示完成，用时 {time.monotonic() - started:.0f} 秒 / demo finished in "
           f"{time.monotonic() - started:.0f} s")
     print(f"  已发布数据仓库 published warehouse: {home.published_db}")
@@ -437,6 +463,71 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
     else:
         _print_table(result.columns, result.rows)
     return EXIT_OK
+
+
+def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
+    """Write 督导评价 packs from the published warehouse."""
+    from exports.fonts import FontMissing
+    from exports.packs import parse_formats, write_packs
+    from exports.scorecard import ExportError, ScorecardSource
+    from warehouse.readonly import QueryRefused
+
+    try:
+        formats = parse_formats(args.format)
+        period = _export_period(args, home)
+    except ValueError as bad:
+        _err(str(bad))
+        return EXIT_USAGE
+    except (ExportError, QueryRefused) as refused:
+        _err(f"拒绝 refused: {refused}")
+        return EXIT_REJECTED
+    out = args.out or home.exports / f"{period:%Y-%m}"
+    started = time.monotonic()
+
+    def shown(number: int, total: int, written) -> None:
+        print(f"[{number:>{len(str(total))}}/{total}] {written.bank_code} {written.bank_name}  "
+              + " ".join(p.suffix[1:] for p in written.paths), file=sys.stderr)
+
+    try:
+        written = write_packs(ScorecardSource(home.published_db, period), out,
+                              banks=None if args.all else args.bank, formats=formats,
+                              progress=shown)
+    except (ExportError, FontMissing, QueryRefused) as refused:
+        _err(f"拒绝 refused: {refused}")
+        return EXIT_REJECTED
+    print(f"{len(written)} 家机构的得分卡已写入 / packs for {len(written)} banks written to "
+          f"{out} ({period:%Y-%m}, {', '.join(formats)}) · 用时 took "
+          f"{time.monotonic() - started:.1f} s")
+    return EXIT_OK
+
+
+def cmd_workbook(args: argparse.Namespace, home: Home) -> int:
+    """Write the regulator workbook from the published warehouse."""
+    from exports.packs import workbook_name
+    from exports.scorecard import ExportError
+    from exports.workbook import write_regulator_workbook
+    from warehouse.readonly import QueryRefused
+
+    try:
+        period = _export_period(args, home)
+        out = args.out or home.exports / f"{period:%Y-%m}"
+        out.mkdir(parents=True, exist_ok=True)
+        path = write_regulator_workbook(home.published_db, period, out / workbook_name(period))
+    except ValueError as bad:
+        _err(str(bad))
+        return EXIT_USAGE
+    except (ExportError, QueryRefused) as refused:
+        _err(f"拒绝 refused: {refused}")
+        return EXIT_REJECTED
+    print(f"监管汇总工作簿 / regulator workbook: {path}")
+    return EXIT_OK
+
+
+def _export_period(args: argparse.Namespace, home: Home) -> date:
+    """--period as a month-end, or the latest quarter-end published."""
+    from exports.scorecard import latest_quarter_end, month_end
+
+    return month_end(args.period) if args.period else latest_quarter_end(home.published_db)
 
 
 def _csv_value(value):

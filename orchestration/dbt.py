@@ -118,7 +118,10 @@ def build(
         elif event.info.level == "error":
             errors.append(event.info.msg)
 
-    result = _invoke(["build", *selection], build_db, [collect])
+    # Unit tests check the SQL's logic on fixed inputs, not the night's data: the test suite
+    # runs them (tests/dbt_project/test_unit_tests.py), the nightly build does not.
+    result = _invoke(["build", *selection, "--exclude-resource-type", "unit_test"], build_db,
+                     [collect])
     if not result.success:
         failed = [
             f"{r['data']['node_info']['unique_id']} ({r['data'].get('status')})"
@@ -129,6 +132,27 @@ def build(
             failed or errors or [str(result.exception)]
         )
     return outcome
+
+
+def unit_tests(build_db: Path) -> list[str]:
+    """Run dbt's unit tests (hand-computed expectations on fixed inputs) against the build
+    warehouse; return the names of those that did not pass."""
+    results: list[dict[str, Any]] = []
+
+    def collect(event) -> None:
+        if event.info.name in RESULT_EVENTS:
+            from dbt_common.events.functions import msg_to_dict
+
+            results.append(msg_to_dict(event))
+
+    outcome = _invoke(["test", "--select", "test_type:unit"], build_db, [collect])
+    failed = [r["data"]["node_info"]["unique_id"] for r in results
+              if r["data"].get("status") != "pass"]
+    if not outcome.success and not failed:
+        failed.append(str(outcome.exception))
+    if not results:
+        failed.append("no unit test ran")
+    return failed
 
 
 translator = DagsterDbtTranslator()

@@ -18,6 +18,7 @@ from orchestration.assets import (
     ingest_submissions,
     mart_gate,
     published_warehouse,
+    scorecard_packs,
 )
 from orchestration.intake import inbox_files
 from orchestration.settings import gate_settings_from_environment
@@ -30,7 +31,8 @@ INBOX_SETTLE_SECONDS = 30
 refresh_job = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all(),
-    description="The nightly job: ingest the inbox, build and test the models, publish.",
+    description="The nightly job: ingest the inbox, build and test the models, publish, "
+    "write the latest quarter's scorecard packs and the regulator workbook.",
 )
 
 nightly = dg.ScheduleDefinition(
@@ -68,7 +70,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
 def build_definitions(home: Path) -> dg.Definitions:
     """Definitions bound to one Zhirong home."""
     return dg.Definitions(
-        assets=[ingest_submissions, dbt_models, published_warehouse],
+        assets=[ingest_submissions, dbt_models, published_warehouse, scorecard_packs],
         asset_checks=[mart_gate],
         jobs=[refresh_job],
         schedules=[nightly],

@@ -40,7 +40,7 @@ MAX_EXAMPLES_PER_RULE = 1000
 # runs are faster; an ingest batch (BATCH_BYTES of files) fits in one.
 ROWS_PER_VALIDATION = 5_000_000
 # Files are read, normalised and row-gated in chunks of about this many input bytes.
-CHUNK_BYTES = 128 << 20
+CHUNK_BYTES = 64 << 20
 FINDINGS_SCHEMA = {
     "submission_id": pl.Int64,
     "rule_id": pl.String,
@@ -272,7 +272,7 @@ def _prepared(files: Sequence[tuple[int, Path, str]], chunk_bytes: int,
     """Each chunk read and normalised, the next one prepared on a second thread while the
     caller gates this one: Polars works outside the GIL, GX mostly inside it, so on two
     cores they overlap. One chunk waits at most, which bounds memory."""
-    chunks = list(_by_size(files, chunk_bytes))
+    chunks = _interleaved(list(_by_size(files, chunk_bytes)))
     if len(chunks) == 1:
         yield _prepare(chunks[0], seconds)
         return
@@ -283,6 +283,18 @@ def _prepared(files: Sequence[tuple[int, Path, str]], chunk_bytes: int,
             pending = pool.submit(_prepare, following, seconds) if following else None
             yield ready
             del ready
+
+
+def _interleaved(chunks: list[list]) -> list[list]:
+    """Largest, smallest, second largest, …: a chunk is prepared while the one before it is
+    gated, so a big bank's file is never held beside another big file (peak memory)."""
+    ordered = sorted(chunks, key=lambda chunk: -sum(_text_size(item[1]) for item in chunk))
+    mixed = []
+    while ordered:
+        mixed.append(ordered.pop(0))
+        if ordered:
+            mixed.append(ordered.pop())
+    return mixed
 
 
 # Bytes a loan line takes as CSV: the unit in which chunks are measured.

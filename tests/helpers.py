@@ -94,3 +94,59 @@ def totals_matching(rows: list[dict[str, str]]) -> dict[str, str]:
                   total_loans=f"{corporate * 2:.2f}", total_mlt_loans="0.00",
                   total_credit_loans="0.00", corporate_loans=f"{corporate:.2f}",
                   mfg_loans_reported=f"{manufacturing:.2f}")
+
+
+# Six banks at two quarter-ends, small enough to score by hand (tests/dbt_project/
+# test_bank_scorecard.py works every number out). Five share the 国有大型商业银行 peer group;
+# the sixth is alone in 股份制商业银行. Per bank: 2025-09 and 2026-09 lines as
+# (loan id, balance, medium/long-term?, guarantee), and all loans (T) each month.
+SCORECARD_BANKS = {
+    "C1901150100001": {"2025-09": ([("a1", "1000", True, "D")], "10000"),
+                       "2026-09": ([("a1", "1200", True, "D")], "11000")},
+    "C1902150100002": {"2025-09": ([("b1", "1000", True, "D")], "10000"),
+                       "2026-09": ([("b1", "800", True, "D"), ("b2", "200", False, "C")],
+                                   "10000")},
+    "C1903150100003": {"2025-09": ([("c1", "900", True, "D"), ("c2", "100", False, "D")],
+                                   "10000"),
+                       "2026-09": ([("c1", "1100", True, "D")], "10000")},
+    "C1904150100004": {"2025-09": ([("d1", "1000", True, "D")], "10000"),
+                       "2026-09": ([("d1", "900", True, "D")], "10000")},
+    "C1905150100005": {"2025-09": ([("e1", "1000", True, "D")], "10000"),
+                       "2026-09": ([("e1", "1040", True, "D"), ("e2", "10", True, "C")],
+                                   "10000")},
+    "C2901150200001": {"2025-09": ([("f1", "1000", True, "D")], "10000"),
+                       "2026-09": ([("f1", "1000", True, "D")], "10000")},
+}
+# Bank 5 sends its 2026-09 loans on 20 October, after the due day (the 15th).
+SCORECARD_LATE = ("C1905150100005", "2026-09")
+
+
+def write_scorecard_quarter(inbox: Path) -> None:
+    """The scorecard fixture's files, into `inbox`."""
+    import os
+    from datetime import datetime
+
+    for bank, months in SCORECARD_BANKS.items():
+        for period, (lines, total) in months.items():
+            rows = [
+                loan(bank_code=bank, report_period=period, loan_id=loan_id,
+                     borrower_uscc=VALID_USCCS[index % len(VALID_USCCS)], balance=balance,
+                     balance_cny=balance, guarantee_type=guarantee,
+                     issue_date="2024-03-01" if long else f"{period[:4]}-03-01",
+                     maturity_date="2028-03-01" if long else f"{period[:4]}-12-01")
+                for index, (loan_id, balance, long, guarantee) in enumerate(lines)
+            ]
+            loans = write_csv(inbox / f"loans_{bank}_{period}.csv", rows, LOAN_HEADERS)
+            corporate = sum(int(balance) for _, balance, _, _ in lines)
+            loan_totals = write_csv(
+                inbox / f"totals_{bank}_{period}.csv",
+                [totals(bank_code=bank, report_period=period, total_loans=total,
+                        total_mlt_loans="0", total_credit_loans="0",
+                        corporate_loans=str(corporate), mfg_loans_reported=str(corporate))],
+                TOTAL_HEADERS)
+            # "Sent" is the file's time in the inbox: the 10th of the next month, on time.
+            year, month = int(period[:4]), int(period[5:])
+            on_time = datetime(year, month + 1, 10, 9).timestamp()
+            late = datetime(year, month + 1, 20, 9).timestamp()
+            os.utime(loans, (on_time, late if (bank, period) == SCORECARD_LATE else on_time))
+            os.utime(loan_totals, (on_time, on_time))

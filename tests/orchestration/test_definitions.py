@@ -31,6 +31,13 @@ def test_one_naming_chain_from_raw_file_to_published_warehouse(defs):
     assert _key("audit/submissions") in graph.get(
         _key("staging/stg_audit__submissions")).parent_keys
     assert _key("marts/city_loan_metrics") in graph.get(_key("published/warehouse")).parent_keys
+    scorecard = ["intermediate/int_loan_metrics_computed",
+                 "intermediate/int_scorecard_indicators_scored", "marts/bank_scorecard",
+                 "published/warehouse", "exports/scorecard_packs"]
+    for parent, child in zip(scorecard, scorecard[1:], strict=False):
+        assert _key(parent) in graph.get(_key(child)).parent_keys, (parent, child)
+    assert _key("audit/finding_counts") in graph.get(
+        _key("staging/stg_audit__finding_counts")).parent_keys
 
 
 def test_gx_gates_are_blocking_checks_on_the_raw_tables(defs):
@@ -49,7 +56,7 @@ def test_dbt_tests_become_asset_checks(defs):
 def test_refresh_job_schedule_and_sensor(defs):
     job = defs.resolve_job_def(REFRESH_JOB)
     assert {n.name for n in job.nodes} >= {"ingest_submissions", "dbt_models",
-                                            "published__warehouse"}
+                                            "published__warehouse", "exports__scorecard_packs"}
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *",
                                                                        "Asia/Shanghai")

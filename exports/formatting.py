@@ -1,0 +1,47 @@
+"""How numbers read in every export: amounts in 亿元, ratios in %, changes in percentage
+points, scores to two decimals; a missing value reads as a dash, never as 0."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+MISSING = "—"
+YUAN_PER_YI = Decimal(100_000_000)
+
+
+def yi(amount: Decimal | float | None) -> float | None:
+    """元 → 亿元."""
+    if amount is None:
+        return None
+    return float(Decimal(amount) / YUAN_PER_YI)
+
+
+def text(value: float | Decimal | None, unit: str) -> str:
+    """A value for reading: unit "%" and "pp" take fractions (0.1234 → 12.34% / +12.34 pp),
+    "亿元" takes 元, "分" a score."""
+    if value is None:
+        return MISSING
+    if unit == "%":
+        return f"{float(value) * 100:.2f}%"
+    if unit == "pp":
+        return f"{float(value) * 100:+.2f} pp"
+    if unit == "亿元":
+        return f"{yi(value):,.2f}"
+    return f"{float(value):.2f}"
+
+
+def sheet_value(value: float | Decimal | None, unit: str) -> float | None:
+    """A value as an XLSX cell holds it under `number_format(unit)`."""
+    if value is None:
+        return None
+    if unit == "pp":
+        return float(value) * 100
+    if unit == "亿元":
+        return yi(value)
+    return float(value)
+
+
+def number_format(unit: str) -> str:
+    """The Excel number format for a unit."""
+    return {"%": "0.00%", "pp": '+0.00" pp";-0.00" pp";0.00" pp"', "亿元": "#,##0.00",
+            "分": "0.00"}.get(unit, "General")

@@ -1,0 +1,141 @@
+"""The regulator's workbook: every bank ranked with its grade, the city's metrics over time,
+plan progress, and each bank's data-quality record — for the regulator, so banks are named."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from exports.pack_xlsx import Styles
+from exports.safety import XLSX_OPTIONS
+from exports.scorecard import ExportError, read_frame
+from warehouse.readonly import connect_published
+
+RANKING = (
+    ("rank_city", "全市排名", ""), ("bank_code", "机构代码", ""), ("bank_name", "机构名称", ""),
+    ("bank_type", "机构类型", ""), ("peer_group", "同组", ""),
+    ("rank_in_peer_group", "同组排名", ""), ("composite_score", "综合得分", "分"),
+    ("grade", "等级", ""), ("growth_gap", "增速差", "pp"), ("growth_gap_score", "增速差得分", "分"),
+    ("mfg_loan_share", "制造业贷款占比", "%"), ("mfg_loan_share_score", "占比得分", "分"),
+    ("mfg_mlt_share_yoy_change", "中长期占比同比变化", "pp"),
+    ("mlt_share_change_score", "中长期得分", "分"),
+    ("mfg_credit_share_yoy_change", "信用贷款占比同比变化", "pp"),
+    ("credit_share_change_score", "信用贷款得分", "分"),
+    ("data_quality_score", "数据质量得分", "分"), ("missing_indicators", "缺失指标", ""),
+    ("weights_version", "权重版本", ""),
+)
+CITY = (
+    ("period", "报告期", ""), ("total_loans", "各项贷款余额（亿元）", "亿元"),
+    ("mfg_loans", "制造业贷款余额（亿元）", "亿元"),
+    ("mfg_mlt_loans", "制造业中长期贷款余额（亿元）", "亿元"),
+    ("mfg_credit_loans", "制造业信用贷款余额（亿元）", "亿元"),
+    ("mfg_loan_share", "制造业贷款占比", "%"), ("mfg_mlt_share", "中长期贷款占比", "%"),
+    ("mfg_credit_share", "信用贷款占比", "%"), ("mfg_loans_yoy_growth", "制造业贷款同比", "%"),
+    ("total_loans_yoy_growth", "各项贷款同比", "%"), ("growth_gap", "增速差", "pp"),
+    ("mfg_loans_ytd_increment", "制造业贷款比年初增加（亿元）", "亿元"),
+)
+QUALITY = (
+    ("bank_code", "机构代码", ""), ("bank_name", "机构名称", ""),
+    ("files", "累计收到文件", ""), ("accepted", "已接收", ""), ("superseded", "已被重报替代", ""),
+    ("rejected", "被退回", ""), ("duplicate", "重复文件", ""), ("warnings", "预警条数", ""),
+    ("rejected_files", "本期被退回", ""), ("resubmissions", "本期重报", ""),
+    ("late_files", "本期逾期", ""), ("data_quality_score", "本期数据质量得分", "分"),
+)
+
+
+def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
+    """Write the workbook for `period` to `path` (complete, or not at all)."""
+    con = connect_published(db)
+    try:
+        ranking = read_frame(con, "select * from marts.bank_scorecard where period = ? "
+                              "order by rank_city nulls last, bank_code", [period])
+        if ranking.is_empty():
+            raise ExportError(f"{period:%Y-%m} 没有得分卡数据 / no scorecard for {period:%Y-%m}")
+        city = read_frame(con, "select * from marts.city_loan_metrics where period <= ? "
+                           "order by period", [period])
+        has_progress = con.sql(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' "
+            "and table_name = 'plan_target_progress'").fetchall()[0][0] > 0
+        progress = read_frame(con, "select * from marts.plan_target_progress") if has_progress \
+            else None
+        quality = read_frame(con, """
+            select
+                card.bank_code, card.bank_name,
+                count(s.submission_id) as files,
+                count(*) filter (where s.status = 'accepted') as accepted,
+                count(*) filter (where s.status = 'superseded') as superseded,
+                count(*) filter (where s.status = 'rejected') as rejected,
+                count(*) filter (where s.status = 'duplicate') as duplicate,
+                coalesce(sum(s.warning_count), 0) as warnings,
+                card.rejected_files, card.resubmissions, card.late_files,
+                card.data_quality_score
+            from marts.bank_scorecard as card
+            left join audit.submissions as s
+                on s.reporter = card.bank_code and s.period <= card.period
+            where card.period = ?
+            group by all
+            order by card.bank_code""", [period])
+    finally:
+        con.close()
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        book = xlsxwriter.Workbook(str(partial), XLSX_OPTIONS)
+        styles = Styles(book)
+        _table_sheet(book.add_worksheet("银行排名"), styles, ranking, RANKING,
+                     f"{period:%Y-%m} 督导评价排名（全部机构）")
+        city_sheet = book.add_worksheet("全市指标")
+        _table_sheet(city_sheet, styles, city, CITY, "全市制造业贷款指标（逐月）")
+        _city_chart(book, city_sheet, len(city))
+        progress_sheet = book.add_worksheet("规划进度")
+        if progress is None:
+            progress_sheet.write_string(
+                0, 0, "规划目标进度（marts.plan_target_progress）尚未建立。")
+        else:
+            columns = tuple((c, c, "") for c in progress.columns)
+            _table_sheet(progress_sheet, styles, progress, columns, "行动计划目标进度")
+        _table_sheet(book.add_worksheet("数据质量"), styles, quality, QUALITY,
+                     f"各机构报送数据质量（截至 {period:%Y-%m}）")
+        book.close()
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _table_sheet(sheet, styles: Styles, frame: pl.DataFrame, columns, title: str) -> None:
+    sheet.write_string(0, 0, title, styles.title)
+    styles.header_row(sheet, 1, [header for _, header, _ in columns],
+                      [max(10, min(28, 2 * len(header) + 2)) for _, header, _ in columns])
+    for r, row in enumerate(frame.to_dicts(), start=2):
+        for c, (column, _, unit) in enumerate(columns):
+            value = row[column]
+            if isinstance(value, date):
+                value = f"{value:%Y-%m}"
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            if isinstance(value, int) and not unit:
+                sheet.write_number(r, c, value)
+            else:
+                styles.write(sheet, r, c, value, unit)
+    sheet.freeze_panes(2, 0)
+    sheet.autofilter(1, 0, max(1, len(frame) + 1), len(columns) - 1)
+
+
+def _city_chart(book, sheet, rows: int) -> None:
+    if rows == 0:
+        return
+    chart = book.add_chart({"type": "line"})
+    for column in ("mfg_loans_yoy_growth", "total_loans_yoy_growth", "mfg_loan_share"):
+        c = next(i for i, (name, _, _) in enumerate(CITY) if name == column)
+        chart.add_series({"name": ["全市指标", 1, c], "categories": ["全市指标", 2, 0, rows + 1, 0],
+                          "values": ["全市指标", 2, c, rows + 1, c]})
+    chart.set_title({"name": "全市制造业贷款增速与占比"})
+    chart.set_y_axis({"num_format": "0%"})
+    chart.set_legend({"position": "bottom"})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": 760, "height": 340})
+    sheet.insert_chart(1, len(CITY) + 1, chart)

@@ -1,0 +1,210 @@
+"""Scorecard packs and the regulator workbook as a bank's officer and a regulator open them:
+XLSX read back cell by cell and chart by chart, the PDF's text extracted, the CSV as Excel
+reads it — on the six-bank fixture whose scores tests/dbt_project/test_bank_scorecard.py
+works out by hand."""
+
+import csv
+import dataclasses
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from exports.packs import write_packs
+from exports.scorecard import ScorecardSource
+from orchestration.cli import main
+from tests.helpers import SCORECARD_BANKS
+
+pytestmark = pytest.mark.integration
+
+A, F = "C1901150100001", "C2901150200001"
+NAMES = {"C1901150100001": "神州工业银行重庆市分行", "C1902150100002": "九州农业银行重庆市分行",
+         "C1903150100003": "长江建设银行重庆市分行", "C1904150100004": "中原交通银行重庆市分行",
+         "C1905150100005": "华联储蓄银行重庆市分行", "C2901150200001": "海港银行重庆分行"}
+HOSTILE = '=HYPERLINK("http://x","y")'
+# Composites of A's four peers (hand-computed in test_bank_scorecard.py): B 33, D 34,
+# E 68.69…, C 92; quartiles by linear interpolation over the four.
+E_SCORE = (3000 + 1000 + 1200 + 20 * (60 + 20 * (1040 / 1050 - 1) * 100) + 850) / 100
+PEERS = sorted([33.0, 34.0, E_SCORE, 92.0])
+Q1 = PEERS[0] + 0.75 * (PEERS[1] - PEERS[0])
+MEDIAN = (PEERS[1] + PEERS[2]) / 2
+Q3 = PEERS[2] + 0.25 * (PEERS[3] - PEERS[2])
+
+
+@pytest.fixture(scope="module")
+def packs(scorecard_home, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("packs")
+    code = main(["--home", str(scorecard_home.root), "scorecard", "--period", "2026-09",
+                 "--all", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def _files(folder: Path, bank: str) -> dict[str, Path]:
+    return {p.suffix[1:]: p for p in folder.glob(f"2026-09_{bank}_*")}
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _xlsx_text(path: Path) -> str:
+    book = openpyxl.load_workbook(path)
+    return "\n".join(str(cell.value) for sheet in book for row in sheet.iter_rows()
+                     for cell in row if cell.value is not None)
+
+
+def test_all_writes_three_files_for_every_bank(packs):
+    for bank in SCORECARD_BANKS:
+        assert set(_files(packs, bank)) == {"xlsx", "pdf", "csv"}, bank
+    assert not list(packs.glob(".*partial"))
+
+
+def test_xlsx_scorecard_sheet_reads_back(packs):
+    book = openpyxl.load_workbook(_files(packs, A)["xlsx"])
+    assert book.sheetnames == ["得分卡", "指标趋势", "同组比较", "指标口径"]
+    sheet = book["得分卡"]
+    facts = {sheet.cell(r, 1).value: sheet.cell(r, 2) for r in range(1, 15)}
+    assert facts["机构"].value == f"{NAMES[A]}（{A}）"
+    assert facts["综合得分"].value == pytest.approx(79.0)
+    assert facts["等级"].value == "B"
+    assert facts["同组排名"].value == "2 / 5"
+    assert facts["全市排名"].value == "2 / 6"
+    assert facts["权重版本"].value == "2024.1"
+    assert sheet.freeze_panes == "A3"
+    rows = {sheet.cell(r, 1).value: [sheet.cell(r, c) for c in range(2, 6)]
+            for r in range(1, 40) if sheet.cell(r, 1).value}
+    gap = rows["制造业贷款增速与各项贷款增速之差"]
+    assert gap[0].value == pytest.approx(10.0)  # percentage points
+    assert "pp" in gap[0].number_format
+    assert [c.value for c in gap[1:]] == [pytest.approx(100), 30, pytest.approx(30)]
+    share = rows["制造业贷款占比（同组百分位）"]
+    assert share[0].value == pytest.approx(1200 / 11000)
+    assert share[0].number_format == "0.00%"
+    balance = rows["制造业贷款余额（亿元）"][0]
+    assert balance.value == pytest.approx(1200 / 1e8)  # 1,200 元 in 亿元
+    assert balance.number_format == "#,##0.00"
+
+
+def test_xlsx_trend_sheet_has_native_line_charts_over_its_rows(packs):
+    path = _files(packs, A)["xlsx"]
+    sheet = openpyxl.load_workbook(path)["指标趋势"]
+    assert sheet.freeze_panes == "B2"
+    assert [sheet.cell(r, 1).value for r in (2, 3)] == ["2025-09", "2026-09"]
+    assert sheet.cell(3, 4).value == pytest.approx(0.2)  # manufacturing growth 1000 → 1200
+    with zipfile.ZipFile(path) as archive:
+        charts = sorted(n for n in archive.namelist() if re.match(r"xl/charts/chart\d+\.xml", n))
+        xml = [archive.read(n).decode() for n in charts]
+    assert len(xml) == 2
+    assert all("<c:lineChart>" in x for x in xml)
+    growth = next(x for x in xml if "同比增速" in x)
+    assert "指标趋势!$D$2:$D$3" in growth and "指标趋势!$E$2:$E$3" in growth
+    shares = next(x for x in xml if "信用贷款占比" in x)
+    assert shares.count("<c:ser>") == 3
+
+
+def test_peers_appear_only_as_quartiles_and_no_other_bank_is_named(packs):
+    files = _files(packs, A)
+    peers = openpyxl.load_workbook(files["xlsx"])["同组比较"]
+    composite = next(r for r in range(2, 10) if peers.cell(r, 1).value == "综合得分")
+    assert peers.cell(composite, 3).value == 4
+    assert [peers.cell(composite, c).value for c in (4, 5, 6)] == [
+        pytest.approx(Q1), pytest.approx(MEDIAN), pytest.approx(Q3)]
+    texts = {"xlsx": _xlsx_text(files["xlsx"]), "pdf": _pdf_text(files["pdf"]),
+             "csv": files["csv"].read_text(encoding="utf-8-sig")}
+    for fmt, body in texts.items():
+        assert NAMES[A] in body, fmt
+        for code, name in NAMES.items():
+            if code != A:
+                assert name not in body and code not in body, (fmt, name)
+
+
+def test_a_group_of_fewer_than_three_other_banks_is_withheld(packs):
+    files = _files(packs, F)
+    peers = openpyxl.load_workbook(files["xlsx"])["同组比较"]
+    assert peers.cell(2, 3).value == 0
+    assert [peers.cell(2, c).value for c in (4, 5, 6)] == ["—", "—", "—"]
+    assert "不予披露" in _pdf_text(files["pdf"])
+    rows = list(csv.reader(files["csv"].open(encoding="utf-8-sig")))
+    composite = next(r for r in rows if r[4] == "综合得分")
+    assert composite[9:12] == ["", "", ""]
+
+
+def test_pdf_shows_bank_grade_numbers_and_charts_in_chinese(packs):
+    path = _files(packs, A)["pdf"]
+    reader = PdfReader(path)
+    assert 1 <= len(reader.pages) <= 2
+    text = _pdf_text(path)
+    assert "神州工业银行重庆市分行" in text and "报告期 2026年09月" in text
+    assert re.search(r"等级\s*B", text)
+    assert "79.00" in text and "2 / 5" in text and "2 / 6" in text
+    assert "+10.00 pp" in text  # the growth gap
+    assert "10.91%" in text     # 1200 / 11000
+    assert f"{MEDIAN:.2f}" in text and f"{Q1:.2f}" in text and f"{Q3:.2f}" in text
+    assert "制造业贷款同比" in text and "信用贷款占比" in text  # chart legends
+    # One font, embedded (so any reader shows the Chinese), and it is the CJK font.
+    fonts = {font.get_object()["/BaseFont"]: font.get_object() for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert len(fonts) == 1
+    (name, font), = fonts.items()
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor
+    assert "WenQuanYi" in name or "CJK" in name, name
+
+
+def test_csv_has_bom_and_the_scorecard_in_rows(packs):
+    path = _files(packs, A)["csv"]
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert rows[0][:6] == ["机构代码", "机构名称", "报告期", "同组", "项目", "取值"]
+    by_item = {row[4]: row for row in rows[1:]}
+    assert float(by_item["综合得分"][5]) == pytest.approx(79.0)
+    assert by_item["等级"][5] == "B"
+    assert float(by_item["制造业贷款占比（同组百分位）"][5]) == pytest.approx(1200 / 110)
+    assert by_item["制造业贷款占比（同组百分位）"][6] == "%"
+
+
+def test_text_that_looks_like_a_formula_stays_inert_in_every_format(scorecard_home, tmp_path):
+    source = ScorecardSource(scorecard_home.published_db, date(2026, 9, 30))
+    original = source.pack
+    source.pack = lambda code: dataclasses.replace(
+        original(code), card={**original(code).card, "bank_name": HOSTILE})
+    written = write_packs(source, tmp_path, banks=[A])
+    paths = {p.suffix[1:]: p for p in written[0].paths}
+    book = openpyxl.load_workbook(paths["xlsx"])
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(c.value == f"{HOSTILE}（{A}）" and c.data_type == "s" for c in cells)
+    rows = list(csv.reader(paths["csv"].open(encoding="utf-8-sig")))
+    assert {row[1] for row in rows[1:]} == {"'" + HOSTILE}
+    assert HOSTILE in _pdf_text(paths["pdf"])
+
+
+def test_unknown_bank_bad_period_and_bad_format_are_refused(scorecard_home, tmp_path, capsys):
+    home = ["--home", str(scorecard_home.root)]
+    assert main([*home, "scorecard", "--bank", "C9999999999999", "--out", str(tmp_path)]) == 1
+    assert "C9999999999999" in capsys.readouterr().err
+    assert main([*home, "scorecard", "--all", "--period", "2026-13"]) == 2
+    assert main([*home, "scorecard", "--all", "--format", "docx"]) == 2
+    assert main([*home, "scorecard", "--all", "--period", "2024-03"]) == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_missing_font_is_a_clear_refusal_not_empty_boxes(scorecard_home, tmp_path,
+                                                           monkeypatch, capsys):
+    from exports import fonts
+
+    fonts.cjk_font.cache_clear()
+    monkeypatch.setenv("ZHIRONG_CJK_FONT", str(tmp_path / "no-such-font.ttf"))
+    try:
+        code = main(["--home", str(scorecard_home.root), "scorecard", "--bank", A,
+                     "--format", "pdf", "--out", str(tmp_path / "out")])
+    finally:
+        fonts.cjk_font.cache_clear()
+    assert code == 1
+    assert "ZHIRONG_CJK_FONT" in capsys.readouterr().err
+    assert not list((tmp_path / "out").glob("*.pdf"))
