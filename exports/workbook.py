@@ -95,8 +95,7 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
             progress_sheet.write_string(
                 0, 0, "规划目标进度（marts.plan_target_progress）尚未建立。")
         else:
-            columns = tuple((c, c, "") for c in progress.columns)
-            _table_sheet(progress_sheet, styles, progress, columns, "行动计划目标进度")
+            _progress_sheet(progress_sheet, styles, progress)
         _table_sheet(book.add_worksheet("数据质量"), styles, quality, QUALITY,
                      f"各机构报送数据质量（截至 {period:%Y-%m}）")
         book.close()
@@ -123,6 +122,37 @@ def _table_sheet(sheet, styles: Styles, frame: pl.DataFrame, columns, title: str
                 styles.write(sheet, r, c, value, unit)
     sheet.freeze_panes(2, 0)
     sheet.autofilter(1, 0, max(1, len(frame) + 1), len(columns) - 1)
+
+
+PROGRESS = (("description", "目标"), ("clause", "条款"), ("year", "年份"),
+            ("target_value", "目标值"), ("actual_value", "实际值"), ("as_of_period", "截至"),
+            ("progress", "完成度"), ("expected_by_now", "按进度应达"),
+            ("on_track", "是否达到进度"), ("projected_at_deadline", "按趋势推算期末值"))
+# A target's unit decides how its values read: ratios in %, money in 亿元, counts as is.
+VALUE_UNIT = {"ratio": "%", "yuan": "亿元"}
+
+
+def _progress_sheet(sheet, styles: Styles, progress: pl.DataFrame) -> None:
+    sheet.write_string(0, 0, "行动计划目标进度（渝经信规范〔2024〕7号）", styles.title)
+    styles.header_row(sheet, 1, [h for _, h in PROGRESS], [44, 18, 8, 14, 14, 12, 10, 14, 12, 16])
+    values = ("target_value", "actual_value", "expected_by_now", "projected_at_deadline")
+    for r, row in enumerate(progress.sort("target_code", "year").to_dicts(), start=2):
+        unit = VALUE_UNIT.get(row["unit"], "")
+        for c, (column, _) in enumerate(PROGRESS):
+            value = row[column]
+            if column in values:
+                styles.write(sheet, r, c, value, unit)
+            elif column == "progress":
+                styles.write(sheet, r, c, value, "%")
+            elif column == "on_track":
+                styles.write(sheet, r, c, None if value is None else ("是" if value else "否"))
+            elif column == "as_of_period":
+                styles.write(sheet, r, c, None if value is None else f"{value:%Y-%m}")
+            elif column == "year":
+                sheet.write_number(r, c, value)
+            else:
+                styles.write(sheet, r, c, value)
+    sheet.freeze_panes(2, 1)
 
 
 def _city_chart(book, sheet, rows: int) -> None:

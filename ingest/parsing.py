@@ -123,3 +123,26 @@ def parse_column(column: Column, factor: int) -> pl.Expr:
         FLAG: lambda: parse_flag(expr),
     }[column.parse]()
     return parsed.alias(column.name)
+
+
+_TERM_SEPARATORS = r"[、,，;；/|\s]+"
+
+
+def vocabulary_terms(column: str, vocabulary: tuple[str, ...]) -> dict[str, pl.Expr]:
+    """A multi-valued vocabulary column such as `科技创新、绿色`: the known terms, sorted and
+    joined with 、 (`column`), and the unknown ones (`unknown_<column>`, null when none)."""
+    terms = trim_text(pl.col(column)).str.replace_all(_TERM_SEPARATORS, "、").str.split("、")
+    kept = (terms.list.eval(pl.element().filter(pl.element().is_in(vocabulary)))
+            .list.unique().list.sort())
+    unknown = terms.list.eval(
+        pl.element().filter(~pl.element().is_in(vocabulary) & (pl.element() != ""))
+    )
+    return {
+        column: pl.when(kept.list.len() > 0).then(kept.list.join("、")),
+        f"unknown_{column}": pl.when(unknown.list.len() > 0).then(unknown.list.join("、")),
+    }
+
+
+def month_end_of(column: str) -> pl.Expr:
+    """The month-end of a date column: the reporting period of an event-register file."""
+    return pl.col(column).dt.month_end()

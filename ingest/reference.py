@@ -14,13 +14,19 @@ SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 @dataclass(frozen=True)
 class Reference:
-    """Registered banks, ISO 4217 currencies, month-end FX rates and the GB/T 4754
-    divisions that are manufacturing."""
+    """Registered banks, ISO 4217 currencies, month-end FX rates, the GB/T 4754 divisions
+    that are manufacturing and the 33618 clusters."""
 
     banks: pl.DataFrame
     currencies: frozenset[str]
     fx_rates: pl.DataFrame
     manufacturing_divisions: tuple[str, ...]
+    clusters: pl.DataFrame
+
+    @property
+    def cluster_names(self) -> frozenset[str]:
+        """33618 clusters as a register may name them: by name or by code."""
+        return frozenset(self.clusters["cluster_name"]) | frozenset(self.clusters["cluster_code"])
 
     @property
     def bank_codes(self) -> frozenset[str]:
@@ -30,7 +36,7 @@ class Reference:
 
 @cache
 def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
-    """Read the bank registry, currency, FX and division seeds (every column as text first,
+    """Read the bank registry, currency, FX, division and cluster seeds (every column as text first,
     so codes keep their leading zeros)."""
     banks = pl.read_csv(seeds_dir / "banks.csv", infer_schema=False)
     currencies = pl.read_csv(seeds_dir / "currencies.csv", infer_schema=False)
@@ -40,4 +46,6 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     )
     divisions = pl.read_csv(seeds_dir / "gbt4754_divisions.csv", infer_schema=False)
     manufacturing = divisions.filter(pl.col("is_manufacturing") == "true")["division_code"]
-    return Reference(banks, frozenset(currencies["currency"]), fx, tuple(manufacturing))
+    clusters = pl.read_csv(seeds_dir / "clusters_33618.csv", infer_schema=False)
+    return Reference(banks, frozenset(currencies["currency"]), fx, tuple(manufacturing),
+                     clusters)

@@ -534,7 +534,14 @@ def generate(
             written.extend(_write_month(out_dir, profile, book, enterprises, period, fx,
                                         bank_rng))
         progress(f"[{n}/{len(profiles)}] {profile.name}: {len(months)} months ({profile.format})")
-    return written
+    # Imported here: the registers module builds on this one's enterprises and writers.
+    from ingest.sample_registers import generate_registers
+
+    registers = list(generate_registers(out_dir, enterprises, months[0], months[-1],
+                                        config.seed))
+    progress(f"registers: {len(registers)} files (enterprises, bonds, IPOs, funds, "
+             "engagements)")
+    return written + registers
 
 
 def _write_month(out_dir, profile, book, enterprises, period, fx, rng) -> Iterator[Path]:

@@ -33,7 +33,9 @@ from warehouse.publish import publish
 progress = logging.getLogger("zhirong.progress")
 WRITER_POOL = "zhirong_build_warehouse"
 # Publish waits for every mart (all of them are in the published file).
-PUBLISHED_MARTS = ("bank_loan_metrics", "city_loan_metrics", "bank_scorecard")
+PUBLISHED_MARTS = ("bank_loan_metrics", "city_loan_metrics", "bank_scorecard",
+                   "plan_target_progress", "enterprise_financing", "cluster_financing",
+                   "listing_funnel")
 
 
 class ZhirongHome(dg.ConfigurableResource):

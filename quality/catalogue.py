@@ -22,6 +22,11 @@ KIND_TITLES = {
     "file": "Any file (before its kind is known) / 所有文件",
     "loans": "`loans` — 对公贷款借据 (DESIGN §3.1)",
     "loan_totals": "`loan_totals` — 各项贷款 (DESIGN §3.2)",
+    "bonds": "`bonds` — 债券融资 (DESIGN §3.3)",
+    "ipos": "`ipos` — 上市培育 (DESIGN §3.3)",
+    "fund_investments": "`fund_investments` — 基金投资 (DESIGN §3.3)",
+    "engagements": "`engagements` — 对接活动 (DESIGN §3.3)",
+    "enterprises": "`enterprises` — 企业名录 (DESIGN §3.3)",
     "bank_loan_metrics": "Mart gate: `marts.bank_loan_metrics` (before publish)",
     "city_loan_metrics": "Mart gate: `marts.city_loan_metrics` (before publish)",
 }

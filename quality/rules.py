@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest import loans
-from ingest.kinds import KINDS
+from ingest import bonds, engagements, enterprises, fund_investments, ipos, loans
+from ingest.kinds import BANK_KINDS, KINDS
 
-RULESET_VERSION = "2026.11.2"
+RULESET_VERSION = "2026.11.3"
 
 ERROR, WARNING = "error", "warning"
 # Phases in the order a regulator's validator applies them (CFPB regtech style).
@@ -92,7 +92,7 @@ def _kind_file_rules(kind: str, prefix: str, clause: str) -> list[Rule]:
     def facts(column: str, **kwargs: Any) -> tuple[Check, ...]:
         return (Check("ExpectColumnValuesToBeBetween", {"column": column, **kwargs}),)
 
-    return [
+    rules = [
         Rule(f"{prefix}-E-001", kind, ERROR, FILE, FILE_LEVEL,
              "必填列齐全", "every required column is present",
              "缺少必填列：{value}", "missing required column(s): {value}", clause,
@@ -105,27 +105,52 @@ def _kind_file_rules(kind: str, prefix: str, clause: str) -> list[Rule]:
              "文件至少有一行数据", "the file has at least one data row",
              "文件只有表头，没有数据行", "the file has a header but no data rows", clause,
              facts("row_count", min_value=1)),
-        Rule(f"{prefix}-E-004", kind, ERROR, CONSISTENCY, FILE_LEVEL,
-             "每个文件只报送一家机构", "one bank per file",
-             "文件含多家机构或缺少机构代码：{value}",
-             "the file holds several banks or no bank code: {value}", clause,
-             facts("bank_count", min_value=1, max_value=1)),
-        Rule(f"{prefix}-E-005", kind, ERROR, CONSISTENCY, FILE_LEVEL,
-             "每个文件只报送一个报告期", "one reporting period per file",
-             "文件含多个报告期或缺少报告期：{value}",
-             "the file holds several periods or no period: {value}", clause,
-             facts("period_count", min_value=1, max_value=1)),
-        Rule(f"{prefix}-E-006", kind, ERROR, CROSS, FILE_LEVEL,
-             "机构代码已在机构名录登记", "the bank code is registered",
-             "机构代码“{value}”未在机构名录中登记", "bank code '{value}' is not registered",
-             "DESIGN §3.1 (registered bank); JR/T 0124",
-             (Check("ExpectColumnValuesToBeInSet", {"column": "bank_code", "value_set": "@banks"},
-                    "bank_code"),)),
-        Rule(f"{prefix}-W-001", kind, WARNING, FILE, FILE_LEVEL,
-             "无未知列", "no unknown columns",
-             "未识别的列已忽略：{value}", "unknown column(s) ignored: {value}", clause,
-             facts("unknown_columns", min_value=0, max_value=0)),
     ]
+    if kind in BANK_KINDS:
+        rules.append(Rule(
+            f"{prefix}-E-004", kind, ERROR, CONSISTENCY, FILE_LEVEL,
+            "每个文件只报送一家机构", "one bank per file",
+            "文件含多家机构或缺少机构代码：{value}",
+            "the file holds several banks or no bank code: {value}", clause,
+            facts("bank_count", min_value=1, max_value=1)))
+    elif kind == "fund_investments":
+        rules.append(Rule(
+            f"{prefix}-E-004", kind, ERROR, CONSISTENCY, FILE_LEVEL,
+            "每个文件只报送一家基金管理人", "one fund manager per file",
+            "文件含多家基金管理人或缺少管理人：{value}",
+            "the file holds several fund managers or none: {value}", clause,
+            facts("bank_count", min_value=1, max_value=1)))
+    period_zh, period_en = PERIOD_WORDS.get(kind, ("报告期", "reporting period"))
+    rules.append(Rule(
+        f"{prefix}-E-005", kind, ERROR, CONSISTENCY, FILE_LEVEL,
+        f"每个文件只报送一个{period_zh}", f"one {period_en} per file",
+        f"文件含多个{period_zh}或缺少{period_zh}：{{value}}",
+        f"the file holds several {period_en}s or none: {{value}}", clause,
+        facts("period_count", min_value=1, max_value=1)))
+    if kind in BANK_KINDS:
+        rules.append(Rule(
+            f"{prefix}-E-006", kind, ERROR, CROSS, FILE_LEVEL,
+            "机构代码已在机构名录登记", "the bank code is registered",
+            "机构代码“{value}”未在机构名录中登记", "bank code '{value}' is not registered",
+            "DESIGN §3.1 (registered bank); JR/T 0124",
+            (Check("ExpectColumnValuesToBeInSet", {"column": "bank_code", "value_set": "@banks"},
+                   "bank_code"),)))
+    rules.append(Rule(
+        f"{prefix}-W-001", kind, WARNING, FILE, FILE_LEVEL,
+        "无未知列", "no unknown columns",
+        "未识别的列已忽略：{value}", "unknown column(s) ignored: {value}", clause,
+        facts("unknown_columns", min_value=0, max_value=0)))
+    return rules
+
+
+# A register's period is the month its events fall in (the snapshot date for enterprises).
+PERIOD_WORDS = {
+    "bonds": ("发行月份", "month of issue"),
+    "ipos": ("事件月份", "month of events"),
+    "fund_investments": ("投资月份", "month of deals"),
+    "engagements": ("活动月份", "month of events"),
+    "enterprises": ("名录日期", "register date"),
+}
 
 
 _LOAN_REQUIRED = tuple(c.name for c in loans.COLUMNS if c.required)
@@ -211,6 +236,199 @@ def _loan_row_rules() -> list[Rule]:
              "贷款借据号在文件内重复", "loan id repeated within the file", clause,
              (Check("ExpectCompoundColumnsToBeDistinct",
                     {"column_list": ["submission_id", "loan_id"]}, "loan_id"),)),
+    ]
+
+
+def _in_set(column: str, values: Any, reported: str | None = None) -> tuple[Check, ...]:
+    value_set = values if isinstance(values, str) else list(values)
+    return (Check("ExpectColumnValuesToBeInSet", {"column": column, "value_set": value_set},
+                  reported or column),)
+
+
+def _is_true(column: str, reported: str) -> tuple[Check, ...]:
+    return (Check("ExpectColumnValuesToBeInSet", {"column": column, "value_set": [True]},
+                  reported),)
+
+
+def _uscc(column: str) -> tuple[Check, ...]:
+    return (Check("ExpectColumnValuesToBeValidUscc", {"column": column}, column),)
+
+
+def _unique(*columns: str) -> tuple[Check, ...]:
+    return (Check("ExpectCompoundColumnsToBeDistinct",
+                  {"column_list": ["submission_id", *columns]}, columns[0]),)
+
+
+def _required(kind_columns) -> tuple[Check, ...]:
+    return _not_null(tuple(c.name for c in kind_columns if c.required))
+
+
+_USCC_TEXT = ("统一社会信用代码符合 GB 32100-2015（含校验位）",
+              "the USCC is valid under GB 32100-2015, check characters included",
+              "统一社会信用代码无效（格式或校验位错误）",
+              "invalid unified social credit code (format or check character)")
+_REQUIRED_TEXT = ("必填字段有值且可解析", "required values are present and readable",
+                  "必填字段缺失或无法解析", "required value missing or unreadable")
+
+
+def _common(kind: str, prefix: str, clause: str, columns, uscc: str) -> list[Rule]:
+    return [
+        Rule(f"{prefix}-E-010", kind, ERROR, SYNTAX, ROW_LEVEL, *_REQUIRED_TEXT, clause,
+             _required(columns)),
+        Rule(f"{prefix}-E-011", kind, ERROR, SYNTAX, ROW_LEVEL, *_USCC_TEXT,
+             f"{clause}; GB 32100-2015", _uscc(uscc)),
+    ]
+
+
+def _register_rules() -> list[Rule]:
+    """Rules of the bond, IPO, fund, engagement and enterprise registers (DESIGN §3.3)."""
+    clause = "DESIGN §3.3"
+    bond, ipo, fund, meet, firm = (f"{clause} {k}" for k in
+                                   ("bonds", "ipos", "fund_investments", "engagements",
+                                    "enterprises"))
+    return [
+        *_common("bonds", "BD", bond, bonds.COLUMNS, "issuer_uscc"),
+        Rule("BD-E-012", "bonds", ERROR, SYNTAX, ROW_LEVEL,
+             "债券类型为 " + "、".join(bonds.BOND_TYPES) + " 之一",
+             "bond type is one of the instrument types", "债券类型无法识别", "unknown bond type",
+             bond, _in_set("bond_type_checked", bonds.BOND_TYPES, "bond_type")),
+        Rule("BD-E-013", "bonds", ERROR, SYNTAX, ROW_LEVEL,
+             "科技创新、绿色、科创票据是标签，不是债券类型",
+             "科技创新, 绿色 and 科创票据 are labels, not bond types",
+             "债券类型填写了标签：类型应为中期票据、公司债等，标签填入“债券标签”列",
+             "a label was given as the bond type: give the instrument type (中期票据, 公司债 …) "
+             "and put the label in the labels column",
+             f"{bond}; DOMAIN (科技创新债券 〔2025〕8号)",
+             (Check("ExpectColumnValuesToBeInSet",
+                    {"column": "type_is_label", "value_set": [False]}, "bond_type"),)),
+        Rule("BD-E-014", "bonds", ERROR, SYNTAX, ROW_LEVEL,
+             "债券标签为 " + "、".join(bonds.LABELS) + " 中的零个或多个",
+             "labels are any of 科技创新, 绿色, 科创票据", "债券标签无法识别",
+             "unknown bond label", bond,
+             (Check("ExpectColumnValuesToBeNull", {"column": "unknown_labels"}, "labels"),)),
+        Rule("BD-E-015", "bonds", ERROR, SYNTAX, ROW_LEVEL,
+             "发行市场为 " + "、".join(bonds.MARKETS) + " 之一", "market is a known market",
+             "发行市场无法识别", "unknown market", bond, _in_set("market", bonds.MARKETS)),
+        Rule("BD-E-016", "bonds", ERROR, SYNTAX, ROW_LEVEL,
+             "币种为 ISO 4217 代码", "currency is an ISO 4217 code",
+             "币种不是 ISO 4217 代码", "currency is not an ISO 4217 code", f"{bond}; ISO 4217",
+             _in_set("currency", "@currencies")),
+        Rule("BD-E-017", "bonds", ERROR, VALIDITY, ROW_LEVEL,
+             "发行金额为正，期限在 (0, 100] 年", "amount is positive, term in (0, 100] years",
+             "发行金额或期限超出范围", "amount or term out of range", bond,
+             (Check("ExpectColumnValuesToBeBetween",
+                    {"column": "amount", "min_value": 0, "strict_min": True}, "amount"),
+              Check("ExpectColumnValuesToBeBetween",
+                    {"column": "term_years", "min_value": 0, "max_value": 100,
+                     "strict_min": True}, "term_years"))),
+        Rule("BD-E-018", "bonds", ERROR, VALIDITY, ROW_LEVEL,
+             "票面利率在 [0, 36) 百分比之间", "coupon rate in [0, 36) percent",
+             "票面利率超出 [0%, 36%)", "coupon rate outside [0%, 36%)", bond,
+             (Check("ExpectColumnValuesToBeBetween",
+                    {"column": "coupon_rate", "min_value": 0, "max_value": 36,
+                     "strict_max": True}, "coupon_rate"),)),
+        Rule("BD-E-019", "bonds", ERROR, CONSISTENCY, ROW_LEVEL,
+             "备案编号在文件内唯一", "filing id is unique within the file",
+             "备案编号在文件内重复", "filing id repeated within the file", bond,
+             _unique("filing_id")),
+
+        *_common("ipos", "IP", ipo, ipos.COLUMNS, "enterprise_uscc"),
+        Rule("IP-E-012", "ipos", ERROR, SYNTAX, ROW_LEVEL,
+             "上市阶段为 " + "、".join(ipos.STAGES) + " 之一", "stage is a known stage",
+             "上市阶段无法识别", "unknown stage", ipo, _in_set("stage", ipos.STAGES)),
+        Rule("IP-E-013", "ipos", ERROR, CONSISTENCY, ROW_LEVEL,
+             "同一企业的阶段按 签署IPO协议 → 辅导备案 → 申报受理 → 注册 → 上市 的顺序发生",
+             "an enterprise's stages happen in the track's order (签署IPO协议 → 辅导备案 → "
+             "申报受理 → 注册 → 上市)",
+             "阶段顺序错误：较后的阶段日期早于较前的阶段",
+             "stages out of order: a later stage is dated before an earlier one",
+             f"{ipo}; 渝财规〔2022〕10号", _is_true("stage_in_order", "stage_date")),
+        Rule("IP-E-014", "ipos", ERROR, VALIDITY, ROW_LEVEL,
+             "上市时填写股票代码，且代码前缀与交易所板块相符（沪主板 600/601/603/605，科创板"
+             " 688/689，深主板 000–003，创业板 300–302，北交所 2025-10-09 起 920、此前 4xx/8xx）",
+             "at 上市 a stock code is given and its prefix fits the exchange and board (SSE "
+             "600/601/603/605, STAR 688/689, SZSE 000–003, ChiNext 300–302, BSE 920 from "
+             "2025-10-09, 4xx/8xx before)",
+             "股票代码缺失或与板块不符", "stock code missing or not of its board",
+             f"{ipo}; DOMAIN (stock codes)", _is_true("stock_code_fits", "stock_code")),
+        Rule("IP-E-015", "ipos", ERROR, SYNTAX, ROW_LEVEL,
+             "交易所、板块为已知取值", "exchange and board are known values",
+             "交易所或板块无法识别", "unknown exchange or board", ipo,
+             (*_in_set("exchange", ipos.EXCHANGES), *_in_set("board", ipos.BOARDS))),
+        Rule("IP-E-016", "ipos", ERROR, CONSISTENCY, ROW_LEVEL,
+             "事件编号在文件内唯一", "event id is unique within the file",
+             "事件编号在文件内重复", "event id repeated within the file", ipo,
+             _unique("event_id")),
+        Rule("IP-E-017", "ipos", ERROR, VALIDITY, ROW_LEVEL,
+             "募集资金非负", "amount raised is not negative", "募集资金为负数",
+             "negative amount raised", ipo, _at_least_zero(("amount_raised",))),
+
+        *_common("fund_investments", "FI", fund, fund_investments.COLUMNS, "investee_uscc"),
+        Rule("FI-E-012", "fund_investments", ERROR, SYNTAX, ROW_LEVEL,
+             "基金类型为 " + "、".join(fund_investments.FUND_TYPES) + " 之一",
+             "fund type is a known type", "基金类型无法识别", "unknown fund type", fund,
+             _in_set("fund_type", fund_investments.FUND_TYPES)),
+        Rule("FI-E-013", "fund_investments", ERROR, VALIDITY, ROW_LEVEL,
+             "投资金额为正", "amount is positive", "投资金额不为正", "amount is not positive", fund,
+             (Check("ExpectColumnValuesToBeBetween",
+                    {"column": "amount", "min_value": 0, "strict_min": True}, "amount"),)),
+        Rule("FI-E-014", "fund_investments", ERROR, CONSISTENCY, ROW_LEVEL,
+             "投资编号在文件内唯一", "deal id is unique within the file",
+             "投资编号在文件内重复", "deal id repeated within the file", fund,
+             _unique("deal_id")),
+
+        *_common("engagements", "EG", meet, engagements.COLUMNS, "enterprise_uscc"),
+        Rule("EG-E-012", "engagements", ERROR, SYNTAX, ROW_LEVEL,
+             "活动类型为 " + "、".join(engagements.EVENT_TYPES) + " 之一",
+             "event type is a known type", "活动类型无法识别", "unknown event type", meet,
+             _in_set("event_type", engagements.EVENT_TYPES)),
+        Rule("EG-E-013", "engagements", ERROR, SYNTAX, ROW_LEVEL,
+             "对接结果为 " + "、".join(engagements.OUTCOMES) + " 之一",
+             "outcome is one of 无, 意向, 签约, 放款", "对接结果无法识别", "unknown outcome", meet,
+             _in_set("outcome", engagements.OUTCOMES)),
+        Rule("EG-E-014", "engagements", ERROR, CROSS, ROW_LEVEL,
+             "填写的金融机构代码已在机构名录登记", "a bank code, when given, is registered",
+             "金融机构代码未在机构名录中登记", "bank code is not registered",
+             f"{meet}; JR/T 0124", _in_set("bank_code", "@banks")),
+        Rule("EG-E-015", "engagements", ERROR, CONSISTENCY, ROW_LEVEL,
+             "结果为签约或放款时填写金额", "a 签约 or 放款 outcome gives its amount",
+             "签约或放款未填写金额", "签约 or 放款 without an amount", meet,
+             _is_true("amount_given", "amount")),
+        Rule("EG-E-016", "engagements", ERROR, VALIDITY, ROW_LEVEL,
+             "金额非负", "amount is not negative", "金额为负数", "negative amount", meet,
+             _at_least_zero(("amount",))),
+        Rule("EG-E-017", "engagements", ERROR, CONSISTENCY, ROW_LEVEL,
+             "同一活动同一企业只有一行", "one row per event and enterprise",
+             "同一活动同一企业出现多行", "an enterprise appears twice in one event", meet,
+             _unique("event_id", "enterprise_uscc")),
+
+        *_common("enterprises", "EN", firm, enterprises.COLUMNS, "uscc"),
+        Rule("EN-E-012", "enterprises", ERROR, SYNTAX, ROW_LEVEL,
+             "行业为 GB/T 4754-2017 中真实存在的大类",
+             "industry is a real GB/T 4754-2017 division",
+             "行业代码不是 GB/T 4754-2017 的有效大类",
+             "industry code is not a real GB/T 4754-2017 division", f"{firm}; GB/T 4754-2017",
+             (Check("ExpectColumnValuesToBeGbt4754Industry", {"column": "industry_code"},
+                    "industry_code"),)),
+        Rule("EN-E-013", "enterprises", ERROR, SYNTAX, ROW_LEVEL,
+             "区县为重庆市 38 个区县或两江新区、重庆高新区、万盛经开区",
+             "district is one of Chongqing's 38 districts and counties or a functional zone",
+             "区县无法识别", "unknown district", firm, _in_set("district", enterprises.DISTRICTS)),
+        Rule("EN-E-014", "enterprises", ERROR, CROSS, ROW_LEVEL,
+             "33618 产业集群（如填写）为名录中的集群名称或代码",
+             "a 33618 cluster, when given, is one of the seed's names or codes",
+             "33618 产业集群无法识别", "unknown 33618 cluster", f"{firm}; 33618",
+             _in_set("cluster_33618", "@clusters")),
+        Rule("EN-E-015", "enterprises", ERROR, SYNTAX, ROW_LEVEL,
+             "企业称号为 " + "、".join(enterprises.DESIGNATIONS) + " 中的零个或多个",
+             "designations are from the vocabulary", "企业称号无法识别", "unknown designation",
+             firm,
+             (Check("ExpectColumnValuesToBeNull", {"column": "unknown_designations"},
+                    "designations"),)),
+        Rule("EN-E-016", "enterprises", ERROR, CONSISTENCY, ROW_LEVEL,
+             "统一社会信用代码在文件内唯一", "USCC is unique within the file",
+             "同一企业在名录中出现多次", "an enterprise appears twice in the register", firm,
+             _unique("uscc")),
     ]
 
 
@@ -364,8 +582,10 @@ def _mart_rules() -> list[Rule]:
     return rules
 
 
-PREFIXES = {"loans": "LN", "loan_totals": "LT"}
-CLAUSES = {"loans": "DESIGN §3.1", "loan_totals": "DESIGN §3.2"}
+PREFIXES = {"loans": "LN", "loan_totals": "LT", "bonds": "BD", "ipos": "IP",
+            "fund_investments": "FI", "engagements": "EG", "enterprises": "EN"}
+CLAUSES = {"loans": "DESIGN §3.1", "loan_totals": "DESIGN §3.2",
+           **{k: f"DESIGN §3.3 {k}" for k in PERIOD_WORDS}}
 
 RULES: tuple[Rule, ...] = tuple(
     [
@@ -373,6 +593,7 @@ RULES: tuple[Rule, ...] = tuple(
         *(r for k in KINDS for r in _kind_file_rules(k, PREFIXES[k], CLAUSES[k])),
         *_loan_row_rules(),
         *_loan_total_row_rules(),
+        *_register_rules(),
         *_cross_rules("loans", "LN"),
         _MFG_CHANGE_RULE,
         *_cross_rules("loan_totals", "LT"),

@@ -86,6 +86,8 @@ class Suites:
             return sorted(self._reference.bank_codes)
         if name == "currencies":
             return sorted(self._reference.currencies)
+        if name == "clusters":
+            return sorted(self._reference.cluster_names)
         number = getattr(self._settings, name)
         return -number if value.startswith("@-") else number
 

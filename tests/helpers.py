@@ -150,3 +150,46 @@ def write_scorecard_quarter(inbox: Path) -> None:
             late = datetime(year, month + 1, 20, 9).timestamp()
             os.utime(loans, (on_time, late if (bank, period) == SCORECARD_LATE else on_time))
             os.utime(loan_totals, (on_time, on_time))
+
+
+# Clean rows of the five registers (DESIGN §3.3); override any field.
+def bond(**overrides: str) -> dict[str, str]:
+    """A valid bonds line."""
+    return {"filing_id": "B2026100001", "issuer_uscc": VALID_USCCS[0],
+            "issuer_name": "重庆甲乙机械有限公司", "bond_name": "26甲乙MTN001",
+            "bond_type": "中期票据", "labels": "科技创新", "market": "银行间",
+            "issue_date": "2026-10-12", "term_years": "3", "amount": "500000000",
+            "currency": "CNY", "coupon_rate": "2.35", "lead_underwriter": "重庆银行",
+            **overrides}
+
+
+def ipo(**overrides: str) -> dict[str, str]:
+    """A valid ipos line."""
+    return {"event_id": "E1", "enterprise_uscc": VALID_USCCS[0],
+            "enterprise_name": "重庆甲乙机械有限公司", "stage": "辅导备案",
+            "stage_date": "2026-10-09", "exchange": "", "board": "", "stock_code": "",
+            "amount_raised": "", **overrides}
+
+
+def fund(**overrides: str) -> dict[str, str]:
+    """A valid fund_investments line."""
+    return {"deal_id": "D1", "fund_name": "重庆产业投资母基金", "fund_type": "市级母基金",
+            "fund_manager": "重庆产业引导股权投资基金有限责任公司",
+            "investee_uscc": VALID_USCCS[0], "investee_name": "重庆甲乙机械有限公司",
+            "invest_date": "2026-10-20", "amount": "30000000", "is_return_investment": "是",
+            **overrides}
+
+
+def engagement(**overrides: str) -> dict[str, str]:
+    """A valid engagements line."""
+    return {"event_id": "M1", "event_date": "2026-10-15", "event_type": "银企对接会",
+            "organizer": "市经济信息委", "enterprise_uscc": VALID_USCCS[0],
+            "bank_code": BANK_A, "outcome": "签约", "amount": "10000000", **overrides}
+
+
+def enterprise(**overrides: str) -> dict[str, str]:
+    """A valid enterprises line."""
+    return {"uscc": VALID_USCCS[0], "name": "重庆甲乙机械有限公司", "district": "两江新区",
+            "industry_code": "C3612", "cluster_33618": "智能网联新能源汽车",
+            "designations": "专精特新、高新技术企业", "listed": "否", "whitelist": "是",
+            "as_of": "2026-10-31", **overrides}

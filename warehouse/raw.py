@@ -27,10 +27,12 @@ def raw_schema(kind: str) -> pl.Schema:
     """The Polars schema of a raw file of `kind`: submission_id, row_number and the
     normalised columns (derived from the kind, so ingest and the store cannot drift)."""
     spec = KINDS[kind]
-    text = pl.LazyFrame(schema={c.name: pl.String for c in spec.columns})
+    text = pl.LazyFrame(schema={"submission_id": pl.Int64,
+                                **{c.name: pl.String for c in spec.columns}})
     columns = normalise(text, spec, {}).collect_schema()
     return pl.Schema({"submission_id": pl.Int64, "row_number": pl.Int64,
-                      **{n: t for n, t in columns.items() if n != "row_number"}})
+                      **{n: t for n, t in columns.items()
+                         if n not in ("row_number", "submission_id")}})
 
 
 def kind_dir(home: Home, kind: str) -> Path:

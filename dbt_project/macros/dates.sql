@@ -37,3 +37,16 @@
 {% macro safe_ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
 {%- endmacro %}
+
+{#- `expression` of every row of the group joined by `separator`, in `order_by` order. -#}
+{% macro ordered_list(expression, separator, order_by) -%}
+    {{ return(adapter.dispatch('ordered_list', 'zhirong')(expression, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_list(expression, separator, order_by) -%}
+    string_agg({{ expression }}, '{{ separator }}' order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__ordered_list(expression, separator, order_by) -%}
+    array_join(transform(array_sort(collect_list(struct({{ order_by }} as k, {{ expression }} as v))), x -> x.v), '{{ separator }}')
+{%- endmacro %}

@@ -39,7 +39,15 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert late["C1905150100005"]["本期逾期"] == 1
     assert late["C1905150100005"]["本期数据质量得分"] == 85
     assert late["C1901150100001"]["累计收到文件"] == 4
-    assert "尚未建立" in book["规划进度"]["A1"].value
+    progress = book["规划进度"]
+    header = [c.value for c in progress[2]]
+    targets = [dict(zip(header, (c.value for c in row), strict=True))
+               for row in progress.iter_rows(min_row=3)]
+    assert len(targets) == 9 * 4
+    # City 2026-09 share 6250 / 61000, shown as a percentage cell.
+    share = next(t for t in targets if t["年份"] == 2026 and "10%" in t["目标"])
+    assert share["实际值"] == pytest.approx(6250 / 61000)
+    assert share["截至"] == "2026-09"
 
 
 def test_nightly_job_wrote_the_quarter_and_rewrites_packs_only_when_data_changes(

@@ -58,8 +58,16 @@ def test_enterprises_have_valid_chongqing_usccs_in_and_out_of_manufacturing():
     assert 0.3 < share < 0.6
 
 
+BANK_FILE_PREFIXES = ("loans_", "loan_totals_", "对公贷款借据_", "各项贷款_")
+
+
+def _bank_files(files):
+    return [p for p in files if p.name.startswith(BANK_FILE_PREFIXES)]
+
+
 def test_files_mix_containers_encodings_and_months(small_sample):
-    _, files = small_sample
+    _, every = small_sample
+    files = _bank_files(every)
     # 6 banks × 14 months × (loans + loan_totals)
     assert len(files) == 6 * 14 * 2
     raws = [read_file(p) for p in files]
@@ -72,19 +80,24 @@ def test_files_mix_containers_encodings_and_months(small_sample):
     assert read_file(xlsx).unit == 10_000
 
 
-def test_every_file_reads_as_one_bank_and_one_month(small_sample):
+def test_every_file_reads_as_one_reporter_and_one_month(small_sample):
     _, files = small_sample
+    kinds = Counter()
     for path in files:
-        data = read_submission(path).data
-        assert data["bank_code"].n_unique() == 1, path.name
-        assert data["report_period"].n_unique() == 1, path.name
+        submission = read_submission(path)
+        kinds[submission.kind.name] += 1
+        assert submission.data[submission.kind.reporter_column].n_unique() == 1, path.name
+        assert submission.data[submission.kind.period_column].n_unique() == 1, path.name
+    # Registers from the plan's start: here 2025-09 … 2026-10, every month.
+    assert kinds["enterprises"] == kinds["bonds"] == kinds["engagements"] == 14
+    assert kinds["fund_investments"] > 0 and kinds["ipos"] > 0
 
 
 def test_some_loans_are_in_foreign_currency(small_sample):
     _, files = small_sample
     currencies = pl.concat(
-        [read_submission(p).data.select("currency") for p in files if "loan_totals" not in p.name
-         and "各项贷款" not in p.name]
+        [read_submission(p).data.select("currency") for p in _bank_files(files)
+         if "loan_totals" not in p.name and "各项贷款" not in p.name]
     )["currency"]
     assert "CNY" in currencies.to_list()
     assert (currencies != "CNY").sum() >= 1

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 SMALL = ["--banks", "6", "--start", "2025-09", "--end", "2026-10", "--loans-per-bank", "40",
          "--enterprises", "200"]
+BANK_FILE_PREFIXES = ("loans_", "loan_totals_", "对公贷款借据_", "各项贷款_")
 LAST_MONTH = "select * from marts.bank_loan_metrics where period = date '2026-10-31'"
 # DESIGN §5: the published contract.
 BANK_METRIC_COLUMNS = [
@@ -97,7 +98,10 @@ def test_marts_have_exactly_the_contracted_columns(demo_home):
 def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):
     assert list(demo_home.inbox.iterdir()) == []
     kept = [p for p in demo_home.received.rglob("*.*") if ".findings." not in p.name]
-    assert len(kept) == 6 * 14 * 2
+    ledger = run_query(demo_home.published_db, "select count(*) from audit.submissions")
+    assert len(kept) == ledger.rows[0][0]
+    banks = [p for p in kept if p.name.split("-", 1)[1].startswith(BANK_FILE_PREFIXES)]
+    assert len(banks) == 6 * 14 * 2
     reports = list(demo_home.received.rglob("*.findings.csv"))
     assert all(p.with_name(p.name.replace(".findings.csv", "")).exists() for p in reports)
 
@@ -293,3 +297,14 @@ def test_breaking_a_mart_invariant_blocks_publish_and_says_why(own_home, capsys)
     assert "the published warehouse is unchanged" in err
     assert _sha(own_home.published_db) == published
     assert sorted(own_home.history_dir.iterdir()) == versions
+
+
+def test_demo_fills_every_plan_enterprise_and_cluster_mart(demo_home):
+    for table in ("plan_target_progress", "enterprise_financing", "cluster_financing",
+                  "listing_funnel"):
+        count = run_query(demo_home.published_db, f"select count(*) from marts.{table}")
+        assert count.rows[0][0] > 0, table
+    verdicts = run_query(demo_home.published_db,
+                         "select distinct on_track from marts.plan_target_progress "
+                         "where on_track is not null")
+    assert {row[0] for row in verdicts.rows} == {True, False}

@@ -191,7 +191,10 @@ def test_validate_reads_every_sample_format(tmp_path, capsys):
     assert {Path(f).suffix for f in files} == {".csv", ".xlsx", ".parquet"}
     assert main(["validate", *map(str, files)]) == 0
     out = capsys.readouterr().out
-    assert "10 个通过 passed, 0 个不通过 failed" in out
+    # 5 banks × (loans + totals), and the month's registers.
+    assert f"{len(files)} 个通过 passed, 0 个不通过 failed" in out
+    for kind in ("bonds", "engagements", "enterprises", "fund_investments"):
+        assert f" {kind} · " in out
 
 
 def test_tolerances_come_from_the_environment_on_both_sides(tmp_path, capsys, monkeypatch):

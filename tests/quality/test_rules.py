@@ -21,6 +21,11 @@ from tests.helpers import (
     BANK_B,
     LOAN_HEADERS,
     TOTAL_HEADERS,
+    bond,
+    engagement,
+    enterprise,
+    fund,
+    ipo,
     loan,
     totals_matching,
     write_csv,
@@ -79,6 +84,47 @@ def _t(**overrides):
 def _known(*rows):
     return pl.DataFrame([dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows],
                         schema=AGGREGATE_SCHEMA)
+
+
+REGISTERS = {"bonds": bond, "ipos": ipo, "fund_investments": fund,
+             "engagements": engagement, "enterprises": enterprise}
+PREFIX = {"BD": "bonds", "IP": "ipos", "FI": "fund_investments", "EG": "engagements",
+          "EN": "enterprises"}
+
+
+def _register(tmp, kind, *rows, headers=None):
+    rows = rows or (REGISTERS[kind](),)
+    return [write_csv(tmp / f"{kind}.csv", list(rows), headers)]
+
+
+def _register_file_rules(prefix):
+    """The file-level rules every register shares, each with its triggering file."""
+    kind = PREFIX[prefix]
+    clean = REGISTERS[kind]()
+    first = next(iter(clean))
+    date_column = {"bonds": "issue_date", "ipos": "stage_date",
+                   "fund_investments": "invest_date", "engagements": "event_date",
+                   "enterprises": "as_of"}[kind]
+    second = {**clean, date_column: "2026-09-30"}
+    if kind == "enterprises":
+        second["uscc"] = "91100000100003962T"
+    for key in ("filing_id", "event_id", "deal_id"):
+        if key in second:
+            second[key] = second[key] + "-2"
+    return {
+        f"{prefix}-E-001": lambda t: _register(t, kind, headers=list(clean)[1:]),
+        f"{prefix}-E-002": lambda t: [_raw_text(t, kind, ",".join([*clean, first]) + "\n" +
+                                                ",".join([*clean.values(), "x"]) + "\n")],
+        f"{prefix}-E-003": lambda t: [_raw_text(t, kind, ",".join(clean) + "\n")],
+        f"{prefix}-E-005": lambda t: _register(t, kind, clean, second),
+        f"{prefix}-W-001": lambda t: _register(t, kind, {**clean, "备注": "x"}),
+    }
+
+
+def _raw_text(tmp, kind, text):
+    path = tmp / f"{kind}.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 HEADER_LINE = ",".join(LOAN_HEADERS).encode()
@@ -149,6 +195,52 @@ TRIGGERS = {
     "LT-W-033": lambda t: [write_csv(t / "t.csv", [_t()], TOTAL_HEADERS)],
     "LT-W-034": lambda t: (_totals_first(t), GateContext(
         submitted_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)})),
+    **{k: v for prefix in PREFIX for k, v in _register_file_rules(prefix).items()},
+    "BD-E-010": lambda t: _register(t, "bonds", bond(issuer_name="")),
+    "BD-E-011": lambda t: _register(t, "bonds", bond(issuer_uscc="123456789012345678")),
+    "BD-E-012": lambda t: _register(t, "bonds", bond(bond_type="永续债")),
+    "BD-E-013": lambda t: _register(t, "bonds", bond(bond_type="科技创新债券")),
+    "BD-E-014": lambda t: _register(t, "bonds", bond(labels="科技创新、蓝色")),
+    "BD-E-015": lambda t: _register(t, "bonds", bond(market="柜台")),
+    "BD-E-016": lambda t: _register(t, "bonds", bond(currency="XYZ")),
+    "BD-E-017": lambda t: _register(t, "bonds", bond(term_years="0")),
+    "BD-E-018": lambda t: _register(t, "bonds", bond(coupon_rate="36")),
+    "BD-E-019": lambda t: _register(t, "bonds", bond(), bond()),
+    "IP-E-010": lambda t: _register(t, "ipos", ipo(enterprise_name="")),
+    "IP-E-011": lambda t: _register(t, "ipos", ipo(enterprise_uscc="91350100M000100Y44")),
+    "IP-E-012": lambda t: _register(t, "ipos", ipo(stage="路演")),
+    "IP-E-013": lambda t: _register(t, "ipos", ipo(stage="申报受理", stage_date="2026-10-05"),
+                                    ipo(event_id="E2", stage="辅导备案",
+                                        stage_date="2026-10-20")),
+    "IP-E-014": lambda t: _register(t, "ipos", ipo(stage="上市", exchange="上交所",
+                                                   board="科创板", stock_code="300123")),
+    "IP-E-015": lambda t: _register(t, "ipos", ipo(exchange="纳斯达克")),
+    "IP-E-016": lambda t: _register(t, "ipos", ipo(), ipo(stage="签署IPO协议",
+                                                         stage_date="2026-10-01")),
+    "IP-E-017": lambda t: _register(t, "ipos", ipo(amount_raised="-1")),
+    "FI-E-004": lambda t: _register(t, "fund_investments", fund(),
+                                    fund(deal_id="D2", fund_manager="另一家管理人")),
+    "FI-E-010": lambda t: _register(t, "fund_investments", fund(is_return_investment="也许")),
+    "FI-E-011": lambda t: _register(t, "fund_investments", fund(investee_uscc="X" * 18)),
+    "FI-E-012": lambda t: _register(t, "fund_investments", fund(fund_type="对冲基金")),
+    "FI-E-013": lambda t: _register(t, "fund_investments", fund(amount="0")),
+    "FI-E-014": lambda t: _register(t, "fund_investments", fund(), fund()),
+    "EG-E-010": lambda t: _register(t, "engagements", engagement(organizer="")),
+    "EG-E-011": lambda t: _register(t, "engagements",
+                                    engagement(enterprise_uscc="123456789012345678")),
+    "EG-E-012": lambda t: _register(t, "engagements", engagement(event_type="茶话会")),
+    "EG-E-013": lambda t: _register(t, "engagements", engagement(outcome="待定")),
+    "EG-E-014": lambda t: _register(t, "engagements", engagement(bank_code="C9999999999999")),
+    "EG-E-015": lambda t: _register(t, "engagements", engagement(outcome="放款", amount="")),
+    "EG-E-016": lambda t: _register(t, "engagements", engagement(amount="-5")),
+    "EG-E-017": lambda t: _register(t, "engagements", engagement(), engagement()),
+    "EN-E-010": lambda t: _register(t, "enterprises", enterprise(whitelist="")),
+    "EN-E-011": lambda t: _register(t, "enterprises", enterprise(uscc="123456789012345678")),
+    "EN-E-012": lambda t: _register(t, "enterprises", enterprise(industry_code="C99")),
+    "EN-E-013": lambda t: _register(t, "enterprises", enterprise(district="成都市")),
+    "EN-E-014": lambda t: _register(t, "enterprises", enterprise(cluster_33618="元宇宙汽车")),
+    "EN-E-015": lambda t: _register(t, "enterprises", enterprise(designations="百强企业")),
+    "EN-E-016": lambda t: _register(t, "enterprises", enterprise(), enterprise()),
 }
 
 
@@ -172,6 +264,27 @@ def test_every_rule_has_a_file_that_triggers_it(gate, tmp_path, rule):
 def test_a_clean_pair_on_time_triggers_no_rule(gate, tmp_path, subject):
     built = _loans_first(tmp_path) if subject == "loans" else _totals_first(tmp_path)
     assert _rules_of_first(gate, built) == {}
+
+
+CLEAN_REGISTERS = {
+    "bonds": [bond(), bond(filing_id="B2", bond_type="公司债", labels="", market="上交所")],
+    "ipos": [ipo(), ipo(event_id="E2", stage="申报受理", stage_date="2026-10-28"),
+             ipo(event_id="E3", enterprise_uscc="91100000100003962T", stage="上市",
+                 stage_date="2026-10-16", exchange="北交所", board="北交所",
+                 stock_code="920118", amount_raised="300000000")],
+    "fund_investments": [fund(), fund(deal_id="D2", fund_type="天使", amount="1500000",
+                                      is_return_investment="否")],
+    "engagements": [engagement(), engagement(enterprise_uscc="91100000100003962T",
+                                             bank_code="", outcome="意向", amount="")],
+    "enterprises": [enterprise(), enterprise(uscc="91100000100003962T", name="重庆丙丁电子有限公司",
+                                             industry_code="3973", cluster_33618="N01",
+                                             designations="", whitelist="否")],
+}
+
+
+@pytest.mark.parametrize("kind", list(CLEAN_REGISTERS))
+def test_a_clean_register_file_triggers_no_rule(gate, tmp_path, kind):
+    assert _rules_of_first(gate, _register(tmp_path, kind, *CLEAN_REGISTERS[kind])) == {}
 
 
 def test_the_rule_document_is_current_and_lists_every_rule():

@@ -1,67 +1,10 @@
--- depends_on: {{ ref('stg_audit__submissions') }}
-{{ config(
-    materialized='incremental',
-    unique_key=['bank_code', 'period'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-) }}
+{{ config(materialized='table') }}
 
 with
 
-loans as (
+industries as (
 
-    select * from {{ ref('int_loans_classified') }}
-    {% if is_incremental() %}
-    -- Nightly cost must not grow with history: only the bank × months whose current loans
-    -- file is not the one already summed here are read again (a new month, a resubmission).
-    where submission_id in ({{ unsummed_loan_submissions(this) }})
-    {% endif %}
-
-),
-
-fx_rates as (
-
-    select * from {{ ref('fx_rates') }}
-
-),
-
-grouped as (
-
-    -- Sum first, convert after: the rate join then touches a few rows per bank and month,
-    -- not every loan.
-    select
-        bank_code,
-        period,
-        submission_id,
-        currency,
-        is_manufacturing,
-        is_medium_long_term,
-        is_credit,
-        count(*) as loan_count,
-        coalesce(sum(balance_cny), 0) as own_cny,
-        sum(case when balance_cny is null then balance end) as to_convert
-    from loans
-    group by all
-
-),
-
-converted as (
-
-    -- 本外币合计: the bank's own CNY figure where given, else foreign currency at the
-    -- period-end rate.
-    select
-        grouped.*,
-        grouped.own_cny + coalesce(
-            case
-                when grouped.currency = 'CNY' then grouped.to_convert
-                else round(grouped.to_convert * fx_rates.rate_to_cny, 2)
-            end,
-            0
-        ) as balance_in_cny
-    from grouped
-    left join fx_rates
-        on grouped.currency = fx_rates.currency
-        and grouped.period = fx_rates.period
+    select * from {{ ref('int_loan_industries_aggregated') }}
 
 ),
 
@@ -72,16 +15,16 @@ aggregated as (
         period,
         max(submission_id) as submission_id,
         sum(loan_count) as loan_count,
-        cast(sum(balance_in_cny) as decimal(20, 2)) as corporate_loans_detail,
-        cast(sum(case when is_manufacturing then balance_in_cny else 0 end) as decimal(20, 2))
+        cast(sum(balance_cny) as decimal(20, 2)) as corporate_loans_detail,
+        cast(sum(case when is_manufacturing then balance_cny else 0 end) as decimal(20, 2))
             as mfg_loans,
         cast(sum(
-            case when is_manufacturing and is_medium_long_term then balance_in_cny else 0 end
+            case when is_manufacturing and is_medium_long_term then balance_cny else 0 end
         ) as decimal(20, 2)) as mfg_mlt_loans,
         cast(sum(
-            case when is_manufacturing and is_credit then balance_in_cny else 0 end
+            case when is_manufacturing and is_credit then balance_cny else 0 end
         ) as decimal(20, 2)) as mfg_credit_loans
-    from converted
+    from industries
     group by bank_code, period
 
 ),

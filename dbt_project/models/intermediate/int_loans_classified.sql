@@ -37,6 +37,7 @@ final as (
         period,
         loan_id,
         borrower_uscc,
+        industry_code,
         industry_division,
         issue_date,
         maturity_date,

@@ -49,7 +49,7 @@ pivoted as (
         sum(weight * score) / nullif(sum(case when score is not null then weight end), 0)
             as composite_score,
         sum(case when score is null then weight else 0 end) as missing_weight,
-        string_agg(case when score is null then indicator end, ',' order by indicator)
+        {{ ordered_list('case when score is null then indicator end', ',', 'indicator') }}
             as missing_indicators
     from indicators
     group by bank_code, period, peer_group, weights_version
