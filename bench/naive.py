@@ -17,9 +17,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import polars as pl
 
+from ingest.kinds import BANK_KINDS, KINDS
 from ingest.reference import load_reference
 from warehouse.database import AUDIT_DDL
+from warehouse.raw import raw_schema
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 REQUIRED = ["bank_code", "report_period", "loan_id", "borrower_uscc", "borrower_name",
@@ -125,6 +128,12 @@ def run(data: Path, work: Path) -> dict[str, float]:
         "ruleset_version) values (?, ?, '', '', 0, ?, ?, ?, now()::timestamp, ?, 0, 0, 'naive')",
         ledger,
     )
+    # The project's other sources (the registers) exist, empty, as they would on day one.
+    for kind in KINDS:
+        if kind not in BANK_KINDS:
+            con.register("empty", pl.DataFrame(schema=raw_schema(kind)).to_arrow())
+            con.execute(f"create table raw.{kind} as select * from empty")
+            con.unregister("empty")
     con.execute("alter table raw.loans alter column balance type decimal(18, 2)")
     con.execute("alter table raw.loans alter column balance_cny type decimal(18, 2)")
     for column in ("total_loans", "total_mlt_loans", "total_credit_loans", "corporate_loans",
