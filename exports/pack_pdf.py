@@ -19,6 +19,7 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from exports import formatting, pack_xlsx, scorecard
 from exports.fonts import cjk_font
@@ -246,16 +247,11 @@ def _table(pdf: FPDF, title: str, rows: list[tuple], shares: tuple[float, ...],
     widths = tuple(round(share * width, 2) for share in shares)
     with pdf.table(col_widths=widths, width=width, align="LEFT", line_height=5.5,
                    text_align=("LEFT",) + ("RIGHT",) * (len(shares) - 1),
-                   headings_style=_headings_style()) as table:
+                   headings_style=FontFace(fill_color=(221, 235, 247))) as table:
         for row in rows:
             cells = table.row()
             for value in row:
                 cells.cell(str(value))
-
-
-def _headings_style():
-    from fpdf.fonts import FontFace
-    return FontFace(fill_color=(221, 235, 247))
 
 
 def _line_chart(pdf: FPDF, title: str, periods: list[date],

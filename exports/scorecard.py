@@ -53,6 +53,8 @@ PEER_MEASURES = (
     ("mfg_mlt_share", "制造业中长期贷款占比", "%"),
     ("mfg_credit_share", "制造业信用贷款占比", "%"),
     ("mfg_loans_yoy_growth", "制造业贷款同比增速", "%"),
+    ("mfg_mlt_share_yoy_change", "中长期贷款占比同比变化", "pp"),
+    ("mfg_credit_share_yoy_change", "信用贷款占比同比变化", "pp"),
 )
 
 
@@ -122,16 +124,19 @@ class ScorecardSource:
         self.period = period
         con = connect_published(db)
         try:
-            self.cards = read_frame(con, "select * from marts.bank_scorecard where period = ? "
-                                     "order by rank_city nulls last, bank_code", [period])
+            self.cards = read_frame(
+                con, "select * from marts.bank_scorecard where period = ? "
+                "order by rank_city nulls last, bank_code", [period])
             first = _months_before(period, TREND_MONTHS - 1)
-            self.metrics = read_frame(con, "select * from marts.bank_loan_metrics where period "
-                                       "between ? and ? order by bank_code, period",
-                                  [first, period])
-            self.weights = read_frame(con, "select * from reference.scorecard_weights "
-                                       "order by weights_version, weight desc, indicator")
-            self.grades = read_frame(con, "select * from reference.scorecard_grades "
-                                      "order by weights_version, min_score desc")
+            self.metrics = read_frame(
+                con, "select * from marts.bank_loan_metrics where period between ? and ? "
+                "order by bank_code, period", [first, period])
+            self.weights = read_frame(
+                con, "select * from reference.scorecard_weights "
+                "order by weights_version, weight desc, indicator")
+            self.grades = read_frame(
+                con, "select * from reference.scorecard_grades "
+                "order by weights_version, min_score desc")
             published = con.sql("select max(published_at) from meta.publication").fetchall()
             comments = con.sql(
                 "select column_name, comment from duckdb_columns() where schema_name = "
