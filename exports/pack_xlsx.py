@@ -8,30 +8,17 @@ from pathlib import Path
 import xlsxwriter
 
 from exports.formatting import MISSING, number_format, sheet_value
+from exports.labels import columns
 from exports.safety import XLSX_OPTIONS
 from exports.scorecard import INDICATORS, MIN_OTHER_BANKS, Pack
 
 TITLE = "重庆市制造业金融服务督导评价得分卡"
-# (column in bank_loan_metrics, header, unit): the trend sheet, left to right.
-TREND_COLUMNS = (
-    ("mfg_loans", "制造业贷款余额（亿元）", "亿元"),
-    ("total_loans", "各项贷款余额（亿元）", "亿元"),
-    ("mfg_loans_yoy_growth", "制造业贷款同比增速", "%"),
-    ("total_loans_yoy_growth", "各项贷款同比增速", "%"),
-    ("growth_gap", "增速差", "pp"),
-    ("mfg_loan_share", "制造业贷款占比", "%"),
-    ("mfg_mlt_share", "制造业中长期贷款占比", "%"),
-    ("mfg_credit_share", "制造业信用贷款占比", "%"),
-)
-BALANCES = (
-    ("mfg_loans", "制造业贷款余额（亿元）", "亿元"),
-    ("mfg_mlt_loans", "制造业中长期贷款余额（亿元）", "亿元"),
-    ("mfg_credit_loans", "制造业信用贷款余额（亿元）", "亿元"),
-    ("total_loans", "各项贷款余额（亿元）", "亿元"),
-    ("mfg_loans_ytd_increment", "制造业贷款比年初增加（亿元）", "亿元"),
-    ("mfg_loans_yoy_growth", "制造业贷款同比增速", "%"),
-    ("total_loans_yoy_growth", "各项贷款同比增速", "%"),
-)
+# (column, header, unit): the trend sheet left to right, and the balances table.
+TREND_COLUMNS = columns("mfg_loans", "total_loans", "mfg_loans_yoy_growth",
+                        "total_loans_yoy_growth", "growth_gap", "mfg_loan_share",
+                        "mfg_mlt_share", "mfg_credit_share")
+BALANCES = columns("mfg_loans", "mfg_mlt_loans", "mfg_credit_loans", "total_loans",
+                   "mfg_loans_ytd_increment", "mfg_loans_yoy_growth", "total_loans_yoy_growth")
 
 
 class Styles:

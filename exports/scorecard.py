@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import polars.selectors as cs
 
+from exports.labels import columns
 from warehouse.readonly import connect_published
 
 TREND_MONTHS = 24
@@ -46,16 +47,9 @@ INDICATORS = (
 )
 
 # The measures the bank is set against its peers on (column, Chinese label, unit).
-PEER_MEASURES = (
-    ("composite_score", "综合得分", "分"),
-    ("growth_gap", "增速差", "pp"),
-    ("mfg_loan_share", "制造业贷款占比", "%"),
-    ("mfg_mlt_share", "制造业中长期贷款占比", "%"),
-    ("mfg_credit_share", "制造业信用贷款占比", "%"),
-    ("mfg_loans_yoy_growth", "制造业贷款同比增速", "%"),
-    ("mfg_mlt_share_yoy_change", "中长期贷款占比同比变化", "pp"),
-    ("mfg_credit_share_yoy_change", "信用贷款占比同比变化", "pp"),
-)
+PEER_MEASURES = columns("composite_score", "growth_gap", "mfg_loan_share", "mfg_mlt_share",
+                        "mfg_credit_share", "mfg_loans_yoy_growth",
+                        "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change")
 
 
 @dataclass(frozen=True)

@@ -10,42 +10,25 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from exports.labels import columns
 from exports.pack_xlsx import Styles
 from exports.safety import XLSX_OPTIONS
 from exports.scorecard import ExportError, read_frame
 from warehouse.readonly import connect_published
 
-RANKING = (
-    ("rank_city", "全市排名", ""), ("bank_code", "机构代码", ""), ("bank_name", "机构名称", ""),
-    ("bank_type", "机构类型", ""), ("peer_group", "同组", ""),
-    ("rank_in_peer_group", "同组排名", ""), ("composite_score", "综合得分", "分"),
-    ("grade", "等级", ""), ("growth_gap", "增速差", "pp"), ("growth_gap_score", "增速差得分", "分"),
-    ("mfg_loan_share", "制造业贷款占比", "%"), ("mfg_loan_share_score", "占比得分", "分"),
-    ("mfg_mlt_share_yoy_change", "中长期占比同比变化", "pp"),
-    ("mlt_share_change_score", "中长期得分", "分"),
-    ("mfg_credit_share_yoy_change", "信用贷款占比同比变化", "pp"),
-    ("credit_share_change_score", "信用贷款得分", "分"),
-    ("data_quality_score", "数据质量得分", "分"), ("missing_indicators", "缺失指标", ""),
-    ("weights_version", "权重版本", ""),
-)
-CITY = (
-    ("period", "报告期", ""), ("total_loans", "各项贷款余额（亿元）", "亿元"),
-    ("mfg_loans", "制造业贷款余额（亿元）", "亿元"),
-    ("mfg_mlt_loans", "制造业中长期贷款余额（亿元）", "亿元"),
-    ("mfg_credit_loans", "制造业信用贷款余额（亿元）", "亿元"),
-    ("mfg_loan_share", "制造业贷款占比", "%"), ("mfg_mlt_share", "中长期贷款占比", "%"),
-    ("mfg_credit_share", "信用贷款占比", "%"), ("mfg_loans_yoy_growth", "制造业贷款同比", "%"),
-    ("total_loans_yoy_growth", "各项贷款同比", "%"), ("growth_gap", "增速差", "pp"),
-    ("mfg_loans_ytd_increment", "制造业贷款比年初增加（亿元）", "亿元"),
-)
-QUALITY = (
-    ("bank_code", "机构代码", ""), ("bank_name", "机构名称", ""),
-    ("files", "累计收到文件", ""), ("accepted", "已接收", ""), ("superseded", "已被重报替代", ""),
-    ("rejected", "被退回", ""), ("duplicate", "重复文件", ""), ("warnings", "预警条数", ""),
-    ("rejected_files", "本期被退回", ""), ("resubmissions", "本期重报", ""),
-    ("late_files", "本期逾期", ""), ("data_quality_score", "本期数据质量得分", "分"),
-)
-
+RANKING = columns(
+    "rank_city", "bank_code", "bank_name", "bank_type", "peer_group", "rank_in_peer_group",
+    "composite_score", "grade", "growth_gap", "growth_gap_score", "mfg_loan_share",
+    "mfg_loan_share_score", "mfg_mlt_share_yoy_change", "mlt_share_change_score",
+    "mfg_credit_share_yoy_change", "credit_share_change_score", "data_quality_score",
+    "missing_indicators", "weights_version")
+CITY = columns(
+    "period", "total_loans", "mfg_loans", "mfg_mlt_loans", "mfg_credit_loans",
+    "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share", "mfg_loans_yoy_growth",
+    "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment")
+QUALITY = columns(
+    "bank_code", "bank_name", "files", "accepted", "superseded", "rejected", "duplicate",
+    "warnings", "rejected_files", "resubmissions", "late_files", "data_quality_score")
 
 def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     """Write the workbook for `period` to `path` (complete, or not at all)."""

@@ -1,0 +1,62 @@
+"""The Chinese label and display unit of every column the exports show: one table, so a
+column reads the same in a bank's pack, its CSV and the regulator's workbook. Units: "亿元"
+(amounts held in 元), "%" (fractions), "pp" (fraction changes, shown in percentage points),
+"分" (scores), "" (as is)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, tuple[str, str]] = {
+    "bank_code": ("机构代码", ""),
+    "bank_name": ("机构名称", ""),
+    "bank_type": ("机构类型", ""),
+    "peer_group": ("同组", ""),
+    "period": ("报告期", ""),
+    "total_loans": ("各项贷款余额（亿元）", "亿元"),
+    "mfg_loans": ("制造业贷款余额（亿元）", "亿元"),
+    "mfg_mlt_loans": ("制造业中长期贷款余额（亿元）", "亿元"),
+    "mfg_credit_loans": ("制造业信用贷款余额（亿元）", "亿元"),
+    "mfg_loans_ytd_increment": ("制造业贷款比年初增加（亿元）", "亿元"),
+    "mfg_loan_share": ("制造业贷款占比", "%"),
+    "mfg_mlt_share": ("制造业中长期贷款占比", "%"),
+    "mfg_credit_share": ("制造业信用贷款占比", "%"),
+    "mfg_loans_yoy_growth": ("制造业贷款同比增速", "%"),
+    "total_loans_yoy_growth": ("各项贷款同比增速", "%"),
+    "growth_gap": ("增速差", "pp"),
+    "mfg_mlt_share_yoy_change": ("中长期贷款占比同比变化", "pp"),
+    "mfg_credit_share_yoy_change": ("信用贷款占比同比变化", "pp"),
+    "composite_score": ("综合得分", "分"),
+    "grade": ("等级", ""),
+    "rank_city": ("全市排名", ""),
+    "rank_in_peer_group": ("同组排名", ""),
+    "growth_gap_score": ("增速差得分", "分"),
+    "mfg_loan_share_score": ("占比得分", "分"),
+    "mlt_share_change_score": ("中长期得分", "分"),
+    "credit_share_change_score": ("信用贷款得分", "分"),
+    "data_quality_score": ("本期数据质量得分", "分"),
+    "missing_indicators": ("缺失指标", ""),
+    "weights_version": ("权重版本", ""),
+    "files": ("累计收到文件", ""),
+    "accepted": ("已接收", ""),
+    "superseded": ("已被重报替代", ""),
+    "rejected": ("被退回", ""),
+    "duplicate": ("重复文件", ""),
+    "warnings": ("预警条数", ""),
+    "rejected_files": ("本期被退回", ""),
+    "resubmissions": ("本期重报", ""),
+    "late_files": ("本期逾期", ""),
+}
+
+
+def label(column: str) -> str:
+    """The column's Chinese label."""
+    return LABELS[column][0]
+
+
+def unit(column: str) -> str:
+    """The column's display unit."""
+    return LABELS[column][1]
+
+
+def columns(*names: str) -> tuple[tuple[str, str, str], ...]:
+    """(column, label, unit) for each name, in order."""
+    return tuple((name, label(name), unit(name)) for name in names)
