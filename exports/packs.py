@@ -84,12 +84,12 @@ def write_packs(
 def _write_whole(writer: Callable[[Pack, Path], None], pack: Pack, path: Path) -> Path:
     # Written beside the target and renamed: a reader never sees half a file, and a failure
     # leaves the previous pack in place.
-    partial = path.with_name(f".{path.name}.partial")
+    staged = path.with_name(f".{path.name}.partial")
     try:
-        writer(pack, partial)
-        os.replace(partial, path)
+        writer(pack, staged)
+        os.replace(staged, path)
     finally:
-        partial.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
     return path
 
 

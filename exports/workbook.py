@@ -64,9 +64,9 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
             order by card.bank_code""", [period])
     finally:
         con.close()
-    partial = path.with_name(f".{path.name}.partial")
+    staged = path.with_name(f".{path.name}.partial")
     try:
-        book = xlsxwriter.Workbook(str(partial), XLSX_OPTIONS)
+        book = xlsxwriter.Workbook(str(staged), XLSX_OPTIONS)
         styles = Styles(book)
         _table_sheet(book.add_worksheet("银行排名"), styles, ranking, RANKING,
                      f"{period:%Y-%m} 督导评价排名（全部机构）")
@@ -82,9 +82,9 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
         _table_sheet(book.add_worksheet("数据质量"), styles, quality, QUALITY,
                      f"各机构报送数据质量（截至 {period:%Y-%m}）")
         book.close()
-        os.replace(partial, path)
+        os.replace(staged, path)
     finally:
-        partial.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
     return path
 
 

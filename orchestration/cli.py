@@ -611,7 +611,7 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
             "select coalesce(kind, '(unreadable)'), status, count(*), sum(row_count) "
             "from audit.submissions group by all order by 1, 2"
         ).fetchall():
-            print(f"  {kind:<14} {status:<11} {files:>6} files {rows or 0:>12,} rows")
+            print(f"  {kind:<16} {status:<11} {files:>6} files {rows or 0:>12,} rows")
         latest = con.execute(
             "select submission_id, file_name, status, error_count, received_at "
             "from audit.submissions order by submission_id desc limit 5"
