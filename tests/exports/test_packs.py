@@ -17,7 +17,15 @@ from pypdf import PdfReader
 from exports.packs import write_packs
 from exports.scorecard import ScorecardSource
 from orchestration.cli import main
-from tests.helpers import SCORECARD_BANKS
+from tests.helpers import (
+    BANK_A,
+    LOAN_HEADERS,
+    SCORECARD_BANKS,
+    TOTAL_HEADERS,
+    loan,
+    totals_matching,
+    write_csv,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -208,3 +216,32 @@ def test_a_missing_font_is_a_clear_refusal_not_empty_boxes(scorecard_home, tmp_p
     assert code == 1
     assert "ZHIRONG_CJK_FONT" in capsys.readouterr().err
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_borrower_named_like_a_formula_comes_out_inert_everywhere(tmp_path):
+    home = tmp_path / "home"
+    rows = [loan(report_period="2026-09", borrower_name=HOSTILE),
+            loan(report_period="2026-09", loan_id="L2", borrower_name="+SUM(A1)")]
+    write_csv(home / "inbox" / "loans_A_2026-09.csv", rows, LOAN_HEADERS)
+    write_csv(home / "inbox" / "totals_A_2026-09.csv", [totals_matching(rows)], TOTAL_HEADERS)
+    bad = [loan(report_period="2026-09", bank_code=BANK_A, borrower_name=HOSTILE,
+                borrower_uscc=HOSTILE)]
+    write_csv(home / "inbox" / "loans_A_2026-09_bad.csv", bad, LOAN_HEADERS)
+    assert main(["--home", str(home), "refresh"]) == 1  # the bad file is rejected
+    out = tmp_path / "out"
+    assert main(["--home", str(home), "scorecard", "--period", "2026-09", "--all",
+                 "--out", str(out)]) == 0
+    assert main(["--home", str(home), "workbook", "--period", "2026-09",
+                 "--out", str(out)]) == 0
+    books = [*out.glob("*.xlsx"), *home.rglob("*.xlsx")]
+    texts = [*out.glob("*.csv"), *home.rglob("*.findings.csv")]
+    assert books and texts
+    for path in books:
+        cells = [c for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows()
+                 for c in row]
+        assert not [c for c in cells if c.data_type == "f"], path.name
+    for path in texts:
+        fields = [f for row in csv.reader(path.open(encoding="utf-8-sig")) for f in row]
+        assert not [f for f in fields if f.startswith(("=", "+", "@"))], path.name
+    report = next(home.rglob("*.findings.csv")).read_text(encoding="utf-8-sig")
+    assert "'" + HOSTILE.replace('"', '""') in report
