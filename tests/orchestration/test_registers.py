@@ -7,7 +7,7 @@ import pytest
 import xlsxwriter
 
 from orchestration.cli import main
-from tests.helpers import bond, write_csv
+from tests.helpers import bond, ipo, write_csv
 
 pytestmark = pytest.mark.integration
 BOND_FINANCING_2026 = ("select actual_value from marts.plan_target_progress "
@@ -66,3 +66,18 @@ def test_a_resubmitted_month_supersedes_and_a_bad_file_is_rejected_and_kept(tmp_
     kept = [p.name for p in (home / "received").rglob("*") if p.is_file()]
     assert any(name.endswith(bad.name) for name in kept)
     assert any(name.endswith(bad.name + ".findings.csv") for name in kept)
+
+
+def test_stages_out_of_order_across_files_are_a_warning_not_a_rejection(tmp_path, capsys):
+    home = tmp_path / "home"
+    october = write_csv(tmp_path / "ipos_2026-10.csv",
+                        [ipo(event_id="E1", stage="申报受理", stage_date="2026-10-05")])
+    november = write_csv(tmp_path / "ipos_2026-11.csv",
+                         [ipo(event_id="E2", stage="辅导备案", stage_date="2026-11-20")])
+    assert main(["--home", str(home), "ingest", str(october), str(november)]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "build"]) == 0
+    err = capsys.readouterr().err
+    assert "ipo_stages_follow_the_track warn" in err
+    stages = _published(home, "select ipo_stage_reached from marts.enterprise_financing")
+    assert stages == []  # no register yet: the events are kept, nothing is invented
