@@ -157,6 +157,14 @@ class ScorecardSource:
         digest.update(repr(sorted(self.definitions.items())).encode())
         return digest.hexdigest()
 
+    def texts(self) -> list[str]:
+        """Every piece of text any bank's pack can print from this data."""
+        frames = (self.cards, self.weights, self.grades)
+        texts = [v for frame in frames for row in frame.rows() for v in row
+                 if isinstance(v, str)]
+        return [*texts, *(label for _, label, _ in PEER_MEASURES),
+                *self.definitions.values(), self.published_at]
+
     @property
     def bank_codes(self) -> list[str]:
         """Every bank with a scorecard row for the period, best composite first."""
