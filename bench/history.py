@@ -18,7 +18,8 @@ from ingest.identifiers import section_of_division
 from ingest.reference import load_reference
 from ingest.sample import make_enterprises, month_end
 from quality.rules import RULESET_VERSION
-from warehouse.database import append, connect_build
+from warehouse import ledger as audit
+from warehouse.database import connect_build
 from warehouse.home import Home
 from warehouse.raw import kind_dir, raw_schema
 
@@ -138,8 +139,9 @@ def seed_history(home: Home, last: date, months: int, rows: int, seed: int = 11)
         list(raw_schema("loan_totals"))
     ).write_parquet(totals_dir / "history.parquet")
     con = connect_build(home)
-    append(con, "audit.submissions", pl.DataFrame(ledger))
-    append(con, "audit.file_aggregates", pl.DataFrame(aggregates))
+    empty = pl.DataFrame()
+    audit.record(con, pl.DataFrame(ledger), empty, empty, pl.DataFrame(aggregates),
+                 datetime.now(UTC).replace(tzinfo=None))
     con.close()
     return int(sizes.sum()) * months
 

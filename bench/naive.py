@@ -21,7 +21,7 @@ import polars as pl
 
 from ingest.kinds import BANK_KINDS, KINDS
 from ingest.reference import load_reference
-from warehouse.database import AUDIT_DDL
+from warehouse import ledger as audit
 from warehouse.raw import raw_schema
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -87,7 +87,8 @@ def run(data: Path, work: Path) -> dict[str, float]:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name="loans", data=batch, suite=_suite(gx, context)))
     con = duckdb.connect(str(build))
-    con.execute(AUDIT_DDL)
+    audit.ensure(con)
+    con.execute("create schema if not exists raw")
     ledger = []
     for sid, path in enumerate(sorted(data.glob("loan*_*.csv")), start=1):
         clock = time.perf_counter()

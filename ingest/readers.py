@@ -11,27 +11,17 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.containers import check_csv_lines, check_parquet, check_xlsx
 from ingest.headers import KNOWN_HEADERS, header_key, unit_note
+from ingest.limits import ReadLimits
+from ingest.unreadable import UnreadableFile
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES | PARQUET_SUFFIXES
-# An XLSX is a zip: refuse absurd unpacked sizes before a parser allocates them.
-XLSX_MAX_UNPACKED_BYTES = 1 << 30
-XLSX_MAX_RATIO = 200
 _TITLE_ROWS_SCANNED = 30
 _DELIMITERS = (",", "\t", ";", "|")
-
-
-class UnreadableFile(Exception):  # noqa: N818 — a verdict on a file, not a program fault
-    """A file that cannot be read at all; carries a bilingual reason."""
-
-    def __init__(self, rule_id: str, message_zh: str, message_en: str):
-        super().__init__(f"{message_zh} / {message_en}")
-        self.rule_id = rule_id
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 @dataclass
@@ -46,15 +36,17 @@ class RawFile:
     unit: int | None = None
 
 
-def read_file(path: Path) -> RawFile:
-    """Read `path` by its container; raise UnreadableFile with the reason when impossible."""
+def read_file(path: Path, limits: ReadLimits | None = None) -> RawFile:
+    """Read `path` by its container once it is within `limits`; raise UnreadableFile with
+    the reason when impossible."""
+    limits = limits or ReadLimits()
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return read_csv(path)
+        return read_csv(path, limits)
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path)
+        return read_xlsx(path, limits)
     if suffix in PARQUET_SUFFIXES:
-        return read_parquet(path)
+        return read_parquet(path, limits)
     raise UnreadableFile(
         "FL-E-001",
         f"不支持的文件类型“{path.suffix}”（支持 CSV、XLSX、Parquet）",
@@ -62,9 +54,14 @@ def read_file(path: Path) -> RawFile:
     )
 
 
-def read_csv(path: Path) -> RawFile:
+def read_csv(path: Path, limits: ReadLimits | None = None) -> RawFile:
     """Read a delimited text file of any accepted encoding, every column as text."""
+    limits = limits or ReadLimits()
     data = path.read_bytes()
+    check_csv_lines(data, limits)
+    # The csv module (header and last line) stops at 128 KB a field unless told: the line
+    # limit is the bound that matters.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_csv_line_bytes))
     if b"\x00" in data[:65536]:
         raise UnreadableFile(
             "FL-E-001", "文件不是文本格式的 CSV（含二进制内容）",
@@ -91,7 +88,7 @@ def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")
     delimiter = max(_DELIMITERS, key=first_line.count)
-    headers = next(csv.reader([first_line], delimiter=delimiter))
+    headers = _fields(first_line, delimiter)
     names = [f"c{i}" for i in range(len(headers))]
     _check_last_line(data, delimiter, len(headers))
     if end < 0 or not data[end + 1 :].strip():
@@ -127,7 +124,7 @@ def _check_last_line(data: bytes, delimiter: str, width: int) -> None:
     if start < 0:
         return
     last = body[start + 1 :].decode("utf-8", "replace")
-    fields = next(csv.reader([last], delimiter=delimiter), [])
+    fields = _fields(last, delimiter)
     if 0 < len(fields) < width:
         raise UnreadableFile(
             "FL-E-003",
@@ -137,27 +134,19 @@ def _check_last_line(data: bytes, delimiter: str, width: int) -> None:
         )
 
 
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one CSV line (the header, or the last line checked for truncation)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise UnreadableFile(
+            "FL-E-003", f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
+            f"the CSV is malformed and cannot be read row by row: {_first_line(exc)}",
+        ) from exc
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:200]
-
-
-def _check_zip(path: Path) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFile(
-            "FL-E-001", "文件不是有效的 XLSX 工作簿", "the file is not a valid XLSX workbook"
-        ) from exc
-    unpacked = sum(i.file_size for i in archive.infolist())
-    packed = max(1, sum(i.compress_size for i in archive.infolist()))
-    if unpacked > XLSX_MAX_UNPACKED_BYTES or unpacked / packed > XLSX_MAX_RATIO:
-        archive.close()
-        raise UnreadableFile(
-            "FL-E-004",
-            f"XLSX 解压后大小异常（{unpacked:,} 字节），拒绝解析",
-            f"the XLSX unpacks to an absurd size ({unpacked:,} bytes); refused before parsing",
-        )
-    return archive
 
 
 def _sheet_first_row(archive: zipfile.ZipFile, index: int) -> int:
@@ -181,13 +170,14 @@ def _sheet_first_row(archive: zipfile.ZipFile, index: int) -> int:
         return 1
 
 
-def read_xlsx(path: Path) -> RawFile:
+def read_xlsx(path: Path, limits: ReadLimits | None = None) -> RawFile:
     """Read the first sheet that has a header row (a cover or notes sheet before the data
     is skipped). Title rows above the header are allowed, and a `单位：万元` note among them
     sets the file's unit; a header split over two rows by merged cells is joined."""
     import fastexcel
 
-    with _check_zip(path) as archive:
+    check_xlsx(path, limits or ReadLimits())
+    with zipfile.ZipFile(path) as archive:
         try:
             reader = fastexcel.read_excel(path)
             for index in range(len(reader.sheet_names)):
@@ -264,8 +254,9 @@ def _join_two_row_header(top: list, sub: list) -> list | None:
     return names if named else None
 
 
-def read_parquet(path: Path) -> RawFile:
+def read_parquet(path: Path, limits: ReadLimits | None = None) -> RawFile:
     """Read a Parquet file, every column turned to text so one parser serves all containers."""
+    check_parquet(path, limits or ReadLimits())
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 — arrow raises many types for broken files

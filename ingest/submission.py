@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from ingest.headers import header_unit, match_headers
+from ingest.limits import ReadLimits
 from ingest.parsing import by_distinct_value, parse_column
 from ingest.readers import RawFile, UnreadableFile, read_file
 from ingest.schema import AMOUNT, DATE, PERIOD, Kind
@@ -50,20 +51,20 @@ class Submission:
         return not self.missing and not self.duplicated
 
 
-def read_submission(path: Path) -> Submission:
+def read_submission(path: Path, limits: ReadLimits | None = None) -> Submission:
     """Read and normalise one file (see `read_text` and `normalise_submissions`)."""
-    submission = read_text(path)
+    submission = read_text(path, limits)
     frames = normalise_submissions({0: submission})
     submission.data = frames[submission.kind.name].drop("submission_id")
     return submission
 
 
-def read_text(path: Path) -> Submission:
-    """Read `path`, detect its kind from its headers and map its columns, leaving values as
-    the bank wrote them.
+def read_text(path: Path, limits: ReadLimits | None = None) -> Submission:
+    """Read `path` (within `limits`), detect its kind from its headers and map its columns,
+    leaving values as the bank wrote them.
 
     Raises UnreadableFile when the file cannot be read or its kind cannot be told."""
-    raw = read_file(path)
+    raw = read_file(path, limits)
     matched = match_headers(raw.headers)
     if matched.kind is None:
         raise UnreadableFile(

@@ -4,6 +4,8 @@ published warehouse. Logic lives in the rooms; these functions wire it together.
 
 import logging
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,16 +19,20 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from exports.packs import export_latest_quarter
 from exports.scorecard import ExportError
 from ingest.kinds import KINDS
-from ingest.ledger import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED
+from ingest.limits import ReadLimits
 from ingest.reference import load_reference
 from orchestration import dbt
-from orchestration.intake import IntakeReport, inbox_files, ingest_files
+from orchestration.intake import inbox_files, ingest_files
+from orchestration.recovery import hold_run
 from quality.crossfile import GateSettings
 from quality.gate import Gate
 from quality.mart_gate import MART_TABLES, MartGate
 from quality.rules import RULESET_VERSION
-from warehouse.database import BUILD_CONFIG, connect_build, writer_lock
+from warehouse import ledger
+from warehouse.database import BUILD_CONFIG, connect_build
+from warehouse.faults import crash_point
 from warehouse.home import Home
+from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED
 from warehouse.publish import publish
 
 # Progress lines for people: the CLI prints them, dagster.yaml hands them to the run log.
@@ -67,6 +73,45 @@ class QualityRules(dg.ConfigurableResource):
         return cls(reconcile_warning=settings.reconcile_warning,
                    reconcile_error=settings.reconcile_error,
                    mfg_change_bound=settings.mfg_change_bound, due_day=settings.due_day)
+
+
+class FileLimits(dg.ConfigurableResource):
+    """What a file may be before it is parsed (bytes, name, CSV line, XLSX unpacked size
+    and cells, Parquet size); see docs/rules.md."""
+
+    max_file_bytes: int = ReadLimits.max_file_bytes
+    max_name_bytes: int = ReadLimits.max_name_bytes
+    max_csv_line_bytes: int = ReadLimits.max_csv_line_bytes
+    max_xlsx_unpacked_bytes: int = ReadLimits.max_xlsx_unpacked_bytes
+    max_xlsx_ratio: int = ReadLimits.max_xlsx_ratio
+    max_xlsx_cells: int = ReadLimits.max_xlsx_cells
+    max_parquet_unpacked_bytes: int = ReadLimits.max_parquet_unpacked_bytes
+    max_parquet_cells: int = ReadLimits.max_parquet_cells
+
+    def limits(self) -> ReadLimits:
+        """As the readers take them."""
+        return ReadLimits(**{f.name: getattr(self, f.name) for f in fields(ReadLimits)})
+
+    @classmethod
+    def from_limits(cls, limits: ReadLimits) -> "FileLimits":
+        """The resource holding `limits`."""
+        return cls(**{f.name: getattr(limits, f.name) for f in fields(ReadLimits)})
+
+
+class WarehouseWriter(dg.ConfigurableResource):
+    """The home's writer lock, held from the first step of a run to its last (ingest →
+    build → publish → exports), so no other run's steps can come in between. A run that
+    finds another writer waits up to `wait_seconds`, then fails with the busy message.
+    Taking the lock first settles whatever a crashed run left (orchestration.recovery)."""
+
+    zhirong: ZhirongHome
+    wait_seconds: float = 600.0
+
+    @contextmanager
+    def yield_for_execution(self, context) -> Iterator["WarehouseWriter"]:
+        """Hold the lock while the run's steps execute (in-process executor: once a run)."""
+        with hold_run(self.zhirong.layout(), self.wait_seconds, progress=progress.info):
+            yield self
 
 
 class IngestConfig(dg.Config):
@@ -141,21 +186,25 @@ def ingest_submissions(
     config: IngestConfig,
     zhirong: ZhirongHome,
     quality_rules: QualityRules,
+    file_limits: FileLimits,
+    writer: WarehouseWriter,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Take in waiting files: ledger (sha256, duplicates), read and normalise with Polars, gate
-    with Great Expectations, and load accepted files into the raw tables."""
+    """Take in waiting files: keep each, ledger (sha256, duplicates), read and normalise with
+    Polars, gate with Great Expectations, and load accepted files into the raw store."""
     home = zhirong.layout()
     paths = [Path(f) for f in config.files] or inbox_files(home)
     progress.info("ingest: %d file(s) waiting", len(paths))
-    with writer_lock(home):
-        con = connect_build(home)
-        try:
-            settings = quality_rules.settings()
-            report = ingest_files(paths, home, con, lambda: shared_gate(settings),
-                                  progress=progress.info)
-            strays = _rows_from_unaccepted(con, report)
-        finally:
-            con.close()
+    con = connect_build(home)
+    try:
+        settings = quality_rules.settings()
+        report = ingest_files(paths, home, con, lambda: shared_gate(settings),
+                              progress=progress.info, limits=file_limits.limits(),
+                              run_id=context.run_id)
+        strays = ledger.stray_rows(con, KINDS, [o.submission_id for o in report.outcomes])
+    finally:
+        con.close()
+    for path, reason in report.left_in_place:
+        progress.info("无法接收 cannot take %s: %s（留在原处 left where it is）", path, reason)
     loaded = report.rows_loaded
     for kind in KINDS:
         files = [o for o in report.outcomes if o.kind == kind]
@@ -205,26 +254,7 @@ def ingest_submissions(
         metadata={"files_with_findings": sum(1 for o in report.outcomes
                                              if o.errors or o.warnings)},
     )
-
-
-def _rows_from_unaccepted(con: duckdb.DuckDBPyConnection, report: IntakeReport) -> dict[str, int]:
-    """Raw rows of this run's files that did not end accepted: must be none."""
-    ids = [o.submission_id for o in report.outcomes]
-    if not ids:
-        return {}
-    strays = {}
-    for kind in KINDS:
-        strays[kind] = con.execute(
-            f"""
-            select count(*)
-            from raw.{kind} as r
-            left join audit.submissions as s using (submission_id)
-            where r.submission_id in (select unnest(?::bigint[]))
-              and coalesce(s.status, '') not in (?, ?)
-            """,
-            [ids, ACCEPTED, SUPERSEDED],
-        ).fetchone()[0]
-    return strays
+    crash_point("ingested")
 
 
 @dbt_assets(
@@ -234,7 +264,8 @@ def _rows_from_unaccepted(con: duckdb.DuckDBPyConnection, report: IntakeReport) 
     pool=WRITER_POOL,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
+def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
+               writer: WarehouseWriter):
     """Seeds, staging, intermediate and marts, built and tested by dbt in-process."""
     home = zhirong.layout()
     manifest_blob = dbt.load_manifest()
@@ -257,10 +288,10 @@ def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
             progress.info("dbt [%s/%s] %s %s", data.get("index"), data.get("total"), name,
                           data.get("status"))
 
-    with writer_lock(home):
-        # The raw views name the raw store by absolute path: point them at this home.
-        connect_build(home).close()
-        outcome = dbt.build(home.build_db, selection, report)
+    # The raw views name the raw store by absolute path: point them at this home.
+    connect_build(home).close()
+    outcome = dbt.build(home.build_db, selection, report)
+    crash_point("built")
     for raw in outcome.results:
         yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \
             .to_default_asset_events(
@@ -315,17 +346,18 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
     group_name="published",
     pool=WRITER_POOL,
 )
-def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome):
+def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
+                        writer: WarehouseWriter):
     """The read-only warehouse analysts query: marts, reference data and the audit ledger,
     published by atomic rename; every version kept in published/history."""
     home = zhirong.layout()
-    with writer_lock(home):
-        con = connect_build(home)
-        try:
-            publication = publish(con, home, run_id=context.run_id,
-                                  ruleset_version=RULESET_VERSION)
-        finally:
-            con.close()
+    con = connect_build(home)
+    try:
+        publication = publish(con, home, run_id=context.run_id,
+                              ruleset_version=RULESET_VERSION)
+    finally:
+        con.close()
+    crash_point("published")
     progress.info("published %s", publication.path)
     return dg.MaterializeResult(
         metadata={
@@ -341,7 +373,7 @@ def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome)
     deps=[published_warehouse.key],
     group_name="exports",
 )
-def scorecard_packs(zhirong: ZhirongHome) -> dg.MaterializeResult:
+def scorecard_packs(zhirong: ZhirongHome, writer: WarehouseWriter) -> dg.MaterializeResult:
     """Every bank's 督导评价 pack (XLSX, PDF, CSV) and the regulator workbook for the latest
     quarter-end published, in exports/YYYY-MM/."""
     home = zhirong.layout()

@@ -3,10 +3,13 @@ in-process (the same definitions `dagster dev` serves); `sql` and `status` only 
 
 Exit codes: 0 success, 1 data rejected or a check failed, 2 usage error."""
 
+from __future__ import annotations
+
 import argparse
 import csv
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -16,11 +19,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warehouse.home import DEFAULT_HOME, Home
 
+if TYPE_CHECKING:
+    from warehouse.ledger import RunOutcome as LedgerOutcome
+
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 TABLE_ROW_LIMIT = 200
+# How long a command that writes waits for another run on the same home.
+DEFAULT_WAIT_SECONDS = 300.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate the built-in sample and run everything")
     _sample_options(demo)
+    _wait_option(demo)
     demo.set_defaults(run=cmd_demo)
 
     generate = commands.add_parser("generate", help="write the built-in sample files")
@@ -59,20 +69,31 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="take in the files named, or the whole inbox")
     ingest.add_argument("files", nargs="*", type=Path)
+    _wait_option(ingest)
     ingest.set_defaults(run=cmd_ingest)
 
     build = commands.add_parser("build", help="build and test the models, then publish")
+    _wait_option(build)
     build.set_defaults(run=cmd_build)
 
     refresh = commands.add_parser(
         "refresh", help="the nightly job: ingest the inbox, build, publish"
     )
+    _wait_option(refresh)
     refresh.set_defaults(run=cmd_refresh)
 
     sql = commands.add_parser("sql", help="one read-only SELECT against the published warehouse")
     sql.add_argument("query")
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    sql.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help="csv starts with a BOM (Excel reads it as UTF-8) and writes text "
+                     "that starts like a formula as inert text")
+    sql.add_argument("--timeout", type=_positive_seconds, default=60.0, metavar="SECONDS",
+                     help="stop the query after this long (default 60)")
+    sql.add_argument("--max-rows", type=_positive_int, default=100_000, metavar="N",
+                     help="return at most N rows, and say so when the result had more "
+                     "(default 100000)")
+    sql.add_argument("--memory-limit", type=_size, default=4 << 30, metavar="SIZE",
+                     help="most memory the query may use, e.g. 2GB or 512MB (default 4GB)")
     sql.add_argument("--as-of", metavar="TIMESTAMP",
                      help="query the warehouse as it was published at this time "
                      "(ISO 8601; UTC unless it carries an offset, e.g. 2026-11-27T14:00+08:00)")
@@ -117,6 +138,67 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what has been received and published")
     status.set_defaults(run=cmd_status)
     return parser
+
+
+def _wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+        help="if another run is writing this home, wait up to this long before giving up "
+        f"(default {DEFAULT_WAIT_SECONDS:g}; 0 gives up at once) / 等待另一个运行结束的最长秒数")
+
+
+def _seconds(text: str) -> float:
+    """A finite number of seconds, zero or more (argparse exits 2 on anything else)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"应为有限的非负秒数 / not a finite number of seconds ≥ 0: {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    """A finite number of seconds above zero (argparse exits 2 on anything else)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"应为大于 0 的有限秒数 / not a finite number of seconds > 0: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"应为正整数 / not a positive whole number: {text!r}")
+    return value
+
+
+_SIZE_UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "KIB": 1 << 10,
+               "MIB": 1 << 20, "GIB": 1 << 30}
+
+
+def _size(text: str) -> int:
+    """A size such as 4GB, 512MB or 1073741824, at least 256 MB."""
+    number = text.strip().upper()
+    digits = number.rstrip("KMGIB ")
+    unit = number[len(digits):].strip()
+    try:
+        value = int(float(digits) * _SIZE_UNITS[unit])
+    except (ValueError, KeyError):
+        value = 0
+    if value < 256 << 20:
+        raise argparse.ArgumentTypeError(
+            f"应为不小于 256MB 的大小，如 2GB / not a size of at least 256MB such as 2GB: "
+            f"{text!r}")
+    return value
 
 
 def _sample_options(parser: argparse.ArgumentParser) -> None:
@@ -196,23 +278,27 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
 
 def cmd_ingest(args: argparse.Namespace, home: Home) -> int:
     """Run the ingest step of the refresh job on the named files or the inbox."""
-    missing = [f for f in args.files if not f.is_file()]
+    missing = [f for f in args.files if not (f.exists() or f.is_symlink())]
     if missing:
         _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
-    files = [str(f.resolve()) for f in args.files]
-    outcome = run_refresh(home, steps="ingest", files=files)
-    return outcome.report()
+    # Absolute, but a link stays a link: the intake refuses it without reading its target.
+    files = [str(f.parent.resolve() / f.name) for f in args.files]
+    return _told(run_refresh(home, steps="ingest", files=files, wait_seconds=args.wait))
 
 
 def cmd_build(args: argparse.Namespace, home: Home) -> int:
     """Run the model, check and publish steps of the refresh job."""
-    return run_refresh(home, steps="build").report()
+    return _told(run_refresh(home, steps="build", wait_seconds=args.wait))
 
 
 def cmd_refresh(args: argparse.Namespace, home: Home) -> int:
     """Run the whole refresh job."""
-    return run_refresh(home, steps="all").report()
+    return _told(run_refresh(home, steps="all", wait_seconds=args.wait))
+
+
+def _told(outcome: RunOutcome | None) -> int:
+    return EXIT_REJECTED if outcome is None else outcome.report()
 
 
 @dataclass
@@ -222,88 +308,121 @@ class RunOutcome:
     home: Home
     success: bool
     failures: list[str]
-    rejected: list[tuple[str, list[str]]]
-    accepted: int
-    duplicates: int
-    warnings: int
-    published: str | None
+    ledger: LedgerOutcome | None
+    published: Path | None
     seconds: float
 
     def report(self) -> int:
         """Print the outcome; return the exit code."""
-        if self.accepted or self.rejected or self.duplicates:
-            print(f"接收 accepted {self.accepted} · 拒收 rejected {len(self.rejected)} · "
-                  f"重复 duplicate {self.duplicates} · 预警 warnings {self.warnings}")
-        for header, findings in self.rejected:
-            print(header)
-            for finding in findings:
+        done = self.ledger
+        if done and (done.accepted or done.rejected or done.duplicates):
+            print(f"接收 accepted {done.accepted} · 拒收 rejected {done.rejected} · "
+                  f"重复 duplicate {done.duplicates} · 预警 warnings {done.warnings}")
+        for rejection in done.rejections if done else []:
+            same = rejection.same_bytes_as
+            print(f"拒收 rejected #{rejection.submission_id} {rejection.file_name}: "
+                  f"{rejection.errors} 个错误 errors"
+                  + (f"（与 #{same} 字节相同 same bytes as #{same}）" if same else ""))
+            for finding in rejection.findings:
                 print(f"    {finding}")
         if self.published:
             print(f"已发布 published: {self.published}")
         for failure in self.failures:
             _err(f"失败 failed: {failure}")
-        if not self.success:
+        if not self.success and not self.published:
             _err("已发布的数据仓库保持不变 / the published warehouse is unchanged")
         print(f"用时 took {self.seconds:.1f} s")
-        return EXIT_OK if self.success and not self.rejected else EXIT_REJECTED
+        rejected = bool(done and done.rejected)
+        return EXIT_OK if self.success and not rejected else EXIT_REJECTED
 
 
-def run_refresh(home: Home, steps: str, files: list[str] | None = None) -> RunOutcome:
-    """Execute the Dagster refresh job in-process: all of it, or only its ingest or build
-    steps."""
+def run_refresh(home: Home, steps: str, files: list[str] | None = None,
+                wait_seconds: float = 0.0) -> RunOutcome | None:
+    """Execute the Dagster refresh job in-process — all of it, or only its ingest or build
+    steps — holding the home's writer lock from the first step to the last. None (after
+    saying so) when another writer kept the lock for longer than `wait_seconds`."""
     import dagster as dg
 
     from orchestration.assets import ingest_submissions
     from orchestration.definitions import REFRESH_JOB, build_definitions
+    from orchestration.recovery import hold_run
+    from warehouse.database import WarehouseBusy
 
     started = time.monotonic()
     home.ensure()
-    defs = build_definitions(home.root)
-    job = defs.resolve_job_def(REFRESH_JOB)
-    graph = defs.resolve_asset_graph()
-    ingest_keys = set(ingest_submissions.keys)
-    everything = set(graph.get_all_asset_keys())
-    selection = {"ingest": ingest_keys, "build": everything - ingest_keys, "all": everything}[steps]
-    run_config = {
-        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-    }
-    if steps != "build":
-        run_config["ops"] = {"ingest_submissions": {"config": {"files": files or []}}}
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            asset_selection=list(selection),
-            raise_on_error=False,
-        )
-        failures = [
-            _failure_text(event) for event in result.all_events
-            if event.event_type == dg.DagsterEventType.STEP_FAILURE
-        ]
-        materialised = {}
-        for event in result.get_asset_materialization_events():
-            materialization = event.event_specific_data.materialization
-            materialised[materialization.asset_key.to_user_string()] = materialization.metadata
-    accepted = sum(
-        int(meta["files_accepted"].value) for key, meta in materialised.items()
-        if key.startswith("raw/") and "files_accepted" in meta
-    )
-    ledger = {k: v.value for k, v in materialised.get("audit/submissions", {}).items()}
-    duplicates = int(ledger.get("duplicate", 0))
-    this_run = (ledger.get("first_submission_id", 0), ledger.get("last_submission_id", 0))
-    published = materialised.get("published/warehouse", {}).get("path")
-    findings = materialised.get("audit/findings", {})
+    progress = logging.getLogger("zhirong.progress")
+
+    def waiting(seconds: float) -> None:
+        _err(f"另一个进程正在写入此数据仓库，最多等待 {seconds:g} 秒 / another run is writing "
+             f"this warehouse; waiting up to {seconds:g} s …")
+
+    try:
+        with hold_run(home, wait_seconds, waiting, progress=progress.info):
+            defs = build_definitions(home.root)
+            job = defs.resolve_job_def(REFRESH_JOB)
+            graph = defs.resolve_asset_graph()
+            ingest_keys = set(ingest_submissions.keys)
+            everything = set(graph.get_all_asset_keys())
+            selection = {"ingest": ingest_keys, "build": everything - ingest_keys,
+                         "all": everything}[steps]
+            run_config = {
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+            }
+            if steps != "build":
+                run_config["ops"] = {"ingest_submissions": {"config": {"files": files or []}}}
+            with dg.DagsterInstance.ephemeral() as instance:
+                result = job.execute_in_process(
+                    run_config=run_config,
+                    instance=instance,
+                    asset_selection=list(selection),
+                    raise_on_error=False,
+                )
+                failures = [
+                    _failure_text(event) for event in result.all_events
+                    if event.event_type == dg.DagsterEventType.STEP_FAILURE
+                ]
+            done = _ledger_outcome(home, result.run_id)
+    except WarehouseBusy as busy:
+        _err(f"拒绝 refused: {busy}")
+        return None
     return RunOutcome(
         home=home,
         success=result.success,
         failures=failures,
-        rejected=_rejections(home, *this_run) if this_run[1] else [],
-        accepted=accepted,
-        duplicates=duplicates,
-        warnings=int(findings["warnings"].value) if "warnings" in findings else 0,
-        published=published.value if published else None,
+        ledger=done,
+        published=home.published_db if _published_by(home, result.run_id) else None,
         seconds=time.monotonic() - started,
     )
+
+
+def _ledger_outcome(home: Home, run_id: str) -> LedgerOutcome | None:
+    """What the run wrote to the ledger (read back from the ledger itself)."""
+    import duckdb
+
+    from warehouse.ledger import run_outcome
+
+    if not home.build_db.exists():
+        return None
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        return run_outcome(con, run_id)
+    finally:
+        con.close()
+
+
+def _published_by(home: Home, run_id: str) -> bool:
+    """Whether the published warehouse is the version run `run_id` published."""
+    from warehouse.readonly import QueryRefused, connect_published
+
+    try:
+        con = connect_published(home.published_db)
+    except QueryRefused:
+        return False
+    try:
+        return con.execute("select count(*) from meta.publication where run_id = ?",
+                           [run_id]).fetchone()[0] > 0
+    finally:
+        con.close()
 
 
 def _failure_text(event) -> str:
@@ -320,70 +439,27 @@ def _failure_text(event) -> str:
     return f"{event.step_key}: {message}"
 
 
-def _rejections(home: Home, first: int, last: int) -> list[tuple[str, list[str]]]:
-    """Files of this run (submission ids `first`–`last`) that were rejected, or that repeat
-    the bytes of a rejected file, each with its first findings."""
-    import duckdb
-
-    if not home.build_db.exists():
-        return []
-    con = duckdb.connect(str(home.build_db), read_only=True)
-    try:
-        rows = con.execute(
-            """
-            -- A resent copy of a rejected file is a duplicate of it, and still rejected.
-            with latest as (
-                select s.submission_id, s.file_name,
-                       coalesce(original.submission_id, s.submission_id) as judged_id
-                from audit.submissions as s
-                left join audit.submissions as original
-                    on original.submission_id = s.duplicate_of
-                where s.submission_id between ? and ?
-                  and (s.status = 'rejected' or original.status = 'rejected')
-            )
-            select latest.submission_id, latest.file_name, latest.judged_id, judged.error_count,
-                   list(f.rule_id || ' 行 row ' || coalesce(cast(f.row_number as varchar), '-')
-                        || ' 列 column ' || coalesce(f."column", '-') || ': '
-                        || f.message_zh || ' / ' || f.message_en
-                        order by f.row_number nulls first)[1:5]
-            from latest
-            join audit.submissions as judged on judged.submission_id = latest.judged_id
-            left join audit.findings as f
-                on f.submission_id = latest.judged_id and f.severity = 'error'
-            group by all
-            order by latest.submission_id
-            """,
-            [first, last],
-        ).fetchall()
-    finally:
-        con.close()
-    return [
-        (
-            f"拒收 rejected #{sid} {name}: {errors} 个错误 errors"
-            + (f"（与 #{judged} 字节相同 same bytes as #{judged}）" if judged != sid else ""),
-            [f for f in findings or [] if f],
-        )
-        for sid, name, judged, errors, findings in rows
-    ]
-
-
 # ---------------------------------------------------------------- commands that only read
 
 
 def cmd_validate(args: argparse.Namespace, home: Home) -> int:
     """Check files with the production rules and registry; write nothing (unless --report)."""
+    from exports.findings_report import write_findings_report
     from ingest.reference import load_reference
-    from orchestration.settings import gate_settings_from_environment
+    from orchestration.settings import (
+        gate_settings_from_environment,
+        read_limits_from_environment,
+    )
     from quality.gate import Gate, gate_files
-    from quality.report import write_findings_report
 
-    missing = [f for f in args.files if not f.is_file()]
+    missing = [f for f in args.files if not (f.exists() or f.is_symlink())]
     if missing:
         _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
     _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
     batch = gate_files(Gate(load_reference(), gate_settings_from_environment()),
-                       [(n, path, path.name) for n, path in enumerate(args.files, start=1)])
+                       [(n, path, path.name) for n, path in enumerate(args.files, start=1)],
+                       limits=read_limits_from_environment())
     result = batch.result
     facts = {} if result.facts is None else {
         r["submission_id"]: r for r in result.facts.iter_rows(named=True)}
@@ -427,8 +503,9 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
 
 def cmd_sql(args: argparse.Namespace, home: Home) -> int:
     """Run one read-only SELECT on the published warehouse and print only its result."""
+    from exports.safety import inert
     from warehouse.publish import version_at
-    from warehouse.readonly import QueryRefused, run_query
+    from warehouse.readonly import QueryLimits, QueryRefused, run_query
 
     path = home.published_db
     if args.as_of:
@@ -444,16 +521,20 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
             _err(f"拒绝 refused: {when:%Y-%m-%d %H:%M:%S} UTC 之前没有发布过数据仓库 / "
                  f"nothing had been published by {when:%Y-%m-%d %H:%M:%S} UTC")
             return EXIT_REJECTED
+    limits = QueryLimits(timeout_seconds=args.timeout, max_rows=args.max_rows,
+                         memory_limit_bytes=args.memory_limit)
     try:
-        result = run_query(path, args.query, timeout_seconds=args.timeout)
+        result = run_query(path, args.query, limits=limits)
     except QueryRefused as refused:
         _err(f"拒绝 refused: {refused.message_zh}\n               {refused.message_en}")
         return EXIT_REJECTED
     out = sys.stdout
     if args.format == "csv":
+        # A BOM so Excel reads the Chinese as UTF-8; sent text never becomes a formula.
+        out.write("\ufeff")
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([_csv_value(v) for v in row] for row in result.rows)
+        writer.writerow([inert(c) for c in result.columns])
+        writer.writerows([inert(_csv_value(v)) for v in row] for row in result.rows)
     elif args.format == "json":
         out.write("[" + ",\n".join(
             "{" + ", ".join(f"{json.dumps(c, ensure_ascii=False)}: {_json_value(v)}"
@@ -462,6 +543,10 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         ) + "]\n")
     else:
         _print_table(result.columns, result.rows)
+    if result.truncated:
+        _err(f"结果超过 {args.max_rows:,} 行，只输出了前 {args.max_rows:,} 行（--max-rows）/ the "
+             f"result has more than {args.max_rows:,} rows; only the first {args.max_rows:,} "
+             "were written (--max-rows)")
     return EXIT_OK
 
 
@@ -576,16 +661,22 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
 
 def cmd_rules(args: argparse.Namespace, home: Home) -> int:
     """Print the rule catalogue."""
-    from orchestration.settings import gate_settings_from_environment
+    from orchestration.settings import (
+        gate_settings_from_environment,
+        read_limits_from_environment,
+    )
     from quality.catalogue import render_markdown
 
-    print(render_markdown(gate_settings_from_environment()), end="")
+    print(render_markdown(gate_settings_from_environment(), read_limits_from_environment()),
+          end="")
     return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace, home: Home) -> int:
     """Where the home is, what was received, and what is published."""
     import duckdb
+
+    from warehouse import ledger
 
     print(f"home:       {home.root}")
     print(f"inbox:      {home.inbox} ({len(_waiting(home))} 个文件等待 files waiting)")
@@ -607,17 +698,10 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
         return EXIT_OK
     try:
         print("submissions 报送:")
-        for kind, status, files, rows in con.execute(
-            "select coalesce(kind, '(unreadable)'), status, count(*), sum(row_count) "
-            "from audit.submissions group by all order by 1, 2"
-        ).fetchall():
-            print(f"  {kind:<16} {status:<11} {files:>6} files {rows or 0:>12,} rows")
-        latest = con.execute(
-            "select submission_id, file_name, status, error_count, received_at "
-            "from audit.submissions order by submission_id desc limit 5"
-        ).fetchall()
+        for kind, status, files, rows in ledger.summary(con):
+            print(f"  {kind:<16} {status:<11} {files:>6} files {rows:>12,} rows")
         print("latest 最近:")
-        for sid, name, status, errors, at in latest:
+        for sid, name, status, errors, at in ledger.latest(con):
             print(f"  #{sid} {name} {status} ({errors} errors) {at:%Y-%m-%d %H:%M} UTC")
     finally:
         con.close()

@@ -12,7 +12,9 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets import (
+    FileLimits,
     QualityRules,
+    WarehouseWriter,
     ZhirongHome,
     dbt_models,
     ingest_submissions,
@@ -21,16 +23,23 @@ from orchestration.assets import (
     scorecard_packs,
 )
 from orchestration.intake import inbox_files
-from orchestration.settings import gate_settings_from_environment
+from orchestration.settings import (
+    gate_settings_from_environment,
+    lock_wait_from_environment,
+    read_limits_from_environment,
+)
 from warehouse.home import DEFAULT_HOME
 
 REFRESH_JOB = "refresh"
 # A file still being copied into the inbox must not be picked up half-written.
 INBOX_SETTLE_SECONDS = 30
 
+# One process runs a whole run, so the writer lock (a resource) is taken once and held
+# from ingest to exports.
 refresh_job = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
     description="The nightly job: ingest the inbox, build and test the models, publish, "
     "write the latest quarter's scorecard packs and the regulator workbook.",
 )
@@ -57,7 +66,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
     files = inbox_files(zhirong.layout())
     if not files:
         return dg.SkipReason("inbox is empty")
-    stats = [f.stat() for f in files]
+    # lstat: a link in the inbox is taken (and refused) as itself, never followed.
+    stats = [f.lstat() for f in files]
     if time.time() - max(s.st_mtime for s in stats) < INBOX_SETTLE_SECONDS:
         return dg.SkipReason("files are still arriving")
     fingerprint = hashlib.sha256(
@@ -69,14 +79,20 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
 
 def build_definitions(home: Path) -> dg.Definitions:
     """Definitions bound to one Zhirong home."""
+    zhirong = ZhirongHome(root=str(home))
     return dg.Definitions(
         assets=[ingest_submissions, dbt_models, published_warehouse, scorecard_packs],
         asset_checks=[mart_gate],
         jobs=[refresh_job],
         schedules=[nightly],
         sensors=[inbox_sensor],
-        resources={"zhirong": ZhirongHome(root=str(home)),
-                   "quality_rules": QualityRules.from_settings(gate_settings_from_environment())},
+        executor=dg.in_process_executor,
+        resources={
+            "zhirong": zhirong,
+            "quality_rules": QualityRules.from_settings(gate_settings_from_environment()),
+            "file_limits": FileLimits.from_limits(read_limits_from_environment()),
+            "writer": WarehouseWriter(zhirong=zhirong, wait_seconds=lock_wait_from_environment()),
+        },
     )
 
 

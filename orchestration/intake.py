@@ -1,9 +1,16 @@
-"""Life of a file up to the raw tables (DESIGN §9): ledger → read and normalise → gate →
-raw tables, tagged with submission_id. Plain Python; the Dagster ingest asset calls it."""
+"""Life of a file up to the raw store (DESIGN §9): claim → keep → read and normalise →
+gate → stage → ledger commit → into the store → findings report. Plain Python; the Dagster
+ingest asset calls it.
+
+Each file's bytes are kept and its fate written to the ledger whatever it holds: a file
+that cannot be read — a limit, a link, an exception in a parser — is rejected with its
+reason like any other, and leaves the inbox. The commits are ordered so that a crash at
+any point is settled by `orchestration.recovery` (see `warehouse.ledger`)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,24 +20,24 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.ledger import (
-    ACCEPTED,
-    DUPLICATE,
-    REJECTED,
-    SUPERSEDED,
-    Receipt,
-    current_aggregates,
-    next_submission_id,
-    originals_of,
-    receive,
-)
+from exports.findings_report import write_findings_report
+from ingest.batches import Candidate
+from ingest.limits import ReadLimits
 from quality.crossfile import GateContext
-from quality.gate import Candidate, Gate, GateResult, gate_files
-from quality.report import write_findings_report
+from quality.gate import Gate, GateResult, gate_files
 from quality.rules import RULES_BY_ID, RULESET_VERSION
-from warehouse.database import append
+from warehouse import ledger, raw
+from warehouse.faults import crash_point
 from warehouse.home import Home
-from warehouse.raw import discard_incoming, ensure_raw, promote, stage
+from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED, Claim
+from warehouse.received import (
+    COPY_THEN_REMOVE,
+    Receipt,
+    fingerprint,
+    how_to_keep,
+    keep,
+    stored_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +67,8 @@ class IntakeReport:
     """What one ingest run did."""
 
     outcomes: list[FileOutcome] = field(default_factory=list)
+    # Files that could not even be kept (left where they are, with the reason).
+    left_in_place: list[tuple[Path, str]] = field(default_factory=list)
     # Seconds spent per step: receive, read, normalise, gate, load.
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -82,13 +91,27 @@ class IntakeReport:
 
 
 def inbox_files(home: Home) -> list[Path]:
-    """Files waiting in the inbox, oldest name first (hidden and partial files skipped)."""
-    if not home.inbox.exists():
+    """Entries waiting in the inbox, oldest name first: files, and links or other special
+    entries (to be refused and kept, never followed). Hidden and `.partial` names are
+    skipped (a transfer still in progress); folders are searched, links to folders not."""
+    if not home.inbox.is_dir():
         return []
-    return sorted(
-        p for p in home.inbox.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".partial")
-    )
+    found: list[Path] = []
+    folders = [home.inbox]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name.endswith(".partial"):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path))
+    return sorted(found)
 
 
 def ingest_files(
@@ -97,9 +120,11 @@ def ingest_files(
     con: duckdb.DuckDBPyConnection,
     gate: Callable[[], Gate],
     progress: Callable[[str], None] = log.info,
+    limits: ReadLimits | None = None,
+    run_id: str | None = None,
 ) -> IntakeReport:
-    """Take `paths` into the warehouse. Files from the inbox are removed from it once their
-    batch has committed; files named elsewhere are copied and left in place."""
+    """Take `paths` into the warehouse. Inbox entries are moved into the received store;
+    files named elsewhere are copied and left in place."""
     report = IntakeReport()
     seen: dict[str, int] = {}
     batch: list[Path] = []
@@ -108,13 +133,22 @@ def ingest_files(
     done = 0
     for path in paths:
         batch.append(path)
-        size += path.stat().st_size
+        size += _size(path)
         if size >= BATCH_BYTES:
-            done += _ingest_batch(batch, home, con, gate, seen, report, progress, done, total)
+            done += _ingest_batch(batch, home, con, gate, seen, report, progress, done, total,
+                                  limits or ReadLimits(), run_id)
             batch, size = [], 0
     if batch:
-        _ingest_batch(batch, home, con, gate, seen, report, progress, done, total)
+        _ingest_batch(batch, home, con, gate, seen, report, progress, done, total,
+                      limits or ReadLimits(), run_id)
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return 0
 
 
 def _ingest_batch(
@@ -127,33 +161,35 @@ def _ingest_batch(
     progress: Callable[[str], None],
     done: int,
     total: int,
+    limits: ReadLimits,
+    run_id: str | None,
 ) -> int:
     clock = time.perf_counter()
     received_at = datetime.now(UTC).replace(tzinfo=None)
-    next_id = next_submission_id(con)
-    receipts: list[tuple[int, Receipt]] = []
+    claims = ledger.reserve(
+        con, [(path, how_to_keep(path, home.inbox)) for path in paths],
+        lambda sid, path: stored_path(home.received, sid, path.name, received_at),
+        received_at, run_id, floor=raw.highest_id(home) + 1,
+    )
+    crash_point("claimed")
+    receipts, held = _keep_all(con, claims, received_at, report)
+    crash_point("received")
+    earlier = ledger.originals_of(con, [r.sha256 for r in receipts])
     duplicates: dict[int, int] = {}
-    inbox = home.inbox.resolve()
-    for offset, path in enumerate(paths):
-        from_inbox = inbox in path.resolve().parents
-        receipts.append(
-            (next_id + offset, receive(path, home.received, received_at, link=from_inbox))
-        )
-    earlier = originals_of(con, [r.sha256 for _, r in receipts])
     to_gate = []
-    for offset, (sid, receipt) in enumerate(receipts):
+    for offset, receipt in enumerate(receipts):
         original = seen.get(receipt.sha256) or earlier.get(receipt.sha256)
         if original is not None:
-            duplicates[sid] = original
+            duplicates[receipt.submission_id] = original
             continue
-        seen[receipt.sha256] = sid
-        to_gate.append((sid, receipt.stored, receipt.source.name))
+        seen[receipt.sha256] = receipt.submission_id
+        to_gate.append((receipt.submission_id, receipt.stored, receipt.source.name))
         position = done + offset + 1
         if total <= 20 or position % max(1, total // 20) == 0 or position == total:
-            progress(f"[{position}/{total}] received {receipt.source.name}")
+            progress(f"[{position}/{total}] received {_shown(receipt.source.name)}")
     context = GateContext(
-        known=current_aggregates(con),
-        submitted_at={sid: r.submitted_at for sid, r in receipts},
+        known=ledger.current_aggregates(con),
+        submitted_at={r.submission_id: r.submitted_at for r in receipts},
     )
     report.add_seconds("receive", time.perf_counter() - clock)
     clock = time.perf_counter()
@@ -165,26 +201,55 @@ def _ingest_batch(
     def stage_chunk(frames: dict[str, pl.DataFrame]) -> None:
         nonlocal staged
         started = time.perf_counter()
-        stage(home, frames)
+        raw.stage(home, frames)
         staged += time.perf_counter() - started
 
-    discard_incoming(home)
-    ensure_raw(home)
-    batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk)
+    raw.ensure_raw(home)
+    batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk, limits=limits)
     for step, seconds in batch.seconds.items():
         report.add_seconds(step, seconds)
+    crash_point("staged")
     clock = time.perf_counter()
-    outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result)
+    outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result,
+                       held, run_id)
     _write_reports(receipts, batch.result)
+    crash_point("reported")
+    _remove_copied_originals(con, held)
     report.add_seconds("load", staged + time.perf_counter() - clock)
     for outcome in outcomes:
         if outcome.status != ACCEPTED or total <= 20:
             progress(_describe(outcome))
-    for _, receipt in receipts:
-        if inbox in receipt.source.resolve().parents:
-            receipt.source.unlink(missing_ok=True)
     report.outcomes.extend(outcomes)
     return len(paths)
+
+
+def _keep_all(
+    con: duckdb.DuckDBPyConnection,
+    claims: list[Claim],
+    received_at: datetime,
+    report: IntakeReport,
+) -> tuple[list[Receipt], list[Claim]]:
+    """Keep every claimed file; return the receipts and the claims whose inbox original is
+    to be removed only after the ledger commits (an inbox on another file system)."""
+    receipts, held, changed, dropped = [], [], [], []
+    for claim in claims:
+        try:
+            how = keep(claim.source, claim.stored, claim.how)
+            receipts.append(fingerprint(claim.submission_id, claim.source, claim.stored,
+                                        received_at))
+        except OSError as exc:
+            # Not even its bytes can be kept: leave it where it is, say why, go on.
+            log.debug("cannot keep %s", claim.source, exc_info=True)
+            report.left_in_place.append((claim.source, f"{exc.strerror or exc}"))
+            dropped.append(claim.submission_id)
+            continue
+        if how != claim.how:
+            changed.append(Claim(claim.submission_id, claim.source, claim.stored, how))
+        if how == COPY_THEN_REMOVE:
+            held.append(changed[-1])
+    ledger.amend_claims(con, changed)
+    ledger.release(con, dropped)
+    return receipts, held
 
 
 def _describe(o: FileOutcome) -> str:
@@ -196,27 +261,34 @@ def _describe(o: FileOutcome) -> str:
     warn = f", {o.warnings} warnings" if o.warnings else ""
     facts = "; ".join(x for x in (" ".join(x for x in (o.kind, o.reporter, period) if x),
                                   detail + warn) if x)
-    return f"#{o.submission_id} {o.file_name}: {label[o.status]} ({facts})"
+    return f"#{o.submission_id} {_shown(o.file_name)}: {label[o.status]} ({facts})"
+
+
+def _shown(name: str, width: int = 80) -> str:
+    """A file name for a progress line: a very long one cut in the middle."""
+    return name if len(name) <= width else f"{name[:width // 2]}…{name[-width // 2 + 1:]}"
 
 
 def _record(
     con: duckdb.DuckDBPyConnection,
     home: Home,
-    receipts: list[tuple[int, Receipt]],
+    receipts: list[Receipt],
     candidates: list[Candidate],
     duplicates: dict[int, int],
     result: GateResult,
+    held: list[Claim],
+    run_id: str | None,
 ) -> list[FileOutcome]:
-    """Move accepted files' rows into the raw store, then write the ledger rows, findings and
-    aggregates in one transaction. Rows in the store whose submission the ledger does not
-    list as accepted are never read, so a crash between the two leaves nothing half-loaded."""
+    """Commit the batch to the ledger, then move accepted files' staged rows into the store.
+    Rows become visible only once the ledger lists their file as accepted."""
     by_id = {c.submission_id: c for c in candidates}
     facts = {}
     if result.facts is not None:
         facts = {r["submission_id"]: r for r in result.facts.select(
             "submission_id", "bank_code", "period").iter_rows(named=True)}
-    ledger_rows, outcomes = [], []
-    for sid, receipt in receipts:
+    rows, outcomes = [], []
+    for receipt in receipts:
+        sid = receipt.submission_id
         candidate = by_id.get(sid)
         sub = candidate.submission if candidate else None
         verdict = result.verdicts.get(sid)
@@ -235,7 +307,7 @@ def _record(
             duplicate_of=duplicates.get(sid),
         )
         outcomes.append(outcome)
-        ledger_rows.append(
+        rows.append(
             {
                 "submission_id": sid,
                 "file_name": outcome.file_name,
@@ -253,37 +325,45 @@ def _record(
                 "warning_count": outcome.warnings,
                 "ruleset_version": RULESET_VERSION,
                 "duplicate_of": outcome.duplicate_of,
+                "run_id": run_id,
             }
         )
+    if not rows:
+        return outcomes
+    ledger.record(
+        con,
+        pl.DataFrame(rows, schema_overrides=_LEDGER_TYPES),
+        result.findings,
+        _counts(result),
+        result.aggregates,
+        receipts[0].received_at,
+        keep_claims=[c.submission_id for c in held],
+    )
+    crash_point("recorded")
     accepted = [o for o in outcomes if o.status == ACCEPTED]
     for outcome in accepted:
-        promote(home, outcome.kind, outcome.submission_id)
-    discard_incoming(home)
-    ledger = pl.DataFrame(ledger_rows, schema_overrides=_LEDGER_TYPES)
-    accepted_ids = [o.submission_id for o in accepted]
-    con.execute("begin transaction")
-    try:
-        append(con, "audit.submissions", ledger)
-        append(con, "audit.findings", result.findings)
-        append(con, "audit.finding_counts", _counts(result))
-        append(con, "audit.file_aggregates",
-               result.aggregates.filter(pl.col("submission_id").is_in(accepted_ids)))
-        _supersede(con, receipts[0][1].received_at)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        raw.promote(home, outcome.kind, outcome.submission_id)
+    raw.promoted(home, {o.kind for o in accepted})
+    raw.discard(home, [o.submission_id for o in outcomes if o.status != ACCEPTED])
+    crash_point("promoted")
     return outcomes
 
 
-def _write_reports(receipts: list[tuple[int, Receipt]], result: GateResult) -> None:
+def _write_reports(receipts: list[Receipt], result: GateResult) -> None:
     """A findings report (CSV and XLSX) beside every kept file that has findings."""
-    for sid, receipt in receipts:
-        verdict = result.verdicts.get(sid)
+    for receipt in receipts:
+        verdict = result.verdicts.get(receipt.submission_id)
         if verdict is None or not verdict.rules:
             continue
-        findings = result.findings.filter(pl.col("submission_id") == sid)
+        findings = result.findings.filter(pl.col("submission_id") == receipt.submission_id)
         write_findings_report(receipt.stored, receipt.source.name, findings, verdict.rules)
+
+
+def _remove_copied_originals(con: duckdb.DuckDBPyConnection, held: list[Claim]) -> None:
+    """An inbox on another file system: its originals go once their copies are recorded."""
+    for claim in held:
+        claim.source.unlink(missing_ok=True)
+    ledger.release(con, [c.submission_id for c in held])
 
 
 def _counts(result: GateResult) -> pl.DataFrame:
@@ -300,29 +380,5 @@ def _counts(result: GateResult) -> pl.DataFrame:
 
 _LEDGER_TYPES = {
     "kind": pl.String, "reporter": pl.String, "period": pl.Date, "row_count": pl.Int64,
-    "duplicate_of": pl.Int64,
+    "duplicate_of": pl.Int64, "run_id": pl.String,
 }
-
-
-def _supersede(con: duckdb.DuckDBPyConnection, at: datetime) -> None:
-    """The newest accepted file for a kind, reporter and period replaces earlier accepted ones;
-    the earlier ones are kept, marked superseded."""
-    con.execute(
-        """
-        update audit.submissions as earlier
-        set status = ?, superseded_by = latest.submission_id, superseded_at = ?
-        from (
-            select kind, reporter, period, max(submission_id) as submission_id
-            from audit.submissions
-            where status = ?
-            group by kind, reporter, period
-            having count(*) > 1
-        ) as latest
-        where earlier.status = ?
-          and earlier.kind = latest.kind
-          and earlier.reporter = latest.reporter
-          and earlier.period = latest.period
-          and earlier.submission_id < latest.submission_id
-        """,
-        [SUPERSEDED, at, ACCEPTED, ACCEPTED],
-    )

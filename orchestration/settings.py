@@ -1,11 +1,13 @@
-"""The gate's tolerances as the environment sets them, for the Dagster resource and the bank-
-side `zhirong validate` alike (the same rules on both sides)."""
+"""The gate's tolerances and the file limits as the environment sets them, for the Dagster
+resources and the bank-side `zhirong validate` alike (the same rules on both sides), and how
+long a scheduled run waits for another writer."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import fields, replace
 
+from ingest.limits import ReadLimits
 from quality.crossfile import GateSettings
 
 ENVIRONMENT = (
@@ -25,3 +27,23 @@ def gate_settings_from_environment() -> GateSettings:
         if os.environ.get(variable)
     }
     return replace(GateSettings(), **overrides)
+
+
+def read_limits_from_environment() -> ReadLimits:
+    """The defaults of ingest/limits.py, unless ZHIRONG_<LIMIT> (e.g. ZHIRONG_MAX_FILE_BYTES,
+    ZHIRONG_MAX_XLSX_CELLS) says otherwise."""
+    overrides = {
+        f.name: int(os.environ[f"ZHIRONG_{f.name.upper()}"])
+        for f in fields(ReadLimits)
+        if os.environ.get(f"ZHIRONG_{f.name.upper()}")
+    }
+    return replace(ReadLimits(), **overrides)
+
+
+# A scheduled or sensor run finding another writer waits this long before it fails.
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
+
+
+def lock_wait_from_environment() -> float:
+    """Seconds a scheduled run waits for the writer lock (ZHIRONG_LOCK_WAIT_SECONDS)."""
+    return float(os.environ.get("ZHIRONG_LOCK_WAIT_SECONDS") or DEFAULT_LOCK_WAIT_SECONDS)

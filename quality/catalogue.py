@@ -3,6 +3,9 @@ it checks, its message in 中文 and English, and the clause it enforces."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from ingest.limits import ReadLimits
 from quality.crossfile import GateSettings
 from quality.rules import (
     CONSISTENCY,
@@ -42,9 +45,11 @@ def _message(rule: Rule) -> str:
     return f"{_cell(rule.message_zh)} / {_cell(rule.message_en)}"
 
 
-def render_markdown(settings: GateSettings | None = None) -> str:
-    """The catalogue as Markdown, with the tolerances in force."""
+def render_markdown(settings: GateSettings | None = None,
+                    limits: ReadLimits | None = None) -> str:
+    """The catalogue as Markdown, with the tolerances and file limits in force."""
     settings = settings or GateSettings()
+    limits = limits or ReadLimits()
     lines = [
         "# Quality rules / 校验规则",
         "",
@@ -60,6 +65,11 @@ def render_markdown(settings: GateSettings | None = None) -> str:
         f"{settings.reconcile_warning:.2%}, error {settings.reconcile_error:.2%}; "
         f"month-on-month manufacturing change {settings.mfg_change_bound:.0%}; files due by "
         f"day {settings.due_day} of the following month.",
+        "",
+        "File limits in force, checked before any parser opens a file (set each with "
+        "`ZHIRONG_<NAME>`, e.g. `ZHIRONG_MAX_FILE_BYTES`): "
+        + "; ".join(f"`{f.name}` {getattr(limits, f.name):,}" for f in fields(ReadLimits))
+        + ". Sizes are bytes; cells are rows × columns.",
         "",
     ]
     for kind, title in KIND_TITLES.items():

@@ -12,17 +12,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from ingest.batches import CHUNK_BYTES, Candidate, read_in_chunks, unexpected_failure
 from ingest.kinds import KINDS
-from ingest.readers import UnreadableFile
+from ingest.limits import ReadLimits
 from ingest.reference import Reference
 from ingest.schema import AMOUNT, DATE, PERIOD, RATE
-from ingest.submission import Submission, normalise_submissions, read_text
 from quality.crossfile import (
     GateContext,
     GateSettings,
@@ -39,8 +38,6 @@ MAX_EXAMPLES_PER_RULE = 1000
 # Rows validated in one GX run: each run costs ~0.5 s of GX bookkeeping, so fewer, larger
 # runs are faster; an ingest batch (BATCH_BYTES of files) fits in one.
 ROWS_PER_VALIDATION = 5_000_000
-# Files are read, normalised and row-gated in chunks of about this many input bytes.
-CHUNK_BYTES = 64 << 20
 FINDINGS_SCHEMA = {
     "submission_id": pl.Int64,
     "rule_id": pl.String,
@@ -51,21 +48,6 @@ FINDINGS_SCHEMA = {
     "message_zh": pl.String,
     "message_en": pl.String,
 }
-
-
-@dataclass
-class Candidate:
-    """A received file waiting for the gate: either read, or the reason it cannot be."""
-
-    submission_id: int
-    file_name: str
-    submission: Submission | None = None
-    unreadable: UnreadableFile | None = None
-
-    @property
-    def kind(self) -> str | None:
-        """The detected kind, if any."""
-        return self.submission.kind.name if self.submission else None
 
 
 @dataclass
@@ -145,7 +127,37 @@ class GateRun:
         self._aggregates: list[pl.DataFrame] = []
 
     def add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
-        """Gate the rows of `candidates` (normalised rows in `frames`) and keep their facts."""
+        """Gate the rows of `candidates` (normalised rows in `frames`) and keep their facts.
+        Should a suite fail on the chunk, each file is gated alone, so only the file that
+        breaks it is rejected (FL-E-012, with the error) and the others are judged."""
+        kept = self._mark()
+        try:
+            self._add(candidates, frames)
+            return
+        except Exception:  # noqa: BLE001 — find the file at fault below
+            log.debug("gating a chunk failed; gating its files one by one", exc_info=True)
+            self._reset(kept)
+        for candidate in candidates:
+            own = {kind: frame.filter(pl.col("submission_id") == candidate.submission_id)
+                   for kind, frame in frames.items() if kind == candidate.kind}
+            kept = self._mark()
+            try:
+                self._add([candidate], own)
+            except Exception as exc:  # noqa: BLE001 — one file's fault must not stop the rest
+                self._reset(kept)
+                candidate.submission, candidate.unreadable = None, unexpected_failure(exc)
+                self._add([candidate], {})
+
+    def _mark(self) -> tuple:
+        return (dict(self._counts), len(self._findings), len(self._facts),
+                len(self._aggregates))
+
+    def _reset(self, mark: tuple) -> None:
+        counts, findings, facts, aggregates = mark
+        self._counts = counts
+        del self._findings[findings:], self._facts[facts:], self._aggregates[aggregates:]
+
+    def _add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
         by_id = {c.submission_id: c for c in candidates}
         self._candidates.update(by_id)
         sound = [c.submission_id for c in candidates
@@ -222,109 +234,33 @@ def gate_files(
     context: GateContext | None = None,
     on_chunk: Callable[[dict[str, pl.DataFrame]], None] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    limits: ReadLimits | None = None,
 ) -> GatedBatch:
-    """Read, normalise and gate `files` — (submission_id, path to read, name the bank gave
-    it) — without writing anything. Files are taken in chunks of about `chunk_bytes` so that
-    memory stays bounded; `on_chunk` sees each chunk's normalised rows before they are let
-    go (ingest stages them). Ingest and the bank-side check both come through here."""
+    """Judge `files` — (submission_id, path to read, name the bank gave it) — as
+    `ingest.batches.read_in_chunks` hands them over, without writing anything; `on_chunk`
+    sees each chunk's normalised rows before they are let go (ingest stages them). Ingest
+    and the bank-side check both come through here."""
     seconds = {"read": 0.0, "normalise": 0.0, "gate": 0.0}
     candidates: list[Candidate] = []
     if not files:
         return GatedBatch([], GateResult({}, _empty_findings()), seconds)
     run = gate.start(context)
-    for read, frames in _prepared(files, chunk_bytes, seconds):
+    for chunk in read_in_chunks(files, limits, chunk_bytes, seconds):
         clock = time.perf_counter()
-        run.add(read, frames)
+        run.add(chunk.candidates, chunk.frames)
         seconds["gate"] += time.perf_counter() - clock
         if on_chunk is not None:
-            on_chunk(frames)
-        for candidate in read:
+            on_chunk(chunk.frames)
+        for candidate in chunk.candidates:
             if candidate.submission is not None:
                 candidate.submission.release()
-        candidates.extend(read)
+        candidates.extend(chunk.candidates)
         # Drop this chunk before the next is prepared: two chunks at most are ever held.
-        del read, frames
+        del chunk
     clock = time.perf_counter()
     result = run.finish()
     seconds["gate"] += time.perf_counter() - clock
     return GatedBatch(candidates, result, seconds)
-
-
-def _prepare(chunk: list[tuple[int, Path, str]], seconds: dict[str, float]):
-    clock = time.perf_counter()
-    read = []
-    for sid, path, name in chunk:
-        try:
-            read.append(Candidate(sid, name, submission=read_text(path)))
-        except UnreadableFile as reason:
-            read.append(Candidate(sid, name, unreadable=reason))
-    seconds["read"] += time.perf_counter() - clock
-    clock = time.perf_counter()
-    frames = normalise_submissions(
-        {c.submission_id: c.submission for c in read if c.submission is not None}
-    )
-    seconds["normalise"] += time.perf_counter() - clock
-    return read, frames
-
-
-def _prepared(files: Sequence[tuple[int, Path, str]], chunk_bytes: int,
-              seconds: dict[str, float]):
-    """Each chunk read and normalised, the next one prepared on a second thread while the
-    caller gates this one: Polars works outside the GIL, GX mostly inside it, so on two
-    cores they overlap. One chunk waits at most, which bounds memory."""
-    chunks = _interleaved(list(_by_size(files, chunk_bytes)))
-    if len(chunks) == 1:
-        yield _prepare(chunks[0], seconds)
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhirong-read") as pool:
-        pending = pool.submit(_prepare, chunks[0], seconds)
-        for following in [*chunks[1:], None]:
-            ready = pending.result()
-            pending = pool.submit(_prepare, following, seconds) if following else None
-            yield ready
-            del ready
-
-
-def _interleaved(chunks: list[list]) -> list[list]:
-    """Largest, smallest, second largest, …: a chunk is prepared while the one before it is
-    gated, so a big bank's file is never held beside another big file (peak memory)."""
-    ordered = sorted(chunks, key=lambda chunk: -sum(_text_size(item[1]) for item in chunk))
-    mixed = []
-    while ordered:
-        mixed.append(ordered.pop(0))
-        if ordered:
-            mixed.append(ordered.pop())
-    return mixed
-
-
-# Bytes a loan line takes as CSV: the unit in which chunks are measured.
-_CSV_BYTES_PER_ROW = 160
-
-
-def _text_size(path: Path) -> int:
-    """About how many bytes of CSV a file holds: Parquet compresses several times over, so
-    its rows are counted from its footer instead."""
-    if path.suffix.lower() in (".parquet", ".pq"):
-        try:
-            import pyarrow.parquet as pq
-
-            return pq.ParquetFile(path).metadata.num_rows * _CSV_BYTES_PER_ROW
-        except Exception:  # noqa: BLE001 — an unreadable file is the reader's to report
-            return path.stat().st_size
-    return path.stat().st_size
-
-
-def _by_size(files: Sequence[tuple[int, Path, str]], limit: int):
-    chunk, size = [], 0
-    for item in files:
-        length = _text_size(item[1])
-        if chunk and size + length > limit:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += length
-    if chunk:
-        yield chunk
 
 
 def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]]:

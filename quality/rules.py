@@ -10,7 +10,7 @@ from typing import Any
 from ingest import bonds, engagements, enterprises, fund_investments, ipos, loans
 from ingest.kinds import BANK_KINDS, KINDS
 
-RULESET_VERSION = "2026.11.3"
+RULESET_VERSION = "2026.12.1"
 
 ERROR, WARNING = "error", "warning"
 # Phases in the order a regulator's validator applies them (CFPB regtech style).
@@ -74,9 +74,15 @@ def _file_rules() -> list[Rule]:
         "FL-E-001": ("文件无法读取（类型、编码或内容损坏）", "file cannot be read (type, encoding or damaged content)"),
         "FL-E-002": ("文件为空", "file is empty"),
         "FL-E-003": ("CSV 结构错误（分隔符、引号或截断的行）", "malformed CSV (delimiter, quoting or a truncated line)"),
-        "FL-E-004": ("XLSX 解压后大小异常，拒绝解析", "XLSX with an absurd unpacked size, refused before parsing"),
+        "FL-E-004": ("XLSX 或 Parquet 实际解压后超过上限（逐块解压计数，不信任压缩包头），拒绝解析", "XLSX or Parquet that really unpacks beyond the limit (counted while inflating, never from the zip headers), refused before parsing"),
         "FL-E-005": ("找不到表头行", "no header row found"),
         "FL-E-006": ("无法从表头判断报送类型", "submission kind cannot be told from the headers"),
+        "FL-E-007": ("只接受普通文件：符号链接、目录、管道、设备不读取其内容", "only regular files: a symbolic link, directory, pipe or device is refused without reading it"),
+        "FL-E-008": ("文件名长度不超过上限", "the file name is within the length limit"),
+        "FL-E-009": ("文件大小不超过上限", "the file is within the size limit"),
+        "FL-E-010": ("CSV 每行长度不超过上限", "every CSV line is within the length limit"),
+        "FL-E-011": ("工作表或 Parquet 的单元格数不超过上限（声明的范围与实际单元格位置）", "a sheet or Parquet file spans no more cells than the limit (declared range and actual cell positions)"),
+        "FL-E-012": ("读取文件时不得出现意外错误（错误原文附在说明中）", "the file reads without an unexpected error (the error is quoted)"),
     }
     return [
         Rule(

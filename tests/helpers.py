@@ -193,3 +193,23 @@ def enterprise(**overrides: str) -> dict[str, str]:
             "industry_code": "C3612", "cluster_33618": "智能网联新能源汽车",
             "designations": "专精特新、高新技术企业", "listed": "否", "whitelist": "是",
             "as_of": "2026-10-31", **overrides}
+
+
+def other_writer(home, seconds: float):
+    """Another process holding `home`'s writer lock for `seconds` (returned once it holds)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from warehouse.database import writer_lock
+        from warehouse.home import Home
+        with writer_lock(Home(Path({str(home.root)!r}))):
+            print("held", flush=True)
+            time.sleep({seconds})
+    """)
+    other = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert other.stdout.readline().strip() == "held"
+    return other

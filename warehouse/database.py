@@ -1,114 +1,118 @@
-"""The build warehouse: the one writer's DuckDB file, its audit tables and raw views, and
-the lock that keeps a second writer out."""
+"""The build warehouse: the one writer's DuckDB file, its ledger and raw views, and the
+lock that keeps a second writer out for the whole of a run."""
 
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from ingest.kinds import KINDS
+from warehouse import ledger
 from warehouse.home import Home
 from warehouse.raw import ensure_raw, view_sql
-
-AUDIT_DDL = """
-create schema if not exists audit;
-create schema if not exists raw;
-create table if not exists audit.submissions (
-    submission_id bigint primary key,
-    file_name varchar not null,
-    stored_path varchar not null,
-    sha256 varchar not null,
-    size_bytes bigint not null,
-    kind varchar,
-    reporter varchar,
-    period date,
-    submitted_at timestamp,
-    received_at timestamp not null,
-    status varchar not null,
-    row_count bigint,
-    error_count bigint not null,
-    warning_count bigint not null,
-    ruleset_version varchar not null,
-    duplicate_of bigint,
-    superseded_by bigint,
-    superseded_at timestamp
-);
-create table if not exists audit.findings (
-    submission_id bigint not null,
-    rule_id varchar not null,
-    severity varchar not null,
-    row_number bigint,
-    "column" varchar,
-    value varchar,
-    message_zh varchar not null,
-    message_en varchar not null
-);
-create table if not exists audit.finding_counts (
-    submission_id bigint not null,
-    rule_id varchar not null,
-    severity varchar not null,
-    occurrences bigint not null
-);
-create table if not exists audit.file_aggregates (
-    submission_id bigint not null,
-    kind varchar not null,
-    bank_code varchar,
-    period date,
-    corporate_loans double,
-    mfg_loans double
-);
-"""
 
 # The writer's DuckDB settings: bounded memory (DuckDB would take 80% of RAM), and no
 # insertion order to keep where none is needed.
 BUILD_CONFIG = {"memory_limit": "1536MB", "preserve_insertion_order": False}
+# How long a second writer waits for the first by default, and how often it looks.
+DEFAULT_WAIT_SECONDS = 0.0
+_POLL_SECONDS = 0.2
 
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the build warehouse."""
 
 
+# Locks this process holds, by lock file: a run takes the lock once and every step within
+# it (and the CLI around it) re-enters it instead of queueing behind itself.
+_held: dict[Path, list] = {}
+_held_guard = threading.Lock()
+
+
 @contextmanager
-def writer_lock(home: Home) -> Iterator[None]:
-    """Hold the single-writer lock for the build warehouse, or fail at once with a clear
-    reason (DuckDB allows one writer per file)."""
+def writer_lock(
+    home: Home,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    on_wait: Callable[[float], None] | None = None,
+) -> Iterator[bool]:
+    """Hold the single-writer lock for the build warehouse (DuckDB allows one writer per
+    file). If another process holds it, wait up to `wait_seconds` (telling `on_wait`
+    once), then fail with a bilingual reason. Re-entrant within a process; yields True for
+    the outermost holder, which is the one that should settle a crashed run's leftovers."""
     home.build_dir.mkdir(parents=True, exist_ok=True)
-    with open(home.writer_lock, "a+") as handle:
+    key = home.writer_lock.resolve()
+    with _held_guard:
+        entry = _held.get(key)
+        if entry is not None:
+            entry[1] += 1
+    if entry is not None:
+        try:
+            yield False
+        finally:
+            with _held_guard:
+                entry[1] -= 1
+        return
+    handle = open(key, "a+")  # noqa: SIM115 — held across the yield
+    try:
+        _acquire(handle, home, wait_seconds, on_wait)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        with _held_guard:
+            _held[key] = [handle, 1]
+        try:
+            yield True
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def _acquire(handle, home: Home, wait_seconds: float,
+             on_wait: Callable[[float], None] | None) -> None:
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    told = False
+    while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise WarehouseBusy(
-                "另一个进程正在写入构建库（可能有刷新正在运行），请稍后再试 / another process is "
-                f"writing the build warehouse (a refresh may be running): {home.build_db}"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    "另一个进程正在写入构建库（可能有刷新正在运行），请稍后再试 / another process "
+                    f"is writing the build warehouse (a refresh may be running): "
+                    f"{home.build_db}"
+                ) from None
+            if not told and on_wait is not None:
+                on_wait(wait_seconds)
+                told = True
+            time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+def holds_lock(home: Home) -> bool:
+    """Whether this process holds the home's writer lock."""
+    with _held_guard:
+        return home.writer_lock.resolve() in _held
 
 
 def connect_build(home: Home) -> duckdb.DuckDBPyConnection:
-    """Open the build warehouse, make sure its audit tables exist, and point the
-    `raw.<kind>` views at the raw store."""
+    """Open the build warehouse, make sure its ledger exists, and point the `raw.<kind>`
+    views at the raw store."""
     home.build_dir.mkdir(parents=True, exist_ok=True)
     ensure_raw(home)
     con = duckdb.connect(str(home.build_db), config=dict(BUILD_CONFIG))
-    con.execute(AUDIT_DDL)
+    ledger.ensure(con)
+    con.execute("create schema if not exists raw")
     for kind in KINDS:
         con.execute(view_sql(home, kind))
     return con
-
-
-def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert `frame` into `table`, matching columns by name (Arrow hand-off, no copy)."""
-    if frame.is_empty():
-        return
-    con.register("_zhirong_append", frame)
-    try:
-        con.execute(f"insert into {table} by name select * from _zhirong_append")
-    finally:
-        con.unregister("_zhirong_append")

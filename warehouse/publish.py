@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import ledger
+from warehouse.faults import crash_point
 from warehouse.home import Home
 
 PUBLISHED_SCHEMAS = ("marts", "reference", "audit")
@@ -58,7 +60,7 @@ def publish(
             con.execute(f"create table pub.{schema}.{table} as select * from {schema}.{table}")
         _copy_comments(con, tables)
         con.execute(META_DDL)
-        submissions = con.execute("select count(*) from audit.submissions").fetchone()[0]
+        submissions = ledger.size(con)
         con.execute(
             "insert into pub.meta.publication values (?, ?, ?, ?)",
             [published_at, run_id, ruleset_version, submissions],
@@ -66,9 +68,10 @@ def publish(
     finally:
         con.execute("detach pub")
     _fsync(partial)
+    crash_point("publishing")
     partial.replace(version)
     # A hard link makes the new version current in one rename; the history keeps it too.
-    staging = home.published_db.with_name(f".{home.published_db.name}.{os.getpid()}.new")
+    staging = home.published_db.with_name(f".{home.published_db.name}.{os.getpid()}{_NEW}")
     staging.unlink(missing_ok=True)
     os.link(version, staging)
     staging.replace(home.published_db)
@@ -79,6 +82,19 @@ def publish(
 
 
 VERSION_FORMAT = "zhirong_%Y%m%dT%H%M%S%fZ.duckdb"
+_NEW = ".new"
+
+
+def abandoned_publications(home: Home) -> list[Path]:
+    """Files a publication that died half-way left: a version still under its `.partial`
+    name, a link never renamed into place. Readers never open either."""
+    found = []
+    if home.history_dir.is_dir():
+        found += sorted(home.history_dir.glob("*.partial"))
+        found += sorted(home.history_dir.glob("*.partial.wal"))
+    if home.published_dir.is_dir():
+        found += sorted(home.published_dir.glob(f".{home.published_db.name}.*{_NEW}"))
+    return found
 
 
 def versions(home: Home) -> list[tuple[datetime, Path]]:
@@ -100,7 +116,7 @@ def version_at(home: Home, when: datetime) -> Path | None:
 
 def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
-    return con.execute(
+    tables = con.execute(
         f"""
         select schema_name, table_name
         from duckdb_tables()
@@ -109,6 +125,7 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         """,
         list(PUBLISHED_SCHEMAS),
     ).fetchall()
+    return [t for t in tables if t not in ledger.UNPUBLISHED]
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:

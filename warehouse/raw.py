@@ -1,14 +1,16 @@
 """The raw store: each accepted submission's normalised rows as one Parquet file,
 `raw/<kind>/<submission_id>.parquet`, read by the `raw.<kind>` views of the build warehouse.
 
-A file's rows are first staged under `raw/.incoming/`; once the gate has accepted the file
-they are moved into place by rename, before the ledger commits. Rows of a file the ledger
-does not list as accepted are never read (staging joins on the ledger), so a crash between
-the two steps leaves nothing half-loaded."""
+A file's rows are first written under `raw/.incoming/<kind>/` (and flushed to disk); the
+ledger then commits the file's verdict, and only then are an accepted file's rows moved
+into place by rename. So rows become visible only through a committed ledger row: a crash
+before the commit leaves rows nobody reads (recovery drops them), a crash after it leaves
+rows recovery moves into place."""
 
 from __future__ import annotations
 
-import shutil
+import os
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -41,8 +43,13 @@ def kind_dir(home: Home, kind: str) -> Path:
 
 
 def incoming_dir(home: Home, kind: str) -> Path:
-    """Where a kind's rows wait for the gate's verdict."""
+    """Where a kind's rows wait for the ledger's verdict."""
     return home.raw / ".incoming" / kind
+
+
+def orphaned_dir(home: Home, kind: str) -> Path:
+    """Where recovery sets aside rows the ledger never accepted (kept for inspection)."""
+    return home.raw / ".orphaned" / kind
 
 
 def ensure_raw(home: Home) -> None:
@@ -52,7 +59,9 @@ def ensure_raw(home: Home) -> None:
         incoming_dir(home, kind).mkdir(parents=True, exist_ok=True)
         placeholder = kind_dir(home, kind) / PLACEHOLDER
         if not placeholder.exists():
-            pl.DataFrame(schema=raw_schema(kind)).write_parquet(placeholder)
+            partial = placeholder.with_name(placeholder.name + ".partial")
+            pl.DataFrame(schema=raw_schema(kind)).write_parquet(partial)
+            partial.replace(placeholder)
 
 
 def view_sql(home: Home, kind: str) -> str:
@@ -62,18 +71,19 @@ def view_sql(home: Home, kind: str) -> str:
 
 
 def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:
-    """Write each submission's rows to the incoming area (the rows of one submission are
-    contiguous in a normalised frame, so each file is a zero-copy slice)."""
+    """Write each submission's rows to the incoming area and flush them to disk (the rows
+    of one submission are contiguous in a normalised frame, so each file is a zero-copy
+    slice)."""
     for kind, frame in frames.items():
         columns = list(raw_schema(kind))
         ordered = frame.select(columns)
         runs = ordered["submission_id"].rle()
         start = 0
         for length, sid in runs.struct.unnest().iter_rows():
-            ordered.slice(start, length).write_parquet(
-                incoming_dir(home, kind) / f"{sid}.parquet", compression="lz4",
-                statistics=True,
-            )
+            path = incoming_dir(home, kind) / f"{sid}.parquet"
+            ordered.slice(start, length).write_parquet(path, compression="lz4",
+                                                       statistics=True)
+            _fsync(path)
             start += length
 
 
@@ -84,8 +94,64 @@ def promote(home: Home, kind: str, submission_id: int) -> Path:
     return target
 
 
-def discard_incoming(home: Home) -> None:
-    """Drop whatever is still staged (rejected files' rows, leftovers of a crash)."""
-    incoming = home.raw / ".incoming"
-    if incoming.exists():
-        shutil.rmtree(incoming)
+def promoted(home: Home, kinds: set[str]) -> None:
+    """Make the renames into `kinds`' folders durable."""
+    for kind in kinds:
+        _fsync_dir(kind_dir(home, kind))
+
+
+def staged_files(home: Home) -> list[tuple[str, int, Path]]:
+    """(kind, submission id, path) of every file waiting in the incoming area."""
+    return _numbered(home, incoming_dir)
+
+
+def stored_files(home: Home) -> list[tuple[str, int, Path]]:
+    """(kind, submission id, path) of every file in the store proper."""
+    return _numbered(home, kind_dir)
+
+
+def highest_id(home: Home) -> int:
+    """The highest submission id with rows anywhere in the store (0 when none)."""
+    found = [sid for _, sid, _ in [*staged_files(home), *stored_files(home),
+                                   *_numbered(home, orphaned_dir)]]
+    return max(found, default=0)
+
+
+def set_aside(home: Home, kind: str, path: Path, at: datetime) -> Path:
+    """Move rows no committed ledger row accepts out of the views' sight."""
+    target = orphaned_dir(home, kind) / f"{path.stem}.{at:%Y%m%dT%H%M%S}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path.replace(target)
+    return target
+
+
+def discard(home: Home, submission_ids: list[int]) -> None:
+    """Drop the staged rows of files that were not accepted."""
+    for sid in submission_ids:
+        for kind in KINDS:
+            (incoming_dir(home, kind) / f"{sid}.parquet").unlink(missing_ok=True)
+
+
+def _numbered(home: Home, folder) -> list[tuple[str, int, Path]]:
+    found = []
+    for kind in KINDS:
+        directory = folder(home, kind)
+        if not directory.is_dir():
+            continue
+        for path in directory.glob("*.parquet"):
+            number = path.name.split(".", 1)[0]
+            if number.isdigit():
+                found.append((kind, int(number), path))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync(path)

@@ -1,16 +1,34 @@
 """The hardened read-only connection behind `zhirong sql`: the published file opened
-read-only, no file or network access, no extensions, configuration locked, one SELECT,
-a time limit."""
+read-only, no file or network access, no extensions, configuration locked, one SELECT —
+and limits that hold whatever the query does.
+
+An analyst's query runs in a child process (`warehouse.query_worker`) whose address space
+is capped at the memory limit, so a query DuckDB's own accounting misses (a 3 GB
+`repeat`) fails at the cap instead of taking the machine; DuckDB's memory limit sits below
+it so ordinary large queries spill to a size-capped temporary folder first. A watchdog in
+the child interrupts the query at the time limit, and the parent kills the child if it has
+not stopped a few seconds later. At most `max_rows` rows come back, and the result says
+when it was cut."""
 
 from __future__ import annotations
 
-import threading
+import os
+import pickle
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MEMORY_LIMIT_BYTES = 4 << 30
+# What a query may spill to disk before it fails.
+DEFAULT_TEMP_LIMIT_BYTES = 8 << 30
+# After the time limit, how long an interrupted query gets to stop before it is killed.
+KILL_GRACE_SECONDS = 5.0
 HARDENED_CONFIG = {
     "access_mode": "READ_ONLY",
     # read_only alone still lets COPY … TO and read_csv('/etc/passwd') through.
@@ -34,11 +52,22 @@ class QueryRefused(Exception):  # noqa: N818 — a refusal shown to the analyst,
 
 @dataclass(frozen=True)
 class QueryResult:
-    """Column names, their DuckDB types, and rows."""
+    """Column names, their DuckDB types, the rows, and whether rows past the cap were cut."""
 
     columns: list[str]
     types: list[str]
     rows: list[tuple]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """What one analyst's query may take."""
+
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    max_rows: int = DEFAULT_MAX_ROWS
+    memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES
+    temp_limit_bytes: int = DEFAULT_TEMP_LIMIT_BYTES
 
 
 def check_statement(sql: str) -> None:
@@ -61,37 +90,70 @@ def check_statement(sql: str) -> None:
         )
 
 
-def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the published warehouse with the hardened configuration."""
+def connect_published(path: Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse with the hardened configuration (and `config` on top)."""
     if not path.exists():
         raise QueryRefused(
             f"尚未发布数据仓库：{path}（先运行 zhirong demo 或 zhirong build）",
             f"no published warehouse at {path} yet (run zhirong demo or zhirong build first)",
         )
-    return duckdb.connect(str(path), read_only=True, config=dict(HARDENED_CONFIG))
+    return duckdb.connect(str(path), read_only=True, config={**HARDENED_CONFIG,
+                                                             **(config or {})})
 
 
 def run_query(
-    path: Path, sql: str, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    path: Path,
+    sql: str,
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    limits: QueryLimits | None = None,
 ) -> QueryResult:
-    """Run one read-only SELECT against the published warehouse at `path`."""
+    """Run one read-only SELECT against the published warehouse at `path`, within `limits`
+    (`timeout_seconds` is the time limit when `limits` is not given)."""
+    limits = limits or QueryLimits(timeout_seconds=timeout_seconds)
     check_statement(sql)
-    con = connect_published(path)
-    timer = threading.Timer(timeout_seconds, con.interrupt)
-    timer.start()
+    if not path.exists():
+        connect_published(path)  # raises the "nothing published yet" refusal
+    request = pickle.dumps({"path": str(path), "sql": sql, "limits": limits})
+    # The worker imports this package from wherever this module was imported.
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "warehouse.query_worker"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
     try:
-        relation = con.execute(sql)
-        columns = [d[0] for d in relation.description]
-        types = [str(d[1]) for d in relation.description]
-        rows = relation.fetchall()
-    except duckdb.InterruptException as exc:
-        raise QueryRefused(
-            f"查询超过 {timeout_seconds:g} 秒时限，已中止",
-            f"the query exceeded its {timeout_seconds:g} s limit and was stopped",
-        ) from exc
-    except duckdb.Error as exc:
-        raise QueryRefused(f"查询失败：{exc}", f"query failed: {exc}") from exc
-    finally:
-        timer.cancel()
-        con.close()
-    return QueryResult(columns, types, rows)
+        out, err = worker.communicate(request, timeout=limits.timeout_seconds
+                                      + KILL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
+        raise _timed_out(limits) from None
+    if worker.returncode != 0 or not out:
+        raise _died(worker.returncode, err, limits)
+    outcome = pickle.loads(out)
+    if outcome[0] == "refused":
+        raise QueryRefused(outcome[1], outcome[2])
+    return outcome[1]
+
+
+def _timed_out(limits: QueryLimits) -> QueryRefused:
+    seconds = limits.timeout_seconds
+    return QueryRefused(f"查询超过 {seconds:g} 秒时限，已中止",
+                        f"the query exceeded its {seconds:g} s limit and was stopped")
+
+
+def _died(code: int, err: bytes, limits: QueryLimits) -> QueryRefused:
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        return QueryRefused(
+            f"查询进程被终止（{name}），可能超出 {_gib(limits.memory_limit_bytes)} 内存上限",
+            f"the query process was stopped ({name}), probably past its "
+            f"{_gib(limits.memory_limit_bytes)} memory limit",
+        )
+    last = (err.decode("utf-8", "replace").strip().splitlines() or ["(no output)"])[-1][:300]
+    return QueryRefused(f"查询进程出错：{last}", f"the query process failed: {last}")
+
+
+def _gib(size: int) -> str:
+    return f"{size / (1 << 30):g} GiB"

@@ -53,6 +53,10 @@ def _sql(home: Home, query: str, capsys, fmt: str = "csv") -> tuple[int, str, st
     capsys.readouterr()
     code = main(["--home", str(home.root), "sql", query, "--format", fmt])
     out, err = capsys.readouterr()
+    if fmt == "csv" and code == 0:
+        # A BOM first, so Excel reads the Chinese as UTF-8; the rows follow.
+        assert out.startswith("\ufeff")
+        out = out.removeprefix("\ufeff")
     return code, out, err
 
 
@@ -266,7 +270,7 @@ def test_a_resubmission_changes_that_bank_and_month_only_and_as_of_shows_the_pas
     code = main(["--home", str(own_home.root), "sql", everything, "--format", "csv",
                  "--as-of", published_before.isoformat()])
     assert code == 0
-    assert capsys.readouterr().out == before  # to the cent
+    assert capsys.readouterr().out == "\ufeff" + before  # to the cent
 
 
 def test_as_of_before_anything_was_published_is_refused(demo_home, capsys):
@@ -308,3 +312,40 @@ def test_demo_fills_every_plan_enterprise_and_cluster_mart(demo_home):
                          "select distinct on_track from marts.plan_target_progress "
                          "where on_track is not null")
     assert {row[0] for row in verdicts.rows} == {True, False}
+
+
+@pytest.mark.parametrize("timeout", ["inf", "-1", "nan", "0", "soon"])
+def test_sql_timeout_must_be_a_finite_positive_number(demo_home, capsys, timeout):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--home", str(demo_home.root), "sql", "select 1", "--timeout", timeout])
+    assert stopped.value.code == 2
+    assert "seconds > 0" in capsys.readouterr().err
+
+
+def test_sql_csv_opens_in_excel_and_never_runs_a_formula(demo_home, capsys):
+    code, out, err = _sql(demo_home, "select '=HYPERLINK(\"http://x\",\"y\")' as name, "
+                          "'+SUM(A1)' as other, -1.5 as number", capsys)
+    assert code == 0 and err == ""
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [["name", "other", "number"], ["'=HYPERLINK(\"http://x\",\"y\")",
+                                                  "'+SUM(A1)", "-1.5"]]
+
+
+def test_sql_says_when_the_row_cap_cut_the_result(demo_home, capsys):
+    capsys.readouterr()
+    code = main(["--home", str(demo_home.root), "sql", "select * from range(50)",
+                 "--format", "csv", "--max-rows", "10"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert len(out.removeprefix("\ufeff").splitlines()) == 1 + 10
+    assert "more than 10 rows" in err and "--max-rows" in err
+
+
+def test_sql_memory_limit_holds_for_a_three_gigabyte_string(demo_home, capsys):
+    capsys.readouterr()
+    started = time.monotonic()
+    code = main(["--home", str(demo_home.root), "sql",
+                 "select length(repeat('x', 3000000000))", "--timeout", "5"])
+    _, err = capsys.readouterr()
+    assert code == 1 and time.monotonic() - started < 15
+    assert "memory limit" in err and "内存" in err

@@ -30,6 +30,7 @@ from tests.helpers import (
     totals_matching,
     write_csv,
 )
+from tests.poison import dimension_bomb, endless_line_csv
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 ON_TIME = {1: datetime(2026, 11, 10, 2), 2: datetime(2026, 11, 10, 2)}
@@ -64,6 +65,25 @@ def _bomb(tmp):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * (20 << 20))
     return _raw(tmp, "bomb.xlsx", buffer.getvalue())
+
+
+def _link(tmp):
+    path = tmp / "loans.csv"
+    path.symlink_to("/etc/passwd")
+    return [path]
+
+
+def _sparse(tmp):
+    path = tmp / "huge.csv"
+    with open(path, "wb") as handle:
+        handle.truncate((2 << 30) + 1)  # over the 2 GiB limit without using the disk
+    return [path]
+
+
+def _nested_parquet(tmp):
+    path = tmp / "nested.parquet"
+    pl.DataFrame({"bank_code": [["x"]], "report_period": ["2026-10"]}).write_parquet(path)
+    return [path]
 
 
 def _cover_only(tmp):
@@ -140,6 +160,12 @@ TRIGGERS = {
     "FL-E-004": _bomb,
     "FL-E-005": _cover_only,
     "FL-E-006": lambda t: _raw(t, "other.csv", b"name,age\nx,3\n"),
+    "FL-E-007": _link,
+    "FL-E-008": lambda t: [write_csv(t / ("x" * 201 + ".csv"), [L], LOAN_HEADERS)],
+    "FL-E-009": _sparse,
+    "FL-E-010": lambda t: [endless_line_csv(t / "long.csv", (1 << 20) + 1)],
+    "FL-E-011": lambda t: [dimension_bomb(t / "dim.xlsx")],
+    "FL-E-012": _nested_parquet,
     "LN-E-001": lambda t: _loans_first(t, headers=_without(LOAN_HEADERS, "loan_id")),
     "LN-E-002": lambda t: _loans_first(t, headers=[*LOAN_HEADERS, "balance"]),
     "LN-E-003": lambda t: _raw(t, "head.csv", HEADER_LINE + b"\n"),

@@ -1,22 +1,45 @@
 """The build warehouse: one writer, raw tables shaped by the kinds."""
 
+import time
+
 import pytest
 
-from warehouse.database import WarehouseBusy, connect_build, writer_lock
+from tests.helpers import other_writer
+from warehouse.database import WarehouseBusy, connect_build, holds_lock, writer_lock
 from warehouse.raw import raw_schema
 
 
 def test_a_second_writer_is_turned_away_with_a_reason(home):
-    with writer_lock(home), pytest.raises(WarehouseBusy) as busy, writer_lock(home):
-        pass
+    other = other_writer(home, 30)
+    try:
+        with pytest.raises(WarehouseBusy) as busy, writer_lock(home, wait_seconds=0):
+            pass
+    finally:
+        other.kill()
+        other.wait()
     assert "another process is writing" in str(busy.value)
+    assert "另一个进程正在写入" in str(busy.value)
 
 
-def test_the_lock_is_free_again_after_the_writer_finishes(home):
-    with writer_lock(home):
-        pass
-    with writer_lock(home):
-        pass
+def test_a_second_writer_waits_for_the_first_and_then_writes(home):
+    other = other_writer(home, 1.5)
+    told = []
+    started = time.monotonic()
+    with writer_lock(home, wait_seconds=60, on_wait=told.append) as outermost:
+        waited = time.monotonic() - started
+        assert outermost and holds_lock(home)
+    other.wait()
+    assert told == [60]
+    assert waited >= 1.0
+
+
+def test_the_lock_is_re_entrant_within_a_run_and_free_after_it(home):
+    with writer_lock(home) as outer, writer_lock(home) as inner:
+        assert (outer, inner) == (True, False)
+    assert not holds_lock(home)
+    other = other_writer(home, 0)
+    other.wait()
+    assert other.returncode == 0
 
 
 def test_raw_views_follow_the_normalised_schema(home):

@@ -1,11 +1,13 @@
 """`zhirong sql`'s connection: one SELECT, read-only, no files, no extensions, a time limit."""
 
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from warehouse.readonly import QueryRefused, run_query
+from warehouse import readonly
+from warehouse.readonly import QueryLimits, QueryRefused, run_query
 
 
 @pytest.fixture
@@ -72,3 +74,37 @@ def test_no_published_warehouse_says_what_to_run(tmp_path):
     with pytest.raises(QueryRefused) as refused:
         run_query(tmp_path / "missing.duckdb", "select 1")
     assert "zhirong demo" in refused.value.message_en
+
+
+def test_a_query_past_the_memory_limit_fails_fast_and_stays_under_it(published):
+    """DuckDB does not count a string `repeat` builds against its own limit; the query
+    process's address space is capped, so the allocation fails there."""
+    limits = QueryLimits(timeout_seconds=20, memory_limit_bytes=1 << 30)
+    started = time.monotonic()
+    with pytest.raises(QueryRefused) as refused:
+        run_query(published, "select length(repeat('x', 3000000000))", limits=limits)
+    assert time.monotonic() - started < 15
+    assert "1 GiB memory limit" in refused.value.message_en
+
+
+def test_a_query_that_ignores_interrupts_is_killed_after_the_grace(published, monkeypatch):
+    """A time limit holds even for work DuckDB cannot interrupt: the parent kills the query
+    process a few seconds after the limit."""
+    monkeypatch.setattr(readonly, "KILL_GRACE_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(QueryRefused) as refused:
+        run_query(published, "select length(repeat('x', 1500000000)) + count(*) "
+                  "from range(3)", limits=QueryLimits(timeout_seconds=0.5,
+                                                      memory_limit_bytes=16 << 30))
+    # Uninterrupted, the repeat alone takes ~8 s here.
+    assert time.monotonic() - started < 4
+    assert "limit" in refused.value.message_en
+
+
+def test_rows_past_the_cap_are_cut_and_the_result_says_so(published):
+    result = run_query(published, "select * from range(10)",
+                       limits=QueryLimits(max_rows=4))
+    assert [r[0] for r in result.rows] == [0, 1, 2, 3]
+    assert result.truncated
+    exact = run_query(published, "select * from range(4)", limits=QueryLimits(max_rows=4))
+    assert len(exact.rows) == 4 and not exact.truncated

@@ -6,8 +6,8 @@ import io
 import openpyxl
 import polars as pl
 
+from exports.findings_report import write_findings_report
 from quality.gate import FINDINGS_SCHEMA
-from quality.report import write_findings_report
 
 FINDINGS = pl.DataFrame(
     [

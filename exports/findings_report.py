@@ -45,15 +45,25 @@ def write_findings_report(
 ) -> tuple[Path, Path]:
     """Write `<base>.findings.csv` and `<base>.findings.xlsx`; return both paths."""
     lines = report_lines(file_name, findings, counts)
-    csv_path = base.with_name(base.name + ".findings.csv")
-    xlsx_path = base.with_name(base.name + ".findings.xlsx")
-    with open(csv_path, "w", newline="", encoding="utf-8-sig") as handle:
+    csv_path, xlsx_path = report_paths(base)
+    # Each written beside its name and renamed: a report that exists is a whole report.
+    staged = csv_path.with_name(csv_path.name + ".partial")
+    with open(staged, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow([label for _, label in HEADERS])
         for row in lines.iter_rows():
             writer.writerow(["" if v is None else inert(v) for v in row])
-    _write_xlsx(xlsx_path, lines, counts)
+    staged.replace(csv_path)
+    staged = xlsx_path.with_name(xlsx_path.name + ".partial")
+    _write_xlsx(staged, lines, counts)
+    staged.replace(xlsx_path)
     return csv_path, xlsx_path
+
+
+def report_paths(base: Path) -> tuple[Path, Path]:
+    """Where the findings report of the file kept at `base` goes: CSV and XLSX."""
+    return (base.with_name(base.name + ".findings.csv"),
+            base.with_name(base.name + ".findings.xlsx"))
 
 
 def _write_xlsx(path: Path, lines: pl.DataFrame, counts: dict[str, int]) -> None:

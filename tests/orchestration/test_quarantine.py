@@ -1,0 +1,113 @@
+"""One inbox holding every kind of poison beside two good files: one refresh takes the good
+ones, rejects each bad one with its reason, keeps every byte, empties the inbox and exits 1
+— no traceback, no signal, modest memory — and the next refresh has nothing to do."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from tests.helpers import LOAN_HEADERS, TOTAL_HEADERS, loan, totals_matching, write_csv
+from tests.poison import dimension_bomb, endless_line_csv, far_cell_bomb, lying_zip_bomb
+from warehouse.home import Home
+
+pytestmark = pytest.mark.integration
+
+LONG_NAME = "对公贷款借据_" + "x" * 200 + ".csv"  # 218 bytes of UTF-8
+EXPECTED = {
+    "dimension.xlsx": "FL-E-011",
+    "far_cell.xlsx": "FL-E-011",
+    "endless_line.csv": "FL-E-010",
+    LONG_NAME: "FL-E-008",
+    "passwd.csv": "FL-E-007",
+    "pipe.csv": "FL-E-007",
+    "zip_bomb.xlsx": "FL-E-004",
+    "nested.parquet": "FL-E-012",
+}
+
+
+def _poison_inbox(home: Home) -> dict[str, str]:
+    """Fill the inbox; return every entry's fingerprint as the ledger should record it."""
+    inbox = home.inbox
+    rows = [loan()]
+    write_csv(inbox / "loans_C1901150100001_202610.csv", rows, LOAN_HEADERS)
+    write_csv(inbox / "totals_C1901150100001_202610.csv", [totals_matching(rows)],
+              TOTAL_HEADERS)
+    dimension_bomb(inbox / "dimension.xlsx")
+    far_cell_bomb(inbox / "far_cell.xlsx")
+    endless_line_csv(inbox / "endless_line.csv", 100 << 20)
+    write_csv(inbox / LONG_NAME, [loan(loan_id="L9")], LOAN_HEADERS)
+    (inbox / "passwd.csv").symlink_to("/etc/passwd")
+    os.mkfifo(inbox / "pipe.csv")
+    lying_zip_bomb(inbox / "zip_bomb.xlsx", unpacked_mib=1200)
+    import polars as pl
+
+    pl.DataFrame({"bank_code": [["x"]], "report_period": ["2026-10"]}).write_parquet(
+        inbox / "nested.parquet")
+    fingerprints = {}
+    for entry in inbox.iterdir():
+        if entry.is_symlink():
+            fingerprints[entry.name] = hashlib.sha256(os.fsencode(os.readlink(entry))).hexdigest()
+        elif entry.is_file():
+            fingerprints[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest()
+    return fingerprints
+
+
+def test_poison_files_are_rejected_and_kept_and_never_block_the_inbox(tmp_path):
+    home = Home(tmp_path / "home").ensure()
+    fingerprints = _poison_inbox(home)
+    zhirong = Path(sys.executable).with_name("zhirong")
+    # The child reports its own peak memory, whatever ran before it in this process.
+    probe = textwrap.dedent(f"""
+        import resource, subprocess, sys
+        done = subprocess.run([{str(zhirong)!r}, "--home", {str(home.root)!r}, "refresh"],
+                              capture_output=True, text=True, timeout=900)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        sys.stdout.write(f"{{done.returncode}} {{peak}}\\n" + done.stdout)
+        sys.stderr.write(done.stderr)
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=1200)
+    code, peak_kib = map(int, run.stdout.splitlines()[0].split())
+    output = run.stdout + run.stderr
+    assert code == 1, output[-3000:]
+    assert "Traceback" not in output
+    assert peak_kib < 2 << 20, f"peak {peak_kib / 1024:.0f} MiB"
+    assert list(home.inbox.iterdir()) == []
+
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    ledger = {name: (status, sha, stored) for name, status, sha, stored in con.execute(
+        "select file_name, status, sha256, stored_path from audit.submissions").fetchall()}
+    rules = dict(con.execute(
+        "select s.file_name, f.rule_id from audit.findings as f "
+        "join audit.submissions as s using (submission_id) where f.severity = 'error'"
+    ).fetchall())
+    con.close()
+    assert set(ledger) == set(fingerprints) | {"pipe.csv"}
+    assert {n for n, (status, *_) in ledger.items() if status == "accepted"} == {
+        "loans_C1901150100001_202610.csv", "totals_C1901150100001_202610.csv"}
+    assert rules == EXPECTED
+    for name, rule in EXPECTED.items():
+        assert f"{rule}" in output and "rejected" in output, name
+    for name, sha in fingerprints.items():
+        status, recorded, stored = ledger[name]
+        assert recorded == sha, name
+        kept = Path(stored)
+        assert os.path.lexists(kept), name
+        if kept.is_symlink():
+            assert os.readlink(kept) == "/etc/passwd"
+        else:
+            assert hashlib.sha256(kept.read_bytes()).hexdigest() == sha, name
+    assert Path(ledger["pipe.csv"][2]).exists()
+
+    again = main(["--home", str(home.root), "refresh"])
+    assert again == 0
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    assert con.execute("select count(*) from audit.submissions").fetchone()[0] == len(ledger)
+    con.close()
