@@ -21,10 +21,11 @@ import duckdb
 import polars as pl
 
 from exports.findings_report import write_findings_report
-from ingest.batches import Candidate
+from ingest.batches import Candidate, unexpected_failure
 from ingest.limits import ReadLimits
+from orchestration.recovery import settle
 from quality.crossfile import GateContext
-from quality.gate import Gate, GateResult, gate_files
+from quality.gate import FINDINGS_SCHEMA, Gate, GateResult, Verdict, gate_files
 from quality.rules import RULES_BY_ID, RULESET_VERSION
 from warehouse import ledger, raw
 from warehouse.faults import crash_point
@@ -125,23 +126,18 @@ def ingest_files(
 ) -> IntakeReport:
     """Take `paths` into the warehouse. Inbox entries are moved into the received store;
     files named elsewhere are copied and left in place."""
-    report = IntakeReport()
-    seen: dict[str, int] = {}
+    intake = _Intake(home, con, gate, progress, limits or ReadLimits(), run_id, len(paths))
     batch: list[Path] = []
     size = 0
-    total = len(paths)
-    done = 0
     for path in paths:
         batch.append(path)
         size += _size(path)
         if size >= BATCH_BYTES:
-            done += _ingest_batch(batch, home, con, gate, seen, report, progress, done, total,
-                                  limits or ReadLimits(), run_id)
+            intake.take(batch)
             batch, size = [], 0
     if batch:
-        _ingest_batch(batch, home, con, gate, seen, report, progress, done, total,
-                      limits or ReadLimits(), run_id)
-    return report
+        intake.take(batch)
+    return intake.report
 
 
 def _size(path: Path) -> int:
@@ -151,76 +147,150 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _ingest_batch(
-    paths: list[Path],
-    home: Home,
-    con: duckdb.DuckDBPyConnection,
-    gate: Callable[[], Gate],
-    seen: dict[str, int],
-    report: IntakeReport,
-    progress: Callable[[str], None],
-    done: int,
-    total: int,
-    limits: ReadLimits,
-    run_id: str | None,
-) -> int:
-    clock = time.perf_counter()
-    received_at = datetime.now(UTC).replace(tzinfo=None)
-    claims = ledger.reserve(
-        con, [(path, how_to_keep(path, home.inbox)) for path in paths],
-        lambda sid, path: stored_path(home.received, sid, path.name, received_at),
-        received_at, run_id, floor=raw.highest_id(home) + 1,
-    )
-    crash_point("claimed")
-    receipts, held = _keep_all(con, claims, received_at, report)
-    crash_point("received")
-    earlier = ledger.originals_of(con, [r.sha256 for r in receipts])
-    duplicates: dict[int, int] = {}
-    to_gate = []
-    for offset, receipt in enumerate(receipts):
-        original = seen.get(receipt.sha256) or earlier.get(receipt.sha256)
-        if original is not None:
-            duplicates[receipt.submission_id] = original
-            continue
-        seen[receipt.sha256] = receipt.submission_id
-        to_gate.append((receipt.submission_id, receipt.stored, receipt.source.name))
-        position = done + offset + 1
-        if total <= 20 or position % max(1, total // 20) == 0 or position == total:
-            progress(f"[{position}/{total}] received {_shown(receipt.source.name)}")
-    context = GateContext(
-        known=ledger.current_aggregates(con),
-        submitted_at={r.submission_id: r.submitted_at for r in receipts},
-    )
-    report.add_seconds("receive", time.perf_counter() - clock)
-    clock = time.perf_counter()
-    # Building the GX suites (the first time in a process) is part of the gate's cost.
-    judge = gate() if to_gate else None
-    report.add_seconds("gate", time.perf_counter() - clock)
-    staged = 0.0
+@dataclass
+class _Intake:
+    """One ingest run's state across its batches."""
 
-    def stage_chunk(frames: dict[str, pl.DataFrame]) -> None:
-        nonlocal staged
-        started = time.perf_counter()
-        raw.stage(home, frames)
-        staged += time.perf_counter() - started
+    home: Home
+    con: duckdb.DuckDBPyConnection
+    gate: Callable[[], Gate]
+    progress: Callable[[str], None]
+    limits: ReadLimits
+    run_id: str | None
+    total: int
+    report: IntakeReport = field(default_factory=IntakeReport)
+    seen: dict[str, int] = field(default_factory=dict)
+    done: int = 0
 
-    raw.ensure_raw(home)
-    batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk, limits=limits)
-    for step, seconds in batch.seconds.items():
-        report.add_seconds(step, seconds)
-    crash_point("staged")
-    clock = time.perf_counter()
-    outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result,
-                       held, run_id)
-    _write_reports(receipts, batch.result)
-    crash_point("reported")
-    _remove_copied_originals(con, held)
-    report.add_seconds("load", staged + time.perf_counter() - clock)
-    for outcome in outcomes:
-        if outcome.status != ACCEPTED or total <= 20:
-            progress(_describe(outcome))
-    report.outcomes.extend(outcomes)
-    return len(paths)
+    def take(self, paths: list[Path]) -> None:
+        """Take a batch. Should anything fail before its verdicts are committed — a fault no
+        single file's reading caught — the batch is undone (recovery puts its files back)
+        and its files are taken one at a time, so only the file at fault is rejected."""
+        committed: list[bool] = []
+        seen = dict(self.seen)
+        try:
+            self._batch(paths, committed)
+        except Exception as exc:  # noqa: BLE001 — isolate the file at fault below
+            if committed:
+                raise
+            self.seen = seen
+            log.debug("a batch failed", exc_info=True)
+            self.progress(f"这批文件处理失败，逐个重试 / a batch failed ({_error(exc)}); "
+                          "taking its files one at a time")
+            settle(self.home, self.con)
+            for path in paths:
+                self._alone(path)
+        self.done += len(paths)
+
+    def _alone(self, path: Path) -> None:
+        committed: list[bool] = []
+        seen = dict(self.seen)
+        try:
+            self._batch([path], committed)
+        except Exception as exc:  # noqa: BLE001 — this file is the one at fault
+            if committed:
+                raise
+            self.seen = seen
+            log.debug("taking %s failed", path, exc_info=True)
+            settle(self.home, self.con)
+            self._reject_unprocessable(path, exc)
+
+    def _reject_unprocessable(self, path: Path, exc: Exception) -> None:
+        """Keep and record a file nothing could process, rejected with the error (FL-E-012)."""
+        received_at = datetime.now(UTC).replace(tzinfo=None)
+        claims = self._claim([path], received_at)
+        receipts, held = _keep_all(self.con, claims, received_at, self.report)
+        if not receipts:
+            return
+        receipt = receipts[0]
+        reason = unexpected_failure(exc)
+        rule = RULES_BY_ID[reason.rule_id]
+        sid = receipt.submission_id
+        findings = pl.DataFrame([{
+            "submission_id": sid, "rule_id": rule.rule_id, "severity": rule.severity,
+            "row_number": None, "column": None, "value": None,
+            "message_zh": reason.message_zh, "message_en": reason.message_en,
+        }], schema=FINDINGS_SCHEMA)
+        verdict = Verdict(sid, errors=1, rules={rule.rule_id: 1})
+        result = GateResult({sid: verdict}, findings)
+        outcomes = _record(self.con, self.home, receipts, [], {}, result, held, self.run_id)
+        _write_reports(receipts, result)
+        _remove_copied_originals(self.con, held)
+        for outcome in outcomes:
+            self.progress(_describe(outcome))
+        self.report.outcomes.extend(outcomes)
+
+    def _claim(self, paths: list[Path], received_at: datetime) -> list[Claim]:
+        home = self.home
+        return ledger.reserve(
+            self.con, [(path, how_to_keep(path, home.inbox)) for path in paths],
+            lambda sid, path: stored_path(home.received, sid, path.name, received_at),
+            received_at, self.run_id, floor=raw.highest_id(home) + 1,
+        )
+
+    def _batch(self, paths: list[Path], committed: list[bool]) -> None:
+        home, con, report, progress = self.home, self.con, self.report, self.progress
+        clock = time.perf_counter()
+        received_at = datetime.now(UTC).replace(tzinfo=None)
+        claims = self._claim(paths, received_at)
+        crash_point("claimed")
+        receipts, held = _keep_all(con, claims, received_at, report)
+        crash_point("received")
+        earlier = ledger.originals_of(con, [r.sha256 for r in receipts])
+        duplicates: dict[int, int] = {}
+        to_gate = []
+        for offset, receipt in enumerate(receipts):
+            original = self.seen.get(receipt.sha256) or earlier.get(receipt.sha256)
+            if original is not None:
+                duplicates[receipt.submission_id] = original
+                continue
+            self.seen[receipt.sha256] = receipt.submission_id
+            to_gate.append((receipt.submission_id, receipt.stored, receipt.source.name))
+            position, total = self.done + offset + 1, self.total
+            if total <= 20 or position % max(1, total // 20) == 0 or position == total:
+                progress(f"[{position}/{total}] received {_shown(receipt.source.name)}")
+        context = GateContext(
+            known=ledger.current_aggregates(con),
+            submitted_at={r.submission_id: r.submitted_at for r in receipts},
+        )
+        report.add_seconds("receive", time.perf_counter() - clock)
+        clock = time.perf_counter()
+        # Building the GX suites (the first time in a process) is part of the gate's cost.
+        judge = self.gate() if to_gate else None
+        report.add_seconds("gate", time.perf_counter() - clock)
+        staged = 0.0
+
+        def stage_chunk(frames: dict[str, pl.DataFrame]) -> None:
+            nonlocal staged
+            started = time.perf_counter()
+            raw.stage(home, frames)
+            staged += time.perf_counter() - started
+
+        raw.ensure_raw(home)
+        batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk, limits=self.limits)
+        for step, seconds in batch.seconds.items():
+            report.add_seconds(step, seconds)
+        crash_point("staged")
+        clock = time.perf_counter()
+        outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result,
+                           held, self.run_id, committed)
+        _write_reports(receipts, batch.result)
+        crash_point("reported")
+        _remove_copied_originals(con, held)
+        report.add_seconds("load", staged + time.perf_counter() - clock)
+        for outcome in outcomes:
+            if outcome.status != ACCEPTED or self.total <= 20:
+                progress(_describe(outcome))
+        report.outcomes.extend(outcomes)
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _error(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _keep_all(
@@ -278,9 +348,11 @@ def _record(
     result: GateResult,
     held: list[Claim],
     run_id: str | None,
+    committed: list[bool] | None = None,
 ) -> list[FileOutcome]:
     """Commit the batch to the ledger, then move accepted files' staged rows into the store.
-    Rows become visible only once the ledger lists their file as accepted."""
+    Rows become visible only once the ledger lists their file as accepted. `committed`
+    gets an entry once the ledger has committed."""
     by_id = {c.submission_id: c for c in candidates}
     facts = {}
     if result.facts is not None:
@@ -339,6 +411,8 @@ def _record(
         receipts[0].received_at,
         keep_claims=[c.submission_id for c in held],
     )
+    if committed is not None:
+        committed.append(True)
     crash_point("recorded")
     accepted = [o for o in outcomes if o.status == ACCEPTED]
     for outcome in accepted:

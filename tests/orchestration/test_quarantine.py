@@ -111,3 +111,40 @@ def test_poison_files_are_rejected_and_kept_and_never_block_the_inbox(tmp_path):
     con = duckdb.connect(str(home.build_db), read_only=True)
     assert con.execute("select count(*) from audit.submissions").fetchone()[0] == len(ledger)
     con.close()
+
+
+def test_a_fault_no_reader_caught_rejects_only_the_file_that_causes_it(tmp_path, monkeypatch,
+                                                                       capsys):
+    """A failure after reading (here: storing one file's rows breaks) undoes the batch and
+    takes its files one at a time: the others are accepted, that one is rejected with the
+    error, and the inbox is empty."""
+    from warehouse import raw
+
+    stage = raw.stage
+
+    def fragile(home, frames):
+        if any(f.filter(f["borrower_name"] == "BOOM").height for k, f in frames.items()
+               if k == "loans"):
+            raise RuntimeError("the disk said no")
+        stage(home, frames)
+
+    monkeypatch.setattr(raw, "stage", fragile)
+    home = Home(tmp_path / "home").ensure()
+    good = [loan(), loan(loan_id="L2", borrower_uscc="91100000100003962T")]
+    write_csv(home.inbox / "loans_a.csv", good, LOAN_HEADERS)
+    write_csv(home.inbox / "totals_a.csv", [totals_matching(good)], TOTAL_HEADERS)
+    boom = [loan(bank_code="C2901150200001", borrower_name="BOOM")]
+    write_csv(home.inbox / "loans_b.csv", boom, LOAN_HEADERS)
+    assert main(["--home", str(home.root), "ingest"]) == 1
+    out, err = capsys.readouterr()
+    assert "taking its files one at a time" in err
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    ledger = dict(con.execute("select file_name, status from audit.submissions").fetchall())
+    reason = con.execute("select f.rule_id, f.message_en from audit.findings as f join "
+                         "audit.submissions using (submission_id) where file_name = "
+                         "'loans_b.csv'").fetchall()
+    con.close()
+    assert ledger == {"loans_a.csv": "accepted", "totals_a.csv": "accepted",
+                      "loans_b.csv": "rejected"}
+    assert reason == [("FL-E-012", "reading the file failed (RuntimeError: the disk said no)")]
+    assert list(home.inbox.iterdir()) == []
