@@ -16,7 +16,6 @@ then runs refresh to the end. After every kill and at the end it checks that:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import shutil
@@ -33,6 +32,7 @@ import duckdb
 
 from warehouse import raw
 from warehouse.home import Home
+from warehouse.received import sha256_of
 
 SAMPLE = ["--banks", "3", "--start", "2026-08", "--end", "2026-10", "--loans-per-bank", "60",
           "--enterprises", "150"]
@@ -101,14 +101,6 @@ def step_of(output: str) -> str:
     return "finished" if "took" in last else "ingest"
 
 
-def _sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def kept(home: Home) -> Counter:
     """Fingerprints of every file in the inbox and the received store."""
     found: Counter = Counter()
@@ -116,7 +108,7 @@ def kept(home: Home) -> Counter:
         for path in folder.rglob("*"):
             if path.is_file() and not path.is_symlink() and ".findings." not in path.name \
                     and not path.name.endswith(".partial"):
-                found[_sha(path)] += 1
+                found[sha256_of(path)] += 1
     return found
 
 
@@ -194,7 +186,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="zhirong-crash-"))
     work.mkdir(parents=True, exist_ok=True)
     inputs = make_inputs(work / "inputs")
-    sent = Counter(_sha(p) for p in inputs)
+    sent = Counter(sha256_of(p) for p in inputs)
     clean = Home(work / "clean")
     fill(clean, inputs)
     started = time.monotonic()

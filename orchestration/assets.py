@@ -34,6 +34,7 @@ from warehouse.faults import crash_point
 from warehouse.home import Home
 from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED
 from warehouse.publish import publish
+from warehouse.received import printable
 
 # Progress lines for people: the CLI prints them, dagster.yaml hands them to the run log.
 progress = logging.getLogger("zhirong.progress")
@@ -204,7 +205,8 @@ def ingest_submissions(
     finally:
         con.close()
     for path, reason in report.left_in_place:
-        progress.info("无法接收 cannot take %s: %s（留在原处 left where it is）", path, reason)
+        progress.info("无法接收 cannot take %s: %s（留在原处 left where it is）",
+                      printable(str(path)), reason)
     loaded = report.rows_loaded
     for kind in KINDS:
         files = [o for o in report.outcomes if o.kind == kind]

@@ -147,28 +147,23 @@ def _wait_option(parser: argparse.ArgumentParser) -> None:
         f"(default {DEFAULT_WAIT_SECONDS:g}; 0 gives up at once) / 等待另一个运行结束的最长秒数")
 
 
-def _seconds(text: str) -> float:
-    """A finite number of seconds, zero or more (argparse exits 2 on anything else)."""
+def _seconds(text: str, above_zero: bool = False) -> float:
+    """A finite number of seconds, zero or more (or above zero); argparse exits 2 on
+    anything else."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < 0:
+    bound = "> 0" if above_zero else "≥ 0"
+    if not math.isfinite(value) or value < 0 or (above_zero and value == 0):
         raise argparse.ArgumentTypeError(
-            f"应为有限的非负秒数 / not a finite number of seconds ≥ 0: {text!r}")
+            f"应为有限的秒数（{bound}）/ not a finite number of seconds {bound}: {text!r}")
     return value
 
 
 def _positive_seconds(text: str) -> float:
-    """A finite number of seconds above zero (argparse exits 2 on anything else)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"应为大于 0 的有限秒数 / not a finite number of seconds > 0: {text!r}")
-    return value
+    """A finite number of seconds above zero."""
+    return _seconds(text, above_zero=True)
 
 
 def _positive_int(text: str) -> int:

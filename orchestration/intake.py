@@ -245,10 +245,10 @@ class _Intake:
                 duplicates[receipt.submission_id] = original
                 continue
             self.seen[receipt.sha256] = receipt.submission_id
-            to_gate.append((receipt.submission_id, receipt.stored, receipt.source.name))
+            to_gate.append((receipt.submission_id, receipt.stored, receipt.name))
             position, total = self.done + offset + 1, self.total
             if total <= 20 or position % max(1, total // 20) == 0 or position == total:
-                progress(f"[{position}/{total}] received {_shown(receipt.source.name)}")
+                progress(f"[{position}/{total}] received {_shown(receipt.name)}")
         context = GateContext(
             known=ledger.current_aggregates(con),
             submitted_at={r.submission_id: r.submitted_at for r in receipts},
@@ -368,7 +368,7 @@ def _record(
         fact = facts.get(sid, {})
         outcome = FileOutcome(
             submission_id=sid,
-            file_name=receipt.source.name,
+            file_name=receipt.name,
             status=status,
             kind=sub.kind.name if sub else None,
             reporter=fact.get("bank_code"),
@@ -430,7 +430,7 @@ def _write_reports(receipts: list[Receipt], result: GateResult) -> None:
         if verdict is None or not verdict.rules:
             continue
         findings = result.findings.filter(pl.col("submission_id") == receipt.submission_id)
-        write_findings_report(receipt.stored, receipt.source.name, findings, verdict.rules)
+        write_findings_report(receipt.stored, receipt.name, findings, verdict.rules)
 
 
 def _remove_copied_originals(con: duckdb.DuckDBPyConnection, held: list[Claim]) -> None:

@@ -18,6 +18,7 @@ puts it back where it came from."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from warehouse.received import printable
 
 ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE = "accepted", "rejected", "superseded", "duplicate"
 STATUSES = (ACCEPTED, REJECTED, SUPERSEDED, DUPLICATE)
@@ -84,7 +87,9 @@ create table if not exists audit.id_counter (
 );
 create table if not exists audit.claims (
     submission_id bigint primary key,
+    -- As people read it, and as the file system spells it (a name need not be UTF-8).
     source_path varchar not null,
+    source_bytes blob not null,
     stored_path varchar not null,
     how varchar not null,
     claimed_at timestamp not null,
@@ -174,9 +179,9 @@ def reserve(
         con.execute("delete from audit.id_counter")
         con.execute("insert into audit.id_counter values (?)", [first + len(claims)])
         con.executemany(
-            "insert into audit.claims values (?, ?, ?, ?, ?, ?)",
-            [[c.submission_id, str(c.source), str(c.stored), c.how, at, run_id]
-             for c in claims],
+            "insert into audit.claims values (?, ?, ?, ?, ?, ?, ?)",
+            [[c.submission_id, printable(str(c.source)), os.fsencode(c.source),
+              str(c.stored), c.how, at, run_id] for c in claims],
         )
         con.execute("commit")
     except BaseException:
@@ -279,13 +284,14 @@ def claims(con: duckdb.DuckDBPyConnection) -> list[tuple[Claim, bool]]:
     """Every claim still held, and whether the ledger recorded its file."""
     rows = con.execute(
         """
-        select c.submission_id, c.source_path, c.stored_path, c.how, s.submission_id is not null
+        select c.submission_id, c.source_bytes, c.stored_path, c.how,
+               s.submission_id is not null
         from audit.claims as c
         left join audit.submissions as s using (submission_id)
         order by c.submission_id
         """
     ).fetchall()
-    return [(Claim(sid, Path(source), Path(stored), how), recorded)
+    return [(Claim(sid, Path(os.fsdecode(source)), Path(stored), how), recorded)
             for sid, source, stored, how, recorded in rows]
 
 

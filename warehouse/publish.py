@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import ledger
+from warehouse.disk import flush
 from warehouse.faults import crash_point
 from warehouse.home import Home
 
@@ -67,7 +68,7 @@ def publish(
         )
     finally:
         con.execute("detach pub")
-    _fsync(partial)
+    flush(partial)
     crash_point("publishing")
     partial.replace(version)
     # A hard link makes the new version current in one rename; the history keeps it too.
@@ -75,7 +76,7 @@ def publish(
     staging.unlink(missing_ok=True)
     os.link(version, staging)
     staging.replace(home.published_db)
-    _fsync_dir(home.published_dir)
+    flush(home.published_dir)
     return Publication(
         home.published_db, version, published_at, tuple(f"{s}.{t}" for s, t in tables)
     )
@@ -151,17 +152,3 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-

@@ -9,7 +9,6 @@ rows recovery moves into place."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import polars as pl
 
 from ingest.kinds import KINDS
 from ingest.submission import normalise
+from warehouse.disk import flush
 from warehouse.home import Home
 
 # An empty file with the schema, so a view never reads nothing. Its name sorts after every
@@ -83,7 +83,7 @@ def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:
             path = incoming_dir(home, kind) / f"{sid}.parquet"
             ordered.slice(start, length).write_parquet(path, compression="lz4",
                                                        statistics=True)
-            _fsync(path)
+            flush(path)
             start += length
 
 
@@ -97,7 +97,7 @@ def promote(home: Home, kind: str, submission_id: int) -> Path:
 def promoted(home: Home, kinds: set[str]) -> None:
     """Make the renames into `kinds`' folders durable."""
     for kind in kinds:
-        _fsync_dir(kind_dir(home, kind))
+        flush(kind_dir(home, kind))
 
 
 def staged_files(home: Home) -> list[tuple[str, int, Path]]:
@@ -143,15 +143,3 @@ def _numbered(home: Home, folder) -> list[tuple[str, int, Path]]:
             if number.isdigit():
                 found.append((kind, int(number), path))
     return sorted(found, key=lambda item: item[1])
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    _fsync(path)

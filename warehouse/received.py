@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from warehouse.disk import flush
+
 MOVE, COPY, COPY_THEN_REMOVE = "move", "copy", "copy_then_remove"
 # The kept name carries the submission id; the rest of the name is cut to stay well inside
 # a file system's 255 bytes, with room for `.findings.xlsx` and `.partial`.
@@ -37,10 +39,21 @@ class Receipt:
     submitted_at: datetime
     received_at: datetime
 
+    @property
+    def name(self) -> str:
+        """The file's name as sent, printable (bytes that are not UTF-8 shown as �)."""
+        return printable(self.source.name)
+
+
+def printable(name: str) -> str:
+    """`name` with any byte that is not UTF-8 (a file system hands those over as surrogates)
+    replaced by �, so it can be printed, stored and written into a report."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
 
 def stored_path(received_dir: Path, submission_id: int, name: str, at: datetime) -> Path:
     """Where submission `submission_id`, sent as `name`, is kept."""
-    safe = _UNSAFE.sub("_", name) or "file"
+    safe = _UNSAFE.sub("_", printable(name)) or "file"
     prefix = f"{submission_id}-"
     budget = _MAX_STORED_NAME_BYTES - len(prefix)
     if len(safe.encode()) > budget:
@@ -79,7 +92,7 @@ def keep(source: Path, stored: Path, how: str) -> str:
         os.symlink(os.readlink(source), partial)
     elif stat.S_ISREG(entry.st_mode):
         shutil.copyfile(source, partial, follow_symlinks=False)
-        _fsync(partial)
+        flush(partial)
     else:
         # A pipe or device cannot be copied without reading from it: keep what it was.
         partial.write_text(f"{_kind_of(entry.st_mode)} {source}\n", encoding="utf-8")
@@ -135,8 +148,3 @@ def _kind_of(mode: int) -> str:
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.exists():
         path.unlink()
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())

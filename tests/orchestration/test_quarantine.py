@@ -16,6 +16,7 @@ from orchestration.cli import main
 from tests.helpers import LOAN_HEADERS, TOTAL_HEADERS, loan, totals_matching, write_csv
 from tests.poison import dimension_bomb, endless_line_csv, far_cell_bomb, lying_zip_bomb
 from warehouse.home import Home
+from warehouse.received import printable
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +30,7 @@ EXPECTED = {
     "pipe.csv": "FL-E-007",
     "zip_bomb.xlsx": "FL-E-004",
     "nested.parquet": "FL-E-012",
+    "no_kind_\ufffd.csv": "FL-E-006",  # sent as b"no_kind_\xff.csv": not UTF-8
 }
 
 
@@ -50,12 +52,14 @@ def _poison_inbox(home: Home) -> dict[str, str]:
 
     pl.DataFrame({"bank_code": [["x"]], "report_period": ["2026-10"]}).write_parquet(
         inbox / "nested.parquet")
+    (inbox / os.fsdecode(b"no_kind_\xff.csv")).write_bytes(b"name,age\nx,3\n")
     fingerprints = {}
     for entry in inbox.iterdir():
+        name = printable(entry.name)
         if entry.is_symlink():
-            fingerprints[entry.name] = hashlib.sha256(os.fsencode(os.readlink(entry))).hexdigest()
+            fingerprints[name] = hashlib.sha256(os.fsencode(os.readlink(entry))).hexdigest()
         elif entry.is_file():
-            fingerprints[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest()
+            fingerprints[name] = hashlib.sha256(entry.read_bytes()).hexdigest()
     return fingerprints
 
 
