@@ -84,21 +84,19 @@ def refresh(home: Home, kill_after: float | None = None) -> tuple[int, str]:
     return run.returncode, out
 
 
+# The first progress line of each step, in the order a refresh prints them.
+_STEPS = (("recovery:", "recovery"), ("ingest:", "ingest"), ("dbt build:", "dbt build"),
+          ("mart gate:", "mart gate"), ("publish:", "publish"), ("exports:", "exports"),
+          ("已发布 published", "finished"))
+
+
 def step_of(output: str) -> str:
-    """Which step a run was in when it stopped, from the last progress line it printed."""
-    lines = [line for line in output.splitlines() if line.strip()]
-    last = lines[-1] if lines else ""
-    if not lines or last.startswith(("recovery:", "ingest:")):
-        return "start/recovery"
-    if "received" in last or last.startswith("#"):
-        return "ingest"
-    if last.startswith("dbt"):
-        return "dbt build"
-    if last.startswith("mart gate") or last.startswith("published"):
-        return "publish"
-    if last.startswith("exports"):
-        return "exports"
-    return "finished" if "took" in last else "ingest"
+    """Which step a run was in when it stopped: the step of the last step line it printed
+    (the output is in time order; before any, it was starting: imports, definitions)."""
+    step = "start"
+    for line in output.splitlines():
+        step = next((name for marker, name in _STEPS if line.startswith(marker)), step)
+    return step
 
 
 def kept(home: Home) -> Counter:

@@ -290,6 +290,7 @@ def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
             progress.info("dbt [%s/%s] %s %s", data.get("index"), data.get("total"), name,
                           data.get("status"))
 
+    progress.info("dbt build: starting")
     # The raw views name the raw store by absolute path: point them at this home.
     connect_build(home).close()
     outcome = dbt.build(home.build_db, selection, report)
@@ -323,6 +324,7 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
               quality_rules: QualityRules) -> Iterator[dg.AssetCheckResult]:
     """Gate the marts before publish; a breach blocks the publish asset."""
     home = zhirong.layout()
+    progress.info("mart gate: checking the marts")
     con = duckdb.connect(str(home.build_db), read_only=True, config=dict(BUILD_CONFIG))
     try:
         breaches = shared_mart_gate(quality_rules.settings()).check(con)
@@ -353,6 +355,7 @@ def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
     """The read-only warehouse analysts query: marts, reference data and the audit ledger,
     published by atomic rename; every version kept in published/history."""
     home = zhirong.layout()
+    progress.info("publish: writing a new version")
     con = connect_build(home)
     try:
         publication = publish(con, home, run_id=context.run_id,
@@ -379,6 +382,7 @@ def scorecard_packs(zhirong: ZhirongHome, writer: WarehouseWriter) -> dg.Materia
     """Every bank's 督导评价 pack (XLSX, PDF, CSV) and the regulator workbook for the latest
     quarter-end published, in exports/YYYY-MM/."""
     home = zhirong.layout()
+    progress.info("exports: writing the latest quarter's packs")
     try:
         done = export_latest_quarter(home.published_db, home.exports)
     except ExportError as nothing:
