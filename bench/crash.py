@@ -201,7 +201,7 @@ def main() -> None:
         fill(home, inputs)
         # Sometimes the run after the crash is killed too, while it settles and redoes.
         for _ in range(2 if rng.random() < 0.3 else 1):
-            code, output = refresh(home, kill_after=rng.uniform(0.5, duration * 1.05))
+            code, output = refresh(home, kill_after=rng.uniform(0.5, duration * 0.95))
             trial.kills.append(step_of(output) if code < 0 else "not killed (done)")
             check_after_kill(home, sent, trial)
         code, _ = refresh(home)
