@@ -24,6 +24,7 @@ from ingest.reference import load_reference
 from orchestration import dbt
 from orchestration.intake import inbox_files, ingest_files
 from orchestration.recovery import hold_run
+from orchestration.settings import DEFAULT_LOCK_WAIT_SECONDS
 from quality.crossfile import GateSettings
 from quality.gate import Gate
 from quality.mart_gate import MART_TABLES, MartGate
@@ -106,7 +107,7 @@ class WarehouseWriter(dg.ConfigurableResource):
     Taking the lock first settles whatever a crashed run left (orchestration.recovery)."""
 
     zhirong: ZhirongHome
-    wait_seconds: float = 600.0
+    wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     @contextmanager
     def yield_for_execution(self, context) -> Iterator["WarehouseWriter"]:
