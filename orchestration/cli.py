@@ -342,6 +342,7 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
     from orchestration.definitions import REFRESH_JOB, build_definitions
     from orchestration.recovery import hold_run
     from warehouse.database import WarehouseBusy
+    from warehouse.publish import published_by
 
     started = time.monotonic()
     home.ensure()
@@ -385,7 +386,7 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
         success=result.success,
         failures=failures,
         ledger=done,
-        published=home.published_db if _published_by(home, result.run_id) else None,
+        published=home.published_db if published_by(home, result.run_id) else None,
         seconds=time.monotonic() - started,
     )
 
@@ -401,21 +402,6 @@ def _ledger_outcome(home: Home, run_id: str) -> LedgerOutcome | None:
     con = duckdb.connect(str(home.build_db), read_only=True)
     try:
         return run_outcome(con, run_id)
-    finally:
-        con.close()
-
-
-def _published_by(home: Home, run_id: str) -> bool:
-    """Whether the published warehouse is the version run `run_id` published."""
-    from warehouse.readonly import QueryRefused, connect_published
-
-    try:
-        con = connect_published(home.published_db)
-    except QueryRefused:
-        return False
-    try:
-        return con.execute("select count(*) from meta.publication where run_id = ?",
-                           [run_id]).fetchone()[0] > 0
     finally:
         con.close()
 

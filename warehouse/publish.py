@@ -98,6 +98,18 @@ def abandoned_publications(home: Home) -> list[Path]:
     return found
 
 
+def published_by(home: Home, run_id: str) -> bool:
+    """Whether the published warehouse is the version run `run_id` published."""
+    if not home.published_db.exists():
+        return False
+    con = duckdb.connect(str(home.published_db), read_only=True)
+    try:
+        return con.execute("select count(*) from meta.publication where run_id = ?",
+                           [run_id]).fetchone()[0] > 0
+    finally:
+        con.close()
+
+
 def versions(home: Home) -> list[tuple[datetime, Path]]:
     """Every published version, oldest first, with its publication time (UTC)."""
     found = []

@@ -13,6 +13,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from warehouse.readonly import out_of_memory, timed_out
+
 # DuckDB's own limit leaves this share of the cap for what it does not account for (the
 # interpreter, result rows as Python objects, allocations outside its buffer manager).
 _DUCKDB_SHARE = 0.6
@@ -29,7 +31,7 @@ def main() -> int:
     try:
         outcome = _run(Path(request["path"]), request["sql"], limits)
     except MemoryError:
-        outcome = _memory_refusal(limits)
+        outcome = _refused(out_of_memory(limits))
     sys.stdout.buffer.write(pickle.dumps(outcome))
     sys.stdout.flush()
     return 0
@@ -49,7 +51,7 @@ def _run(path: Path, sql: str, limits) -> tuple:
                 "max_temp_directory_size": f"{int(limits.temp_limit_bytes)}B",
             })
         except QueryRefused as refused:
-            return ("refused", refused.message_zh, refused.message_en)
+            return _refused(refused)
         timer = threading.Timer(limits.timeout_seconds, con.interrupt)
         timer.start()
         try:
@@ -65,11 +67,9 @@ def _run(path: Path, sql: str, limits) -> tuple:
             truncated = len(rows) > limits.max_rows
             return ("ok", QueryResult(columns, types, rows[: limits.max_rows], truncated))
         except duckdb.InterruptException:
-            seconds = limits.timeout_seconds
-            return ("refused", f"查询超过 {seconds:g} 秒时限，已中止",
-                    f"the query exceeded its {seconds:g} s limit and was stopped")
+            return _refused(timed_out(limits))
         except duckdb.OutOfMemoryException:
-            return _memory_refusal(limits)
+            return _refused(out_of_memory(limits))
         except duckdb.Error as exc:
             text = str(exc).strip() or type(exc).__name__
             if "temp" in text.lower() and "size" in text.lower():
@@ -84,10 +84,8 @@ def _run(path: Path, sql: str, limits) -> tuple:
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _memory_refusal(limits) -> tuple:
-    gib = limits.memory_limit_bytes / (1 << 30)
-    return ("refused", f"查询所需内存超过 {gib:g} GiB 上限，已中止",
-            f"the query needs more than its {gib:g} GiB memory limit and was stopped")
+def _refused(refused) -> tuple:
+    return ("refused", refused.message_zh, refused.message_en)
 
 
 if __name__ == "__main__":

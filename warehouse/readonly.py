@@ -128,7 +128,7 @@ def run_query(
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.communicate()
-        raise _timed_out(limits) from None
+        raise timed_out(limits) from None
     if worker.returncode != 0 or not out:
         raise _died(worker.returncode, err, limits)
     outcome = pickle.loads(out)
@@ -137,10 +137,18 @@ def run_query(
     return outcome[1]
 
 
-def _timed_out(limits: QueryLimits) -> QueryRefused:
+def timed_out(limits: QueryLimits) -> QueryRefused:
+    """The refusal of a query stopped at its time limit."""
     seconds = limits.timeout_seconds
     return QueryRefused(f"查询超过 {seconds:g} 秒时限，已中止",
                         f"the query exceeded its {seconds:g} s limit and was stopped")
+
+
+def out_of_memory(limits: QueryLimits) -> QueryRefused:
+    """The refusal of a query that needed more than its memory limit."""
+    gib = _gib(limits.memory_limit_bytes)
+    return QueryRefused(f"查询所需内存超过 {gib} 上限，已中止",
+                        f"the query needs more than its {gib} memory limit and was stopped")
 
 
 def _died(code: int, err: bytes, limits: QueryLimits) -> QueryRefused:
