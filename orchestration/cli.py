@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("已中断 / interrupted")
         return EXIT_REJECTED
+    except BrokenPipeError:
+        # The reader went away (`zhirong status | head`): nothing left to tell it.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 — so the exit flush cannot fail
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:

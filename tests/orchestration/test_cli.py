@@ -349,3 +349,15 @@ def test_sql_memory_limit_holds_for_a_three_gigabyte_string(demo_home, capsys):
     _, err = capsys.readouterr()
     assert code == 1 and time.monotonic() - started < 15
     assert "memory limit" in err and "内存" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(demo_home):
+    zhirong = Path(sys.executable).with_name("zhirong")
+    run = subprocess.Popen([str(zhirong), "--home", str(demo_home.root), "sql",
+                            "select * from range(100000)", "--format", "csv"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdout.readline()
+    run.stdout.close()  # like `| head -1`
+    err = run.stderr.read().decode()
+    assert run.wait() == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
