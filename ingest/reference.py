@@ -22,6 +22,14 @@ class Reference:
     fx_rates: pl.DataFrame
     manufacturing_divisions: tuple[str, ...]
     clusters: pl.DataFrame
+    obligations: pl.DataFrame
+
+    @property
+    def due_day(self) -> int:
+        """The day of the following month by which a bank's monthly files are due (the
+        latest version of the filing_obligations seed)."""
+        current = self.obligations.sort("valid_from").tail(1)
+        return int(current["due_day"][0])
 
     @property
     def cluster_names(self) -> frozenset[str]:
@@ -47,5 +55,6 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     divisions = pl.read_csv(seeds_dir / "gbt4754_divisions.csv", infer_schema=False)
     manufacturing = divisions.filter(pl.col("is_manufacturing") == "true")["division_code"]
     clusters = pl.read_csv(seeds_dir / "clusters_33618.csv", infer_schema=False)
+    obligations = pl.read_csv(seeds_dir / "filing_obligations.csv", infer_schema=False)
     return Reference(banks, frozenset(currencies["currency"]), fx, tuple(manufacturing),
-                     clusters)
+                     clusters, obligations)

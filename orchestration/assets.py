@@ -57,24 +57,24 @@ class ZhirongHome(dg.ConfigurableResource):
 
 
 class QualityRules(dg.ConfigurableResource):
-    """The gate's tolerances (fractions) and the due day of the month; see docs/rules.md."""
+    """The gate's tolerances (fractions); see docs/rules.md. The due day is seed data
+    (filing_obligations), shared with the models."""
 
     reconcile_warning: float = GateSettings.reconcile_warning
     reconcile_error: float = GateSettings.reconcile_error
     mfg_change_bound: float = GateSettings.mfg_change_bound
-    due_day: int = GateSettings.due_day
 
     def settings(self) -> GateSettings:
         """As the gate takes them."""
         return GateSettings(self.reconcile_warning, self.reconcile_error,
-                            self.mfg_change_bound, self.due_day)
+                            self.mfg_change_bound)
 
     @classmethod
     def from_settings(cls, settings: GateSettings) -> "QualityRules":
         """The resource holding `settings`."""
         return cls(reconcile_warning=settings.reconcile_warning,
                    reconcile_error=settings.reconcile_error,
-                   mfg_change_bound=settings.mfg_change_bound, due_day=settings.due_day)
+                   mfg_change_bound=settings.mfg_change_bound)
 
 
 class FileLimits(dg.ConfigurableResource):
@@ -120,6 +120,12 @@ class IngestConfig(dg.Config):
     """Which files to take in: the ones named, or everything waiting in the inbox."""
 
     files: list[str] = []
+
+
+class EvaluationRequest(dg.Config):
+    """A quarter-end (YYYY-MM-DD) to freeze in this run, or empty for the cut-off rule."""
+
+    freeze_period: str = ""
 
 
 class ZhirongDbtTranslator(DagsterDbtTranslator):
@@ -267,9 +273,11 @@ def ingest_submissions(
     pool=WRITER_POOL,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
-               writer: WarehouseWriter):
-    """Seeds, staging, intermediate and marts, built and tested by dbt in-process."""
+def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
+               zhirong: ZhirongHome, writer: WarehouseWriter):
+    """Seeds, staging, intermediate and marts, built and tested by dbt in-process; a
+    quarter named in `config` is frozen into marts.evaluation_results now, whatever its
+    cut-off (`zhirong evaluate`)."""
     home = zhirong.layout()
     manifest_blob = dbt.load_manifest()
     selection, indirect = get_subset_selection_for_context(
@@ -294,7 +302,8 @@ def dbt_models(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
     progress.info("dbt build: starting")
     # The raw views name the raw store by absolute path: point them at this home.
     connect_build(home).close()
-    outcome = dbt.build(home.build_db, selection, report)
+    variables = {"freeze_period": config.freeze_period} if config.freeze_period else None
+    outcome = dbt.build(home.build_db, selection, report, variables)
     crash_point("built")
     for raw in outcome.results:
         yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \

@@ -28,6 +28,7 @@ from orchestration.settings import (
     lock_wait_from_environment,
     read_limits_from_environment,
 )
+from warehouse import arrivals
 from warehouse.home import DEFAULT_HOME
 
 REFRESH_JOB = "refresh"
@@ -74,6 +75,11 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
         "\n".join(f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True))
         .encode()
     ).hexdigest()
+    if fingerprint != context.cursor:
+        # The time a file is first seen here is its receipt time, even if the run that
+        # takes it starts later (a queued run, the nightly job).
+        arrivals.sight(zhirong.layout(), files)
+        context.update_cursor(fingerprint)
     return dg.RunRequest(run_key=fingerprint, tags={"zhirong/files": str(len(files))})
 
 

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from orchestration.recovery import settle
 from quality.crossfile import GateContext
 from quality.gate import FINDINGS_SCHEMA, Gate, GateResult, Verdict, gate_files
 from quality.rules import RULES_BY_ID, RULESET_VERSION
-from warehouse import ledger, raw
+from warehouse import arrivals, ledger, raw
 from warehouse.faults import crash_point
 from warehouse.home import Home
 from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED, Claim
@@ -199,7 +199,7 @@ class _Intake:
         """Keep and record a file nothing could process, rejected with the error (FL-E-012)."""
         received_at = datetime.now(UTC).replace(tzinfo=None)
         claims = self._claim([path], received_at)
-        receipts, held = _keep_all(self.con, claims, received_at, self.report)
+        receipts, held = _keep_all(self.con, self.home, claims, received_at, self.report)
         if not receipts:
             return
         receipt = receipts[0]
@@ -234,7 +234,7 @@ class _Intake:
         received_at = datetime.now(UTC).replace(tzinfo=None)
         claims = self._claim(paths, received_at)
         crash_point("claimed")
-        receipts, held = _keep_all(con, claims, received_at, report)
+        receipts, held = _keep_all(con, home, claims, received_at, report)
         crash_point("received")
         earlier = ledger.originals_of(con, [r.sha256 for r in receipts])
         duplicates: dict[int, int] = {}
@@ -251,7 +251,7 @@ class _Intake:
                 progress(f"[{position}/{total}] received {_shown(receipt.name)}")
         context = GateContext(
             known=ledger.current_aggregates(con),
-            submitted_at={r.submission_id: r.submitted_at for r in receipts},
+            received_at={r.submission_id: r.received_at for r in receipts},
         )
         report.add_seconds("receive", time.perf_counter() - clock)
         clock = time.perf_counter()
@@ -295,6 +295,7 @@ def _error(exc: BaseException) -> str:
 
 def _keep_all(
     con: duckdb.DuckDBPyConnection,
+    home: Home,
     claims: list[Claim],
     received_at: datetime,
     report: IntakeReport,
@@ -305,8 +306,11 @@ def _keep_all(
     for claim in claims:
         try:
             how = keep(claim.source, claim.stored, claim.how)
-            receipts.append(fingerprint(claim.submission_id, claim.source, claim.stored,
-                                        received_at))
+            receipt = fingerprint(claim.submission_id, claim.source, claim.stored, received_at)
+            # Receipt time is the warehouse's first sighting of these bytes (the sensor's,
+            # if it saw them waiting), never the file's modification time.
+            receipts.append(replace(receipt, received_at=arrivals.note(
+                home, receipt.sha256, received_at)))
         except OSError as exc:
             # Not even its bytes can be kept: leave it where it is, say why, go on.
             log.debug("cannot keep %s", claim.source, exc_info=True)
@@ -408,7 +412,8 @@ def _record(
         result.findings,
         _counts(result),
         result.aggregates,
-        receipts[0].received_at,
+        # Supersession happens now, whenever the files first arrived.
+        arrivals.now(),
         keep_claims=[c.submission_id for c in held],
     )
     if committed is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 # Real codes quoted in DOMAIN.md (GB 32100-2015's own example and published registrations).
@@ -121,10 +122,18 @@ SCORECARD_BANKS = {
 SCORECARD_LATE = ("C1905150100005", "2026-09")
 
 
+def arrived(path: Path, at: datetime) -> None:
+    """Say that `path`, in a home's inbox, was first seen there at `at` (UTC) — what the
+    inbox sensor records when a file comes in (warehouse.arrivals)."""
+    from warehouse import arrivals
+    from warehouse.home import Home
+    from warehouse.received import sha256_of
+
+    arrivals.note(Home(path.parent.parent), sha256_of(path), at)
+
+
 def write_scorecard_quarter(inbox: Path) -> None:
-    """The scorecard fixture's files, into `inbox`."""
-    import os
-    from datetime import datetime
+    """The scorecard fixture's files, into `inbox` (a home's)."""
 
     for bank, months in SCORECARD_BANKS.items():
         for period, (lines, total) in months.items():
@@ -144,12 +153,12 @@ def write_scorecard_quarter(inbox: Path) -> None:
                         total_mlt_loans="0", total_credit_loans="0",
                         corporate_loans=str(corporate), mfg_loans_reported=str(corporate))],
                 TOTAL_HEADERS)
-            # "Sent" is the file's time in the inbox: the 10th of the next month, on time.
+            # Each file arrived on the 10th of the next month (the sensor saw it then), on
+            # time; one came on the 20th. Its modification time says nothing to the warehouse.
             year, month = int(period[:4]), int(period[5:])
-            on_time = datetime(year, month + 1, 10, 9).timestamp()
-            late = datetime(year, month + 1, 20, 9).timestamp()
-            os.utime(loans, (on_time, late if (bank, period) == SCORECARD_LATE else on_time))
-            os.utime(loan_totals, (on_time, on_time))
+            on_time, late = datetime(year, month + 1, 10, 1), datetime(year, month + 1, 20, 1)
+            arrived(loans, late if (bank, period) == SCORECARD_LATE else on_time)
+            arrived(loan_totals, on_time)
 
 
 # Clean rows of the five registers (DESIGN §3.3); override any field.

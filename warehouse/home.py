@@ -14,6 +14,7 @@ class Home:
 
     inbox/       files waiting to be ingested (the sensor watches it)
     received/    every file ever received, kept forever, by receipt date
+    arrivals/    when each file's bytes were first seen (the warehouse's clock)
     raw/         the accepted rows, one Parquet file per accepted submission and kind
     build/       the build warehouse (the single writer's database) and its lock
     published/   the published warehouse readers open, and every earlier version
@@ -32,6 +33,11 @@ class Home:
     def received(self) -> Path:
         """Every received file, kept forever."""
         return self.root / "received"
+
+    @property
+    def arrivals(self) -> Path:
+        """The arrival log (`warehouse.arrivals`)."""
+        return self.root / "arrivals"
 
     @property
     def raw(self) -> Path:
