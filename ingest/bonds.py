@@ -21,6 +21,10 @@ MARKET_WORDS = {
 TYPE_WORDS = {"MTN": "中期票据", "CP": "短期融资券", "SCP": "超短期融资券", "PPN": "定向工具",
               "ABS": "资产支持证券"}
 
+# Currency words a filer may write instead of the ISO 4217 code.
+CURRENCY_WORDS = {"人民币": "CNY", "RMB": "CNY", "美元": "USD", "新加坡元": "SGD", "新元": "SGD",
+                  "欧元": "EUR", "港元": "HKD", "港币": "HKD", "日元": "JPY", "英镑": "GBP"}
+
 COLUMNS = (
     Column("filing_id", "备案编号", TEXT, aliases=("债券编号", "债券代码")),
     Column("issuer_uscc", "发行人统一社会信用代码", CODE, aliases=("统一社会信用代码",)),
@@ -49,7 +53,7 @@ def normalise(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(
         **vocabulary_terms("labels", LABELS),
         market=pl.col("market").replace(MARKET_WORDS),
-        currency=pl.col("currency").replace({"人民币": "CNY", "RMB": "CNY", "美元": "USD"}),
+        currency=pl.col("currency").replace(CURRENCY_WORDS),
         # Checked against the vocabulary only when it is not a label in the wrong column
         # (that has its own finding).
         bond_type_checked=pl.when(~pl.col("type_is_label")).then(pl.col("bond_type")),

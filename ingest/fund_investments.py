@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ingest.bonds import CURRENCY_WORDS
 from ingest.parsing import month_end_of
 from ingest.schema import AMOUNT, CODE, DATE, FLAG, TEXT, Column, Kind
 
@@ -21,6 +22,8 @@ COLUMNS = (
     Column("investee_name", "被投企业名称", TEXT),
     Column("invest_date", "投资日期", DATE, aliases=("出资日期",)),
     Column("amount", "投资金额", AMOUNT, aliases=("出资金额", "金额")),
+    # Optional: a deal without it is in CNY (DESIGN §3.3).
+    Column("currency", "币种", CODE, required=False),
     Column("is_return_investment", "是否返投", FLAG, aliases=("返投",)),
 )
 
@@ -30,6 +33,7 @@ def normalise(frame: pl.LazyFrame) -> pl.LazyFrame:
     period."""
     return frame.with_columns(
         fund_type=pl.col("fund_type").replace(FUND_TYPE_WORDS),
+        currency=pl.col("currency").replace(CURRENCY_WORDS).fill_null("CNY"),
         reporter=pl.col("fund_manager"),
         report_period=month_end_of("invest_date"),
     )

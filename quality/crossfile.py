@@ -9,11 +9,14 @@ warehouse already holds (`audit.file_aggregates` of the current submissions)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from ingest.reference import Reference
+from ingest.reference import Reference, load_reference
+
+# Receipt times are UTC; a due day is a Beijing calendar day.
+BEIJING_OFFSET = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,8 @@ class GateSettings:
     reconcile_warning: float = 0.005
     reconcile_error: float = 0.05
     mfg_change_bound: float = 0.30
-    # A month's files are due by this day of the following month.
-    due_day: int = 15
+    # A month's files are due by this day of the following month (seed filing_obligations).
+    due_day: int = field(default_factory=lambda: load_reference().due_day)
 
 
 @dataclass
@@ -32,7 +35,8 @@ class GateContext:
     """What the warehouse already knows, for rules that look beyond one batch."""
 
     known: pl.DataFrame = field(default_factory=lambda: empty_aggregates())
-    submitted_at: dict[int, datetime] = field(default_factory=dict)
+    # When each file of the batch arrived, by the warehouse's clock (`warehouse.arrivals`).
+    received_at: dict[int, datetime] = field(default_factory=dict)
 
 
 AGGREGATE_SCHEMA = {
@@ -65,26 +69,28 @@ def file_aggregates(
         rates = reference.fx_rates.lazy().select(
             "currency", pl.col("period").alias("report_period"), "rate_to_cny"
         )
-        # Sum first (per file, currency and manufacturing or not), convert after: the rate
-        # join then touches a handful of rows instead of every loan.
-        own_cny = pl.col("balance_cny").is_not_null()
-        sums = loans.group_by(
-            "submission_id", "currency",
-            pl.col("industry_division").is_in(reference.manufacturing_divisions)
-            .alias("manufacturing"),
-        ).agg(
-            pl.col("bank_code").first(),
-            pl.col("report_period").first(),
-            pl.col("balance_cny").filter(own_cny).cast(pl.Float64).sum().alias("given_cny"),
-            pl.col("balance").filter(~own_cny).cast(pl.Float64).sum().alias("to_convert"),
+        manufacturing = pl.col("industry_division").is_in(reference.manufacturing_divisions)
+        # One conversion as in the models (macro to_cny): the bank's own CNY figure, else
+        # the month-end rate per line, rounded per line to the cent. Only foreign lines
+        # without their own figure meet the rate table.
+        own = pl.col("balance_cny").is_not_null() | (pl.col("currency") == "CNY")
+        lines = loans.select(
+            "submission_id", "bank_code", "report_period", "currency", "balance",
+            "balance_cny", manufacturing.alias("manufacturing"),
         )
-        converted = sums.join(rates, on=["currency", "report_period"], how="left").with_columns(
-            (pl.col("given_cny") + pl.when(pl.col("currency") == "CNY")
-             .then(pl.col("to_convert"))
-             .otherwise(pl.col("to_convert") * pl.col("rate_to_cny"))).alias("in_cny")
+        kept = lines.filter(own).select(
+            "submission_id", "bank_code", "report_period", "manufacturing",
+            pl.coalesce("balance_cny", "balance").cast(pl.Float64).alias("in_cny"),
+        )
+        converted = lines.filter(~own).join(
+            rates, on=["currency", "report_period"], how="left"
+        ).select(
+            "submission_id", "bank_code", "report_period", "manufacturing",
+            (pl.col("balance").cast(pl.Float64) * pl.col("rate_to_cny")).round(2)
+            .alias("in_cny"),
         )
         parts.append(
-            converted.group_by("submission_id").agg(
+            pl.concat([kept, converted]).group_by("submission_id").agg(
                 pl.lit("loans").alias("kind"),
                 pl.col("bank_code").first(),
                 pl.col("report_period").first().alias("period"),
@@ -104,6 +110,17 @@ def file_aggregates(
             )
         )
     return pl.concat([p.select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA) for p in parts])
+
+
+def _gap(detail: pl.Expr, total: pl.Expr) -> pl.Expr:
+    """detail / total − 1; a total of 0 against non-zero lines is as far off as can be
+    (+∞, an error), never "nothing to compare"; NULL only when a side is missing."""
+    return (
+        pl.when(detail.is_null() | total.is_null()).then(None)
+        .when(total != 0).then(detail / total - 1)
+        .when(detail != 0).then(float("inf"))
+        .otherwise(0.0)
+    )
 
 
 def _previous_month_end(period: pl.Expr) -> pl.Expr:
@@ -147,11 +164,11 @@ def cross_facts(
         pl.col("corporate_loans"))
     detail_mfg = pl.when(loans_side).then(pl.col("mfg_loans")).otherwise(pl.col("other_mfg"))
     total_mfg = pl.when(loans_side).then(pl.col("other_mfg")).otherwise(pl.col("mfg_loans"))
-    corporate_gap = detail_corp / pl.when(total_corp != 0).then(total_corp) - 1
-    mfg_gap = detail_mfg / pl.when(total_mfg != 0).then(total_mfg) - 1
+    corporate_gap = _gap(detail_corp, total_corp)
+    mfg_gap = _gap(detail_mfg, total_mfg)
     error = settings.reconcile_error
     days_late, late_detail = _lateness(
-        facts["submission_id"].to_list(), facts["period"].to_list(), context.submitted_at,
+        facts["submission_id"].to_list(), facts["period"].to_list(), context.received_at,
         settings.due_day,
     )
     return facts.with_columns(
@@ -192,17 +209,18 @@ def due_date(period: date, due_day: int) -> date:
 
 
 def _lateness(
-    ids: list[int], periods: list[date], submitted_at: dict[int, datetime], due_day: int
+    ids: list[int], periods: list[date], received_at: dict[int, datetime], due_day: int
 ) -> tuple[list[int | None], list[str | None]]:
-    """Days from the due date to the day each file was sent (negative when early)."""
+    """Days from the due date to the Beijing day each file arrived (negative when early)."""
     days, details = [], []
     for sid, period in zip(ids, periods, strict=True):
-        sent = submitted_at.get(sid)
+        arrived = received_at.get(sid)
+        sent = arrived + BEIJING_OFFSET if arrived is not None else None
         if sent is None or period is None:
             days.append(None)
             details.append(None)
             continue
         due = due_date(period, due_day)
         days.append((sent.date() - due).days)
-        details.append(f"送达 sent {sent:%Y-%m-%d}，截止 due {due:%Y-%m-%d}")
+        details.append(f"收到 received {sent:%Y-%m-%d}，截止 due {due:%Y-%m-%d}")
     return days, details

@@ -347,6 +347,9 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
 
 
 # Which facts column explains a file-level finding.
+# The computed column a missing-rate finding reports: currency and month.
+FX_NEEDED = "fx_rate_needed"
+
 _FACT_DETAIL = {
     "missing_required": "missing_names",
     "duplicated_columns": "duplicated_names",
@@ -377,13 +380,11 @@ def row_frame(kind: str, frame: pl.DataFrame, reference: Reference) -> pl.DataFr
                     needed.add(check.kwargs[key])
             needed.update(check.kwargs.get("column_list", []))
     if "fx_rate_found" in needed:
-        # Only loans in foreign currency without the bank's own CNY figure need a rate:
+        # Only foreign amounts need a rate (a loan with the bank's own CNY figure does not):
         # look those few up rather than joining every line.
-        needs_rate = (
-            pl.col("currency").is_not_null()
-            & (pl.col("currency") != "CNY")
-            & pl.col("balance_cny").is_null()
-        )
+        needs_rate = pl.col("currency").is_not_null() & (pl.col("currency") != "CNY")
+        if kind == "loans":
+            needs_rate = needs_rate & pl.col("balance_cny").is_null()
         rates = reference.fx_rates.select(
             "currency", pl.col("period").alias("report_period"), pl.lit(True).alias("_rate")
         )
@@ -391,11 +392,16 @@ def row_frame(kind: str, frame: pl.DataFrame, reference: Reference) -> pl.DataFr
             frame.filter(needs_rate)
             .select("submission_id", "row_number", "currency", "report_period")
             .join(rates, on=["currency", "report_period"], how="left")
-            .select("submission_id", "row_number", pl.col("_rate").fill_null(False)
-                    .alias("fx_rate_found"))
+            .select(
+                "submission_id", "row_number",
+                pl.col("_rate").fill_null(False).alias("fx_rate_found"),
+                pl.format("{} {}", "currency", pl.col("report_period").dt.strftime("%Y-%m"))
+                .alias(FX_NEEDED),
+            )
         )
         frame = frame.join(found, on=["submission_id", "row_number"], how="left",
                            maintain_order="left")
+        needed.add(FX_NEEDED)
     numeric = {c.name for c in spec.columns if c.parse in (AMOUNT, RATE)}
     dates = {c.name for c in spec.columns if c.parse in (DATE, PERIOD)}
     # Dates go to GX as day numbers: its pair comparisons are then plain NumPy integer work.
@@ -417,11 +423,21 @@ def _findings(
         return _empty_findings()
     records = []
     facts = frame if "unreadable_rule" in frame.columns else None
+    # What a rate is missing for ("SGD 2026-09") is computed, not a cell the bank sent.
+    fx_needed = {}
+    if FX_NEEDED in frame.columns:
+        fx_needed = {(r[0], r[1]): r[2] for r in frame.filter(
+            pl.col("fx_rate_found").not_()).select(
+            "submission_id", "row_number", FX_NEEDED).iter_rows()}
     for sid, row_number, rule, column in hits:
         candidate = by_id[sid]
         header, value = None, None
         message_zh, message_en = rule.message_zh, rule.message_en
-        if row_number is None and facts is not None:
+        if column == FX_NEEDED:
+            value = fx_needed.get((sid, row_number))
+            header = candidate.submission.headers.get("currency", "currency")
+            column = None
+        elif row_number is None and facts is not None:
             fact_column = rule.checks[0].kwargs["column"]
             fact = facts.filter(pl.col("submission_id") == sid).row(0, named=True)
             if fact_column == "unreadable_rule":

@@ -35,9 +35,9 @@ QUERIES = {
     """,
     "city_loan_metrics": """
         with banks as (
+            -- 可比口径: each balance sums the banks that have it (sum skips NULLs).
             select period, {sums}
             from marts.bank_loan_metrics
-            where total_loans is not null and mfg_loans is not null
             group by period
         )
         select

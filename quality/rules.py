@@ -10,7 +10,7 @@ from typing import Any
 from ingest import bonds, engagements, enterprises, fund_investments, ipos, loans
 from ingest.kinds import BANK_KINDS, KINDS
 
-RULESET_VERSION = "2026.12.1"
+RULESET_VERSION = "2026.12.2"
 
 ERROR, WARNING = "error", "warning"
 # Phases in the order a regulator's validator applies them (CFPB regtech style).
@@ -52,6 +52,12 @@ class Rule:
 
 def _not_null(columns: tuple[str, ...]) -> tuple[Check, ...]:
     return tuple(Check("ExpectColumnValuesToNotBeNull", {"column": c}, c) for c in columns)
+
+
+def _rate_found() -> tuple[Check, ...]:
+    """A foreign amount has a month-end rate; the finding names the currency and month."""
+    return (Check("ExpectColumnValuesToBeInSet",
+                  {"column": "fx_rate_found", "value_set": [True]}, "fx_rate_needed"),)
 
 
 def _at_least_zero(columns: tuple[str, ...]) -> tuple[Check, ...]:
@@ -220,10 +226,9 @@ def _loan_row_rules() -> list[Rule]:
         Rule("LN-E-019", "loans", ERROR, CROSS, ROW_LEVEL,
              "未报折人民币余额的外币贷款在报告期末有汇率",
              "a foreign-currency loan without a CNY balance has a period-end FX rate",
-             "缺少折人民币余额，且该币种在报告期末没有汇率",
-             "no CNY balance given and no period-end rate for this currency", "DESIGN §3.1, §4",
-             (Check("ExpectColumnValuesToBeInSet",
-                    {"column": "fx_rate_found", "value_set": [True]}, "currency"),)),
+             "缺少折人民币余额，且 {value} 月末没有汇率（fx_rates）",
+             "no CNY balance given and no month-end rate for {value} (fx_rates)",
+             "DESIGN §3.1, §4", _rate_found()),
         Rule("LN-E-020", "loans", ERROR, VALIDITY, ROW_LEVEL,
              "执行利率在 (0, 36) 百分比之间", "interest rate is between 0 and 36 percent, exclusive",
              "执行利率超出 (0%, 36%)", "interest rate outside (0%, 36%)", clause,
@@ -337,6 +342,11 @@ def _register_rules() -> list[Rule]:
              "备案编号在文件内唯一", "filing id is unique within the file",
              "备案编号在文件内重复", "filing id repeated within the file", bond,
              _unique("filing_id")),
+        Rule("BD-E-020", "bonds", ERROR, CROSS, ROW_LEVEL,
+             "外币债券在发行月末有汇率", "a foreign-currency bond has a month-end rate for its "
+             "issue month", "{value} 月末没有汇率（fx_rates），无法折算人民币、计入债券融资目标",
+             "no month-end rate for {value} (fx_rates): the bond cannot be converted to CNY or "
+             "counted toward the bond target", f"{bond}; DESIGN §4", _rate_found()),
 
         *_common("ipos", "IP", ipo, ipos.COLUMNS, "enterprise_uscc"),
         Rule("IP-E-012", "ipos", ERROR, SYNTAX, ROW_LEVEL,
@@ -382,6 +392,15 @@ def _register_rules() -> list[Rule]:
              "投资编号在文件内唯一", "deal id is unique within the file",
              "投资编号在文件内重复", "deal id repeated within the file", fund,
              _unique("deal_id")),
+        Rule("FI-E-015", "fund_investments", ERROR, SYNTAX, ROW_LEVEL,
+             "币种（如填写）为 ISO 4217 代码，未填为人民币", "currency, when given, is an ISO 4217 "
+             "code (CNY when absent)", "币种不是 ISO 4217 代码", "currency is not an ISO 4217 code",
+             f"{fund}; ISO 4217", _in_set("currency", "@currencies")),
+        Rule("FI-E-016", "fund_investments", ERROR, CROSS, ROW_LEVEL,
+             "外币投资在投资月末有汇率", "a foreign-currency deal has a month-end rate for its month",
+             "{value} 月末没有汇率（fx_rates），无法折算人民币、计入基金投资目标",
+             "no month-end rate for {value} (fx_rates): the deal cannot be converted to CNY or "
+             "counted toward the fund target", f"{fund}; DESIGN §4", _rate_found()),
 
         *_common("engagements", "EG", meet, engagements.COLUMNS, "enterprise_uscc"),
         Rule("EG-E-012", "engagements", ERROR, SYNTAX, ROW_LEVEL,
@@ -578,8 +597,8 @@ def _mart_rules() -> list[Rule]:
              clause,
              (Check("ExpectColumnValuesToBeUnique", {"column": "period"}, "period"),)),
         Rule("MC-E-005", "city_loan_metrics", ERROR, MART, MART_LEVEL,
-             "全市余额等于资料齐全银行的合计", "city balances equal the sum over banks with "
-             "complete data",
+             "全市各项余额等于报送该文件的银行之和", "each city balance equals the sum over the "
+             "banks whose file for it was accepted",
              "全市合计与各银行之和不符", "city total differs from the sum over banks", clause,
              tuple(Check("ExpectColumnValuesToBeBetween",
                          {"column": f"{c}_minus_banks", "min_value": 0, "max_value": 0}, c)

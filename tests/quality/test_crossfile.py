@@ -21,7 +21,7 @@ ROWS = [loan(loan_id="M1", balance="1000000.00", balance_cny="1000000.00"),
 @pytest.fixture(scope="module")
 def gate() -> Gate:
     return Gate(load_reference(), GateSettings(reconcile_warning=0.005, reconcile_error=0.05,
-                                               mfg_change_bound=0.3, due_day=15))
+                                               mfg_change_bound=0.3))
 
 
 def _pair(tmp_path, corporate="3000000.00", mfg="2000000.00", context=None, gate=None):
@@ -64,6 +64,22 @@ def test_manufacturing_gap_bands(gate, tmp_path):
     assert rejected.verdicts[1].rules == {"LN-E-031": 1}
 
 
+def test_totals_of_zero_against_real_loan_lines_are_an_error_not_a_pass(gate, tmp_path):
+    # 3,000,000 of lines against totals of 0: nothing to divide by, and as far off as can be.
+    result = _pair(tmp_path, corporate="0.00", mfg="0.00", gate=gate)
+    assert result.verdicts[1].rules == {"LN-E-030": 1, "LN-E-031": 1}
+    assert not result.verdicts[1].accepted and not result.verdicts[2].accepted
+    value = result.findings.filter(pl.col("rule_id") == "LN-E-031")["value"][0]
+    assert "2000000.0" in value and "0.0" in value
+    # Zero on both sides agrees: a bank with no loans at all reconciles.
+    empty = [loan(loan_id="Z1", balance="0.00", balance_cny="0.00")]
+    loans = write_csv(tmp_path / "zero.csv", empty, LOAN_HEADERS)
+    sums = write_csv(tmp_path / "zero_totals.csv",
+                     [totals(corporate_loans="0.00", mfg_loans_reported="0.00")], TOTAL_HEADERS)
+    both_zero = gate_files(gate, [(1, loans, loans.name), (2, sums, sums.name)], None).result
+    assert both_zero.verdicts[1].rules == {}
+
+
 def test_totals_arriving_after_the_loans_reconcile_against_the_warehouse(gate, tmp_path):
     sums = write_csv(tmp_path / "t.csv", [totals(corporate_loans="3000000.00",
                                                  mfg_loans_reported="1000000.00")],
@@ -86,7 +102,7 @@ def test_a_manufacturing_jump_on_the_month_before_is_a_warning(gate, tmp_path):
 def test_files_sent_after_the_due_day_are_late(gate, tmp_path):
     assert due_date(date(2026, 10, 31), 15) == date(2026, 11, 15)
     assert due_date(date(2026, 12, 31), 15) == date(2027, 1, 15)
-    late = GateContext(submitted_at={1: datetime(2026, 11, 16, 1), 2: datetime(2026, 11, 15, 9)})
+    late = GateContext(received_at={1: datetime(2026, 11, 16, 1), 2: datetime(2026, 11, 15, 9)})
     result = _pair(tmp_path, context=late, gate=gate)
     assert result.verdicts[1].rules == {"LN-W-034": 1}
     assert result.verdicts[2].rules == {}

@@ -197,10 +197,10 @@ TRIGGERS = {
     "LN-W-031": lambda t: _loans_first(t, totals_row=_t(mfg_loans_reported="990000.00")),
     "LN-W-032": lambda t: (_loans_first(t), GateContext(
         known=_known((9, "loans", BANK_A, date(2026, 9, 30), 500_000.0, 500_000.0)),
-        submitted_at=ON_TIME)),
+        received_at=ON_TIME)),
     "LN-W-033": lambda t: [write_csv(t / "loans.csv", [L], LOAN_HEADERS)],
     "LN-W-034": lambda t: (_loans_first(t), GateContext(
-        submitted_at={1: datetime(2026, 11, 16, 2), 2: datetime(2026, 11, 10)})),
+        received_at={1: datetime(2026, 11, 16, 2), 2: datetime(2026, 11, 10)})),
     "LT-E-001": lambda t: _totals_first(t, headers=_without(TOTAL_HEADERS, "total_loans")),
     "LT-E-002": lambda t: _totals_first(t, headers=[*TOTAL_HEADERS, "total_loans"]),
     "LT-E-003": lambda t: _raw(t, "head.csv", TOTALS_LINE + b"\n"),
@@ -220,7 +220,7 @@ TRIGGERS = {
     "LT-W-031": lambda t: _totals_first(t, _t(mfg_loans_reported="990000.00")),
     "LT-W-033": lambda t: [write_csv(t / "t.csv", [_t()], TOTAL_HEADERS)],
     "LT-W-034": lambda t: (_totals_first(t), GateContext(
-        submitted_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)})),
+        received_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)})),
     **{k: v for prefix in PREFIX for k, v in _register_file_rules(prefix).items()},
     "BD-E-010": lambda t: _register(t, "bonds", bond(issuer_name="")),
     "BD-E-011": lambda t: _register(t, "bonds", bond(issuer_uscc="123456789012345678")),
@@ -232,6 +232,10 @@ TRIGGERS = {
     "BD-E-017": lambda t: _register(t, "bonds", bond(term_years="0")),
     "BD-E-018": lambda t: _register(t, "bonds", bond(coupon_rate="36")),
     "BD-E-019": lambda t: _register(t, "bonds", bond(), bond()),
+    # The fx_rates seed runs to 2027-12: a Singapore-dollar bond of 2028-01 has no rate.
+    "BD-E-020": lambda t: _register(t, "bonds", bond(currency="SGD", market="境外",
+                                                     bond_type="境外债",
+                                                     issue_date="2028-01-15")),
     "IP-E-010": lambda t: _register(t, "ipos", ipo(enterprise_name="")),
     "IP-E-011": lambda t: _register(t, "ipos", ipo(enterprise_uscc="91350100M000100Y44")),
     "IP-E-012": lambda t: _register(t, "ipos", ipo(stage="路演")),
@@ -251,6 +255,8 @@ TRIGGERS = {
     "FI-E-012": lambda t: _register(t, "fund_investments", fund(fund_type="对冲基金")),
     "FI-E-013": lambda t: _register(t, "fund_investments", fund(amount="0")),
     "FI-E-014": lambda t: _register(t, "fund_investments", fund(), fund()),
+    "FI-E-015": lambda t: _register(t, "fund_investments", fund(currency="XYZ")),
+    "FI-E-016": lambda t: _register(t, "fund_investments", fund(currency="AUD")),
     "EG-E-010": lambda t: _register(t, "engagements", engagement(organizer="")),
     "EG-E-011": lambda t: _register(t, "engagements",
                                     engagement(enterprise_uscc="123456789012345678")),
@@ -272,7 +278,7 @@ TRIGGERS = {
 
 def _rules_of_first(gate, built):
     paths, context = built if isinstance(built, tuple) else (built, None)
-    context = context or GateContext(submitted_at=ON_TIME)
+    context = context or GateContext(received_at=ON_TIME)
     batch = gate_files(gate, [(n, p, p.name) for n, p in enumerate(paths, start=1)], context)
     return batch.result.verdicts[1].rules
 
@@ -293,13 +299,17 @@ def test_a_clean_pair_on_time_triggers_no_rule(gate, tmp_path, subject):
 
 
 CLEAN_REGISTERS = {
-    "bonds": [bond(), bond(filing_id="B2", bond_type="公司债", labels="", market="上交所")],
+    "bonds": [bond(), bond(filing_id="B2", bond_type="公司债", labels="", market="上交所"),
+              bond(filing_id="B3", bond_type="境外债", market="境外", currency="SGD")],
     "ipos": [ipo(), ipo(event_id="E2", stage="申报受理", stage_date="2026-10-28"),
              ipo(event_id="E3", enterprise_uscc="91100000100003962T", stage="上市",
                  stage_date="2026-10-16", exchange="北交所", board="北交所",
                  stock_code="920118", amount_raised="300000000")],
-    "fund_investments": [fund(), fund(deal_id="D2", fund_type="天使", amount="1500000",
-                                      is_return_investment="否")],
+    # A deal without a currency is in CNY; one in USD has the month's rate.
+    "fund_investments": [fund(currency=""), fund(deal_id="D2", fund_type="天使",
+                                                 amount="1500000", is_return_investment="否",
+                                                 currency="CNY"),
+                         fund(deal_id="D3", currency="USD")],
     "engagements": [engagement(), engagement(enterprise_uscc="91100000100003962T",
                                              bank_code="", outcome="意向", amount="")],
     "enterprises": [enterprise(), enterprise(uscc="91100000100003962T", name="重庆丙丁电子有限公司",
@@ -318,3 +328,15 @@ def test_the_rule_document_is_current_and_lists_every_rule():
     assert text == render_markdown(), "regenerate with: zhirong rules > docs/rules.md"
     for rule in RULES:
         assert f"| {rule.rule_id} |" in text
+
+
+def test_a_foreign_amount_without_a_rate_names_the_currency_and_month(gate, tmp_path):
+    paths = _register(tmp_path, "bonds", bond(currency="SGD", market="境外", bond_type="境外债",
+                                              issue_date="2028-01-15"))
+    result = gate_files(gate, [(1, paths[0], paths[0].name)],
+                        GateContext(received_at=ON_TIME)).result
+    assert not result.verdicts[1].accepted
+    finding = result.findings.filter(pl.col("rule_id") == "BD-E-020").row(0, named=True)
+    assert finding["value"] == "SGD 2028-01" and finding["column"] == "currency"
+    assert "SGD 2028-01" in finding["message_zh"] and "SGD 2028-01" in finding["message_en"]
+    assert finding["row_number"] == 2  # the header is line 1
