@@ -41,13 +41,15 @@ def write_pack_csv(pack: Pack, path: Path) -> None:
                      weights.get(indicator.code),
                      *(csv_number(q, indicator.unit) for q in stat)))
     composite = quartiles.get("composite_score") or (None, None, None)
-    rows.append(("综合得分", csv_number(card["composite_score"], "分"), "分", None, None,
+    head = pack.headline
+    rows.append(("综合得分", csv_number(head["composite_score"], "分"), "分", None, None,
                  *(csv_number(q, "分") for q in composite)))
-    rows.append(("等级", card["grade"], "", None, None, None, None, None))
-    rows.append(("同组排名", card["rank_in_peer_group"], f"共 {card['peer_group_size']} 家",
+    rows.append(("等级", head["grade"] or "未评级", "", None, None, None, None, None))
+    rows.append(("同组排名", head["rank_in_peer_group"], f"共 {head['peer_group_size']} 家",
                  None, None, None, None, None))
-    rows.append(("全市排名", card["rank_city"], f"共 {card['banks_ranked']} 家",
+    rows.append(("全市排名", head["rank_city"], f"共 {head['banks_ranked']} 家",
                  None, None, None, None, None))
+    rows.append(("评价说明", pack.evaluation_note, "", None, None, None, None, None))
     for column, label, unit in BALANCES:
         rows.append((label.replace("（亿元）", ""), csv_number(pack.metrics.get(column), unit),
                      unit, None, None, None, None, None))

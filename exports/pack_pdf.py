@@ -147,7 +147,7 @@ def _render(pack: Pack, path: Path, font: Path) -> str:
 
 
 def _heading(pdf: FPDF, pack: Pack) -> None:
-    card = pack.card
+    card, head = pack.card, pack.headline
     pdf.set_font(FONT, size=16)
     pdf.cell(WIDTH, 9, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=11)
@@ -155,10 +155,10 @@ def _heading(pdf: FPDF, pack: Pack) -> None:
              f"  同组 {card['peer_group']}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     boxes = (
-        ("等级", card["grade"] or MISSING),
-        ("综合得分", text(card["composite_score"], "分")),
-        ("同组排名", _rank(card["rank_in_peer_group"], card["peer_group_size"])),
-        ("全市排名", _rank(card["rank_city"], card["banks_ranked"])),
+        ("等级", head["grade"] or "未评级"),
+        ("综合得分", text(head["composite_score"], "分")),
+        ("同组排名", _rank(head["rank_in_peer_group"], head["peer_group_size"])),
+        ("全市排名", _rank(head["rank_city"], head["banks_ranked"])),
         ("权重版本", card["weights_version"]),
     )
     box = WIDTH / len(boxes)
@@ -174,6 +174,10 @@ def _heading(pdf: FPDF, pack: Pack) -> None:
         pdf.set_font(FONT, size=15 if label == "等级" else 12)
         pdf.cell(box - 2, 9, str(value), align="C")
     pdf.set_xy(MARGIN, top + 18)
+    pdf.set_font(FONT, size=8)
+    pdf.multi_cell(WIDTH, 4.5, pack.evaluation_note, new_x="LMARGIN", new_y="NEXT")
+    if card["not_graded_reason"]:
+        pdf.multi_cell(WIDTH, 4.5, card["not_graded_reason"], new_x="LMARGIN", new_y="NEXT")
     missing = (card["missing_indicators"] or "")
     if missing:
         names = indicator_names(pack)

@@ -71,16 +71,18 @@ def indicator_names(pack: Pack) -> dict[str, str]:
 
 
 def _scorecard_sheet(sheet, pack: Pack, styles: Styles) -> None:
-    card = pack.card
+    card, head = pack.card, pack.headline
     sheet.write_string(0, 0, TITLE, styles.title)
     facts = (
         ("机构", f"{card['bank_name']}（{card['bank_code']}）"),
         ("报告期", f"{pack.period:%Y-%m}"),
         ("同组", card["peer_group"]),
-        ("综合得分", card["composite_score"]),
-        ("等级", card["grade"]),
-        ("同组排名", _rank(card["rank_in_peer_group"], card["peer_group_size"])),
-        ("全市排名", _rank(card["rank_city"], card["banks_ranked"])),
+        ("综合得分", head["composite_score"]),
+        ("等级", head["grade"] or "未评级"),
+        ("同组排名", _rank(head["rank_in_peer_group"], head["peer_group_size"])),
+        ("全市排名", _rank(head["rank_city"], head["banks_ranked"])),
+        ("评价说明", pack.evaluation_note),
+        ("未评级原因", card["not_graded_reason"]),
         ("权重版本", card["weights_version"]),
         ("缺失指标（已重新加权）", _missing(pack)),
     )

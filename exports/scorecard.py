@@ -77,6 +77,37 @@ class Pack:
     definitions: dict[str, str]  # column → 口径 text (the dbt column descriptions)
     peers: list[PeerStatistic]
     published_at: str          # when the warehouse the pack was read from was published
+    frozen: dict | None = None  # the bank's marts.evaluation_results row, once frozen
+
+    @property
+    def headline(self) -> dict:
+        """The result of record: the frozen evaluation once there is one, else the live."""
+        source = self.frozen or self.card
+        return {key: source[key] for key in HEADLINE}
+
+    @property
+    def changed_since_frozen(self) -> bool:
+        """Whether later files moved the live result away from the frozen one."""
+        return self.frozen is not None and any(
+            self.frozen[key] != self.card[key] for key in HEADLINE)
+
+    @property
+    def evaluation_note(self) -> str:
+        """What the headline result is: frozen, frozen and since moved, or not yet frozen."""
+        if self.frozen is None:
+            return ("本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
+                    "(it is frozen at the cut-off): the live result.")
+        at = f"{self.frozen['frozen_at']:%Y-%m-%d %H:%M} UTC"
+        note = f"正式结果：{at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at}."
+        if self.changed_since_frozen:
+            live = self.card
+            note += (f" 此后收到的文件使当前结果变为：综合得分 {_shown(live['composite_score'])}，"
+                     f"等级 {live['grade'] or '未评级'}，全市排名 {_shown(live['rank_city'])}"
+                     "（仅供参考，见 marts.evaluation_changes）。/ Files received since moved "
+                     f"the live result to {_shown(live['composite_score'])}, grade "
+                     f"{live['grade'] or 'not graded'}, rank {_shown(live['rank_city'])} "
+                     "(for information; see marts.evaluation_changes).")
+        return note
 
     @property
     def bank_code(self) -> str:
@@ -85,6 +116,15 @@ class Pack:
     @property
     def bank_name(self) -> str:
         return self.card["bank_name"]
+
+
+# What the frozen evaluation fixes: the headline a pack shows.
+HEADLINE = ("composite_score", "grade", "is_graded", "rank_in_peer_group", "peer_group_size",
+            "rank_city", "banks_ranked")
+
+
+def _shown(value) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def month_end(text: str) -> date:
@@ -131,6 +171,12 @@ class ScorecardSource:
             self.grades = read_frame(
                 con, "select * from reference.scorecard_grades "
                 "order by weights_version, min_score desc")
+            frozen_exists = con.sql(
+                "select count(*) from duckdb_tables() where schema_name = 'marts' "
+                "and table_name = 'evaluation_results'").fetchall()[0][0] > 0
+            self.frozen = read_frame(
+                con, "select * from marts.evaluation_results where period = ?", [period]
+            ) if frozen_exists else pl.DataFrame()
             published = con.sql("select max(published_at) from meta.publication").fetchall()
             comments = con.sql(
                 "select column_name, comment from duckdb_columns() where schema_name = "
@@ -151,7 +197,7 @@ class ScorecardSource:
     def fingerprint(self) -> str:
         """A digest of everything the packs show: unchanged data, unchanged packs."""
         digest = hashlib.sha256()
-        for frame in (self.cards, self.metrics, self.weights, self.grades):
+        for frame in (self.cards, self.metrics, self.weights, self.grades, self.frozen):
             # Parallel sums may differ in the last bit from one build to the next.
             digest.update(frame.with_columns(cs.float().round(9)).write_csv().encode())
         digest.update(repr(sorted(self.definitions.items())).encode())
@@ -159,9 +205,10 @@ class ScorecardSource:
 
     def texts(self) -> list[str]:
         """Every piece of text any bank's pack can print from this data."""
-        frames = (self.cards, self.weights, self.grades)
+        frames = (self.cards, self.weights, self.grades, self.frozen)
         texts = [v for frame in frames for row in frame.rows() for v in row
                  if isinstance(v, str)]
+        texts += [self.pack(code).evaluation_note for code in self.bank_codes]
         return [*texts, *(label for _, label, _ in PEER_MEASURES),
                 *self.definitions.values(), self.published_at]
 
@@ -190,6 +237,8 @@ class ScorecardSource:
             definitions=self.definitions,
             peers=self._peer_statistics(card),
             published_at=self.published_at,
+            frozen=next(iter(self.frozen.filter(pl.col("bank_code") == bank_code).to_dicts()),
+                        None) if not self.frozen.is_empty() else None,
         )
 
     def _peer_statistics(self, card: dict) -> list[PeerStatistic]:

@@ -4,7 +4,7 @@ plan progress, and each bank's data-quality record — for the regulator, so ban
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,14 +21,30 @@ RANKING = columns(
     "composite_score", "grade", "growth_gap", "growth_gap_score", "mfg_loan_share",
     "mfg_loan_share_score", "mfg_mlt_share_yoy_change", "mlt_share_change_score",
     "mfg_credit_share_yoy_change", "credit_share_change_score", "data_quality_score",
-    "missing_indicators", "weights_version")
+    "is_graded", "not_graded_reason", "missing_indicators", "zeroed_indicators",
+    "weights_version")
 CITY = columns(
     "period", "total_loans", "mfg_loans", "mfg_mlt_loans", "mfg_credit_loans",
     "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share", "mfg_loans_yoy_growth",
-    "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment")
+    "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment",
+    "mfg_mlt_loans_yoy_growth", "mfg_credit_loans_yoy_growth",
+    "mfg_loans_ytd_increment_yoy_change", "mfg_new_loans", "mfg_loans_avg_annual_growth",
+    "total_loans_avg_annual_growth", "banks_reporting", "banks_in_share", "banks_in_yoy")
 QUALITY = columns(
     "bank_code", "bank_name", "files", "accepted", "superseded", "rejected", "duplicate",
-    "warnings", "rejected_files", "resubmissions", "late_files", "data_quality_score")
+    "warnings", "rejected_files", "resubmissions", "late_files", "missing_files",
+    "data_quality_score")
+COMPLETENESS = columns(
+    "bank_code", "bank_name", "kind_name", "filing_state", "due_date", "first_received_at",
+    "latest_received_at", "files_received")
+CHANGES = columns(
+    "period", "bank_code", "bank_name", "frozen_at", "frozen_composite_score",
+    "live_composite_score", "frozen_grade", "live_grade", "frozen_rank_city", "live_rank_city",
+    "caused_by_submissions")
+# A state the regulator acts on first.
+STATE_ORDER = {"missing": 0, "rejected": 1, "late": 2, "not_yet_due": 3, "on_time": 4}
+STATE_NAMES = {"missing": "缺报", "rejected": "被退回未重报", "late": "逾期",
+               "not_yet_due": "未到截止日", "on_time": "按时"}
 
 def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     """Write the workbook for `period` to `path` (complete, or not at all)."""
@@ -55,15 +71,23 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
                 count(*) filter (where s.status = 'duplicate') as duplicate,
                 coalesce(sum(s.warning_count), 0) as warnings,
                 card.rejected_files, card.resubmissions, card.late_files,
-                card.data_quality_score
+                card.missing_files, card.data_quality_score
             from marts.bank_scorecard as card
             left join audit.submissions as s
                 on s.reporter = card.bank_code and s.period <= card.period
             where card.period = ?
             group by all
             order by card.bank_code""", [period])
+        completeness = read_frame(con, "select * from marts.filing_status where period = ? "
+                                       "and (is_expected or files_received > 0)", [period])
+        changes = read_frame(con, "select * from marts.evaluation_changes "
+                                  "order by period desc, bank_code")
     finally:
         con.close()
+    completeness = completeness.with_columns(
+        pl.col("filing_state").replace_strict(STATE_ORDER).alias("_order"),
+        pl.col("filing_state").replace_strict(STATE_NAMES),
+    ).sort("_order", "bank_code", "kind")
     staged = path.with_name(f".{path.name}.partial")
     try:
         book = xlsxwriter.Workbook(str(staged), XLSX_OPTIONS)
@@ -81,6 +105,10 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
             _progress_sheet(progress_sheet, styles, progress)
         _table_sheet(book.add_worksheet("数据质量"), styles, quality, QUALITY,
                      f"各机构报送数据质量（截至 {period:%Y-%m}）")
+        _table_sheet(book.add_worksheet("报送完整性"), styles, completeness, COMPLETENESS,
+                     f"{period:%Y-%m} 应报文件与报送状态（缺报在前；收到时间为数据仓库时钟）")
+        _table_sheet(book.add_worksheet("评价变更"), styles, changes, CHANGES,
+                     "冻结评价结果之后的变化（冻结结果不改写）")
         book.close()
         os.replace(staged, path)
     finally:
@@ -95,8 +123,10 @@ def _table_sheet(sheet, styles: Styles, frame: pl.DataFrame, columns, title: str
     for r, row in enumerate(frame.to_dicts(), start=2):
         for c, (column, _, unit) in enumerate(columns):
             value = row[column]
-            if isinstance(value, date):
-                value = f"{value:%Y-%m}"
+            if isinstance(value, datetime):
+                value = f"{value:%Y-%m-%d %H:%M}"
+            elif isinstance(value, date):
+                value = f"{value:%Y-%m}" if column == "period" else f"{value:%Y-%m-%d}"
             if isinstance(value, bool):
                 value = "是" if value else "否"
             if isinstance(value, int) and not unit:

@@ -186,6 +186,8 @@ class BankProfile:
     corporate_ratio: float
     foreign_share: float
     punctuality: float
+    # The first month-end the registry expects the bank's files (seed banks.active_from).
+    active_from: date | None = None
 
 
 def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankProfile]:
@@ -224,6 +226,8 @@ def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankPr
                 corporate_ratio=rng.uniform(0.5, 0.72),
                 foreign_share=0.15 if foreign else rng.choice([0.0, 0.01, 0.03]),
                 punctuality=rng.choice([0.99, 0.95, 0.85]),
+                active_from=date.fromisoformat(row["active_from"]) if row["active_from"]
+                else None,
             )
         )
     return profiles
@@ -531,8 +535,14 @@ def generate(
         bank_rng = np.random.default_rng([config.seed, n])
         book = loan_book(profile, enterprises, months, bank_rng)
         for period in months:
-            written.extend(_write_month(out_dir, profile, book, enterprises, period, fx,
-                                        bank_rng))
+            # A bank that joined the registry later files from its first active month; its
+            # book (and the random draws) run from the start all the same.
+            files = _write_month(out_dir, profile, book, enterprises, period, fx, bank_rng)
+            if profile.active_from is None or period >= profile.active_from:
+                written.extend(files)
+            else:
+                for path in files:
+                    path.unlink()
         progress(f"[{n}/{len(profiles)}] {profile.name}: {len(months)} months ({profile.format})")
     # Imported here: the registers module builds on this one's enterprises and writers.
     from ingest.sample_registers import generate_registers

@@ -139,9 +139,41 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="print the rule catalogue (Markdown)")
     rules.set_defaults(run=cmd_rules)
 
+    evaluate = commands.add_parser(
+        "evaluate", help="freeze a quarter's 督导评价 now (it is frozen by itself at the "
+        "cut-off after the quarter-end)")
+    evaluate.add_argument("--period", required=True, type=_quarter_end, metavar="YYYY-MM",
+                          help="a quarter-end month: 03, 06, 09 or 12")
+    _wait_option(evaluate)
+    evaluate.set_defaults(run=cmd_evaluate)
+
     status = commands.add_parser("status", help="what has been received and published")
+    status.add_argument("--period", type=_month_end, metavar="YYYY-MM",
+                        help="who owed that month's files: missing, late, rejected, on time")
     status.set_defaults(run=cmd_status)
     return parser
+
+
+def _month_end(text: str) -> date:
+    """`YYYY-MM` as its month-end date; argparse exits 2 on anything else."""
+    import calendar
+
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"应为年月，如 2026-09 / not a month such as 2026-09: {text!r}") from None
+
+
+def _quarter_end(text: str) -> date:
+    """`YYYY-MM` of a quarter-end month, as its month-end date."""
+    period = _month_end(text)
+    if period.month % 3:
+        raise argparse.ArgumentTypeError(
+            f"督导评价按季度：应为 03、06、09 或 12 月 / evaluations are quarterly: the month "
+            f"must be 03, 06, 09 or 12: {text!r}")
+    return period
 
 
 def _wait_option(parser: argparse.ArgumentParser) -> None:
@@ -250,8 +282,23 @@ def cmd_generate(args: argparse.Namespace, home: Home) -> int:
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
+    if args.out is None:
+        _note_sample_arrivals(home, files)
     print(f"已生成 {len(files)} 个样例文件 / wrote {len(files)} sample files to {out}")
     return EXIT_OK
+
+
+def _note_sample_arrivals(home: Home, files: list[Path]) -> None:
+    """The sample is history: its banks sent each month's files on the day their
+    modification time records. Written into this home's inbox, the sample also plays the
+    inbox sensor that saw them arrive then (`warehouse.arrivals`); a real file's receipt
+    time is only ever the warehouse's own first sighting."""
+    from warehouse import arrivals
+    from warehouse.received import sha256_of
+
+    for path in files:
+        sent = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        arrivals.note(home, sha256_of(path), min(sent, arrivals.now()))
 
 
 def cmd_demo(args: argparse.Namespace, home: Home) -> int:
@@ -335,8 +382,54 @@ class RunOutcome:
         return EXIT_OK if self.success and not rejected else EXIT_REJECTED
 
 
+def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
+    """Freeze a quarter's evaluation now; a quarter already frozen stays as it was."""
+    period = args.period
+    frozen = _frozen_evaluation(home, period)
+    if frozen:
+        rows, at = frozen
+        print(f"{period:%Y-%m} 已于 {at:%Y-%m-%d %H:%M} UTC 冻结（{rows} 家机构），冻结结果"
+              f"不再改写；之后的变化见 marts.evaluation_changes / {period:%Y-%m} was frozen at "
+              f"{at:%Y-%m-%d %H:%M} UTC ({rows} banks) and is never rewritten; later changes "
+              "are in marts.evaluation_changes")
+        return EXIT_OK
+    outcome = run_refresh(home, steps="build", wait_seconds=args.wait,
+                          freeze_period=period.isoformat())
+    code = _told(outcome)
+    if code != EXIT_OK:
+        return code
+    frozen = _frozen_evaluation(home, period)
+    if not frozen:
+        _err(f"{period:%Y-%m} 没有评价结果可冻结（尚无该月数据）/ there is no scorecard for "
+             f"{period:%Y-%m} to freeze (no data for that month yet)")
+        return EXIT_REJECTED
+    print(f"已冻结 frozen: {period:%Y-%m}，{frozen[0]} 家机构 banks → marts.evaluation_results")
+    return EXIT_OK
+
+
+def _frozen_evaluation(home: Home, period: date) -> tuple[int, datetime] | None:
+    """How many banks' evaluations of `period` are frozen, and when; None if none are."""
+    import duckdb
+
+    if not home.build_db.exists():
+        return None
+    con = duckdb.connect(str(home.build_db), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'evaluation_results'").fetchone()[0]
+        if not exists:
+            return None
+        rows, at = con.execute("select count(*), min(frozen_at) from marts.evaluation_results "
+                               "where period = ?", [period]).fetchone()
+    finally:
+        con.close()
+    return (rows, at) if rows else None
+
+
 def run_refresh(home: Home, steps: str, files: list[str] | None = None,
-                wait_seconds: float = 0.0) -> RunOutcome | None:
+                wait_seconds: float = 0.0, freeze_period: str | None = None
+                ) -> RunOutcome | None:
     """Execute the Dagster refresh job in-process — all of it, or only its ingest or build
     steps — holding the home's writer lock from the first step to the last. None (after
     saying so) when another writer kept the lock for longer than `wait_seconds`."""
@@ -368,8 +461,13 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
             run_config = {
                 "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
             }
+            ops = {}
             if steps != "build":
-                run_config["ops"] = {"ingest_submissions": {"config": {"files": files or []}}}
+                ops["ingest_submissions"] = {"config": {"files": files or []}}
+            if freeze_period:
+                ops["dbt_models"] = {"config": {"freeze_period": freeze_period}}
+            if ops:
+                run_config["ops"] = ops
             with dg.DagsterInstance.ephemeral() as instance:
                 result = job.execute_in_process(
                     run_config=run_config,
@@ -658,10 +756,14 @@ def cmd_rules(args: argparse.Namespace, home: Home) -> int:
 
 
 def cmd_status(args: argparse.Namespace, home: Home) -> int:
-    """Where the home is, what was received, and what is published."""
+    """Where the home is, what was received, and what is published; with --period, who
+    owed that month's files and where each stands."""
     import duckdb
 
     from warehouse import ledger
+
+    if args.period:
+        return _filing_status(home, args.period)
 
     print(f"home:       {home.root}")
     print(f"inbox:      {home.inbox} ({len(_waiting(home))} 个文件等待 files waiting)")
@@ -690,6 +792,49 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
             print(f"  #{sid} {name} {status} ({errors} errors) {at:%Y-%m-%d %H:%M} UTC")
     finally:
         con.close()
+    return EXIT_OK
+
+
+FILING_STATES = (
+    ("missing", "缺报 missing"), ("rejected", "被退回未重报 rejected, not yet resent"),
+    ("late", "逾期 late"), ("not_yet_due", "未到截止日 not yet due"), ("on_time", "按时 on time"),
+)
+
+
+def _filing_status(home: Home, period: date) -> int:
+    """Print marts.filing_status for one month: the banks missing or late first."""
+    import duckdb
+
+    if not home.published_db.exists():
+        _err("尚未发布，无报送状态 / nothing is published yet: run zhirong refresh")
+        return EXIT_REJECTED
+    con = duckdb.connect(str(home.published_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select filing_state, bank_code, coalesce(bank_name, ''), kind, due_date, "
+            "first_received_at, is_expected, as_of from marts.filing_status where period = ? "
+            "order by bank_code, kind", [period]).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        _err(f"{period:%Y-%m} 没有应报或收到的文件 / no filing owed or received for "
+             f"{period:%Y-%m}")
+        return EXIT_REJECTED
+    expected = sum(1 for r in rows if r[6])
+    print(f"{period:%Y-%m} 报送状态 filing status (as of {rows[0][7]:%Y-%m-%d}, "
+          f"截止 due {rows[0][4]:%Y-%m-%d}): 应报 {expected} files owed")
+    for state, label in FILING_STATES:
+        chosen = [r for r in rows if r[0] == state]
+        print(f"  {label}: {len(chosen)}")
+        if state == "on_time":
+            continue
+        banks: dict[tuple[str, str], list[str]] = {}
+        for _, bank, name, kind, _, first, is_expected, _ in chosen:
+            when = f" 收到 received {first:%Y-%m-%d %H:%M} UTC" if first else ""
+            extra = "" if is_expected else " (未登记为应报 not an expected filer)"
+            banks.setdefault((bank, name), []).append(f"{kind}{when}{extra}")
+        for (bank, name), kinds in banks.items():
+            print(f"    {bank} {name}: {'; '.join(kinds)}")
     return EXIT_OK
 
 

@@ -107,10 +107,13 @@ class DbtOutcome:
 
 
 def build(
-    build_db: Path, selection: list[str], on_result: Callable[[dict[str, Any]], None]
+    build_db: Path,
+    selection: list[str],
+    on_result: Callable[[dict[str, Any]], None],
+    variables: dict[str, str] | None = None,
 ) -> DbtOutcome:
     """Run `dbt build` on `selection` against the build warehouse, reporting each node's
-    result to `on_result` as it finishes."""
+    result to `on_result` as it finishes; `variables` are the project's vars."""
     from dbt_common.events.functions import msg_to_dict
 
     outcome = DbtOutcome()
@@ -134,6 +137,8 @@ def build(
         # costs ~2 s a night for nothing. Everything else is selected by type, so the tests
         # that join marts to seeds still run (an exclusion would drop them too).
         args = ["build", *SEEDLESS_SELECTION, "--exclude-resource-type", "unit_test"]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     stamp.unlink(missing_ok=True)
     result = _invoke(args, build_db, [collect])
     if result.success:

@@ -137,9 +137,92 @@ class RunOutcome:
     rejections: list[Rejection]
 
 
+# The data dictionary of the published ledger tables (DESIGN §5): 中文 / English.
+DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "submissions": {
+        "": "收到的每一个文件一行 / One row per file ever received.",
+        "submission_id": "报送编号，收到时分配，永不复用 / Submission id, given on receipt, "
+                         "never reused.",
+        "file_name": "文件名（按发送方原样）/ File name as sent.",
+        "stored_path": "文件在 received/ 下的保存位置 / Where the file is kept under received/.",
+        "sha256": "文件内容的 SHA-256 / SHA-256 of the file's bytes.",
+        "size_bytes": "文件大小（字节）/ Size in bytes.",
+        "kind": "文件类型（由表头识别）/ Kind, told from the headers.",
+        "reporter": "报送主体（银行代码、基金管理人等）/ Reporter: bank code, fund manager, ….",
+        "period": "报告期（月末）/ Reporting period (month-end).",
+        "submitted_at": "文件修改时间（UTC，由发送方决定，仅供参考）/ The file's modification "
+                        "time, UTC — set by the sender, for information only.",
+        "received_at": "收到时间（UTC，数据仓库时钟：首次在收件箱看到该内容的时间）/ Receipt "
+                       "time, UTC, by the warehouse's clock: when these bytes were first seen.",
+        "status": "状态：accepted 已接收, rejected 已退回, superseded 已被重报替代, duplicate "
+                  "重复 / Status.",
+        "row_count": "数据行数 / Data rows.",
+        "error_count": "错误条数 / Errors found.",
+        "warning_count": "预警条数 / Warnings found.",
+        "ruleset_version": "校验规则版本 / Ruleset version it was checked with.",
+        "duplicate_of": "与之字节相同的原报送编号 / The submission with the same bytes.",
+        "superseded_by": "替代它的报送编号 / The submission that superseded it.",
+        "superseded_at": "被替代时间（UTC）/ When it was superseded, UTC.",
+        "run_id": "处理它的运行编号 / The run that took it in.",
+    },
+    "findings": {
+        "": "每条校验发现一行（每个文件每条规则最多 1,000 条示例）/ One row per finding "
+            "(up to 1,000 examples per rule and file).",
+        "submission_id": "报送编号 / Submission id.",
+        "rule_id": "规则编号（见 docs/rules.md）/ Rule id (docs/rules.md).",
+        "severity": "严重程度：error 错误（退回）, warning 预警 / Severity.",
+        "row_number": "行号（按报送方文件中的行）/ Row number as the bank sees it in its file.",
+        "column": "列名（按报送方的表头）/ Column as the bank named it.",
+        "value": "报送的取值或计算的依据 / The value sent, or what the rule computed.",
+        "message_zh": "说明（中文）/ Message in Chinese.",
+        "message_en": "说明（英文）/ Message in English.",
+    },
+    "finding_counts": {
+        "": "每个文件每条触发的规则一行：全部次数 / One row per file × rule that fired: the full "
+            "count.",
+        "submission_id": "报送编号 / Submission id.",
+        "rule_id": "规则编号 / Rule id.",
+        "severity": "严重程度 / Severity.",
+        "occurrences": "触发次数 / How many times it fired.",
+    },
+    "file_aggregates": {
+        "": "每个被接收文件一行：跨文件核对所用的合计 / One row per accepted file: the totals "
+            "cross-file rules compare.",
+        "submission_id": "报送编号 / Submission id.",
+        "kind": "文件类型 / Kind.",
+        "bank_code": "金融机构代码 / Bank code.",
+        "period": "报告期 / Reporting period.",
+        "corporate_loans": "对公贷款合计（元）/ Corporate loans, in 元.",
+        "mfg_loans": "制造业贷款合计（元）/ Manufacturing loans, in 元.",
+    },
+    "recoveries": {
+        "": "崩溃后恢复所做的每一步 / Every step a recovery after a crash took.",
+        "recovered_at": "恢复时间（UTC）/ When, UTC.",
+        "action": "所做操作 / What was done.",
+        "submission_id": "涉及的报送编号 / The submission concerned.",
+        "path": "涉及的文件 / The file concerned.",
+        "detail": "说明 / Detail.",
+    },
+}
+
+
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the ledger's tables (and columns added since) if they are missing."""
+    """Create the ledger's tables (and columns added since) if they are missing, with their
+    descriptions."""
     con.execute(DDL)
+    described = dict(((t, c), d) for t, c, d in con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = "
+        "'audit' and database_name = current_database()").fetchall())
+    described.update(((t, ""), d) for t, d in con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'audit' and "
+        "database_name = current_database()").fetchall())
+    for table, columns in DESCRIPTIONS.items():
+        for column, text in columns.items():
+            if described.get((table, column)) == text:
+                continue  # a comment is a catalogue write: only when it changed
+            quoted = text.replace("'", "''")
+            target = f'table audit.{table}' if not column else f'column audit.{table}."{column}"'
+            con.execute(f"comment on {target} is '{quoted}'")
 
 
 def _next_free_id(con: duckdb.DuckDBPyConnection) -> int:

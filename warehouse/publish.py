@@ -26,6 +26,13 @@ create table pub.meta.publication (
     ruleset_version varchar,
     source_submissions bigint not null
 );
+comment on table pub.meta.publication is '这个发布版本 / This published version.';
+comment on column pub.meta.publication.published_at is '发布时间（UTC）/ When published, UTC.';
+comment on column pub.meta.publication.run_id is '发布它的运行编号 / The run that published it.';
+comment on column pub.meta.publication.ruleset_version is
+    '校验规则版本 / Ruleset version in force.';
+comment on column pub.meta.publication.source_submissions is
+    '发布时台账中的报送数 / Submissions in the ledger when published.';
 """
 
 

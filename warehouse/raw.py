@@ -67,7 +67,10 @@ def ensure_raw(home: Home) -> None:
 def view_sql(home: Home, kind: str) -> str:
     """The `raw.<kind>` view over the store."""
     pattern = str(kind_dir(home, kind) / "*.parquet").replace("'", "''")
-    return f"create or replace view raw.{kind} as select * from read_parquet('{pattern}')"
+    # By name: a column added to a kind later (fund deals' currency) reads as NULL from
+    # the files kept before it existed.
+    return (f"create or replace view raw.{kind} as select * from "
+            f"read_parquet('{pattern}', union_by_name = true)")
 
 
 def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:

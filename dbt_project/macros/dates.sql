@@ -50,3 +50,73 @@
 {% macro spark__ordered_list(expression, separator, order_by) -%}
     array_join(transform(array_sort(collect_list(struct({{ order_by }} as k, {{ expression }} as v))), x -> x.v), '{{ separator }}')
 {%- endmacro %}
+
+{#- The Beijing calendar day of `ts`, a UTC timestamp without zone as the ledger stores
+    receipt times: due days are Beijing days. -#}
+{% macro beijing_date(ts) -%}
+    cast(({{ ts }}) + interval 8 hour as date)
+{%- endmacro %}
+
+{#- Today in Beijing by the warehouse's clock (`var('as_of')` pins it, for a rerun). -#}
+{% macro warehouse_today() -%}
+    {%- if var('as_of', none) -%}
+        cast('{{ var("as_of") }}' as date)
+    {%- else -%}
+        {{ return(adapter.dispatch('warehouse_today', 'zhirong')()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__warehouse_today() -%}
+    cast(timezone('Asia/Shanghai', current_timestamp) as date)
+{%- endmacro %}
+
+{% macro spark__warehouse_today() -%}
+    to_date(from_utc_timestamp(current_timestamp(), 'Asia/Shanghai'))
+{%- endmacro %}
+
+{#- The day a month's files are due: `due_day` of the month after the month-end `period`. -#}
+{% macro due_date(period, due_day) -%}
+    make_date(
+        year({{ month_end_before(period, -1) }}),
+        month({{ month_end_before(period, -1) }}),
+        {{ due_day }}
+    )
+{%- endmacro %}
+
+{#- Whole months from the month-end `start` to the month-end `finish`. -#}
+{% macro months_between_ends(start, finish) -%}
+    ((year({{ finish }}) - year({{ start }})) * 12 + month({{ finish }}) - month({{ start }}))
+{%- endmacro %}
+
+{#- One row per month-end from `start` to `finish` (both month-ends), as `period`. -#}
+{% macro month_end_series(start, finish) -%}
+    {{ return(adapter.dispatch('month_end_series', 'zhirong')(start, finish)) }}
+{%- endmacro %}
+
+{% macro default__month_end_series(start, finish) -%}
+    select last_day(cast(month_start as date)) as period
+    from unnest(generate_series(
+        cast(date_trunc('month', {{ start }}) as timestamp),
+        cast(date_trunc('month', {{ finish }}) as timestamp),
+        interval 1 month
+    )) as months(month_start)
+{%- endmacro %}
+
+{% macro spark__month_end_series(start, finish) -%}
+    select last_day(month_start) as period
+    from (select explode(sequence(trunc({{ start }}, 'MM'), trunc({{ finish }}, 'MM'),
+                                  interval 1 month)) as month_start)
+{%- endmacro %}
+
+{#- Now by the warehouse's clock, in UTC without a zone (as the ledger stores times). -#}
+{% macro warehouse_now() -%}
+    {{ return(adapter.dispatch('warehouse_now', 'zhirong')()) }}
+{%- endmacro %}
+
+{% macro default__warehouse_now() -%}
+    timezone('UTC', current_timestamp)
+{%- endmacro %}
+
+{% macro spark__warehouse_now() -%}
+    to_utc_timestamp(current_timestamp(), current_timezone())
+{%- endmacro %}

@@ -8,7 +8,15 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from tests.helpers import BANK_A, BANK_B, LOAN_HEADERS, TOTAL_HEADERS, loan, totals, write_csv
+from tests.helpers import (
+    BANK_A,
+    BANK_B,
+    LOAN_HEADERS,
+    TOTAL_HEADERS,
+    loan,
+    totals_matching,
+    write_csv,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -47,16 +55,13 @@ def _files(inbox):
         for row in rows:
             row.update(report_period=period, balance_cny=row["balance"])
         write_csv(inbox / f"loans_A_{period}.csv", rows, LOAN_HEADERS)
+        # The bank's own totals agree with its lines (the reconciliation rules hold).
         write_csv(inbox / f"totals_A_{period}.csv",
-                  [totals(bank_code=BANK_A, report_period=period, total_loans=total,
-                          total_mlt_loans="0", total_credit_loans="0", corporate_loans="0",
-                          mfg_loans_reported="0")], TOTAL_HEADERS)
+                  [{**totals_matching(rows), "total_loans": total}], TOTAL_HEADERS)
     b = [loan(bank_code=BANK_B, report_period="2026-10", loan_id="B1", industry_code=MFG,
               guarantee_type="D", balance="500", balance_cny="500", **MLT)]
     write_csv(inbox / "loans_B_2026-10.csv", b, LOAN_HEADERS)
-    write_csv(inbox / "totals_B_2026-10.csv",
-              [totals(bank_code=BANK_B, total_loans="5000", total_mlt_loans="0",
-                      total_credit_loans="0", corporate_loans="0", mfg_loans_reported="0")],
+    write_csv(inbox / "totals_B_2026-10.csv", [{**totals_matching(b), "total_loans": "5000"}],
               TOTAL_HEADERS)
 
 
@@ -115,9 +120,12 @@ def test_city_sums_balances_before_dividing(published):
     assert row["mfg_loans"] == Decimal("2500.00")
     assert row["mfg_mlt_loans"] == Decimal("1200.00")
     assert row["mfg_loan_share"] == pytest.approx(2500 / 17500)
-    # 2025-10 had only bank A: M 1000, T 10000.
-    assert row["mfg_loans_yoy_growth"] == pytest.approx(1.5)
-    assert row["total_loans_yoy_growth"] == pytest.approx(0.75)
+    assert (row["banks_reporting"], row["banks_in_share"]) == (2, 2)
+    # 可比口径: only bank A filed a year earlier, so the city grows as A does (M 1000 →
+    # 2000, T 10000 → 12500) — B's arrival is not growth.
+    assert row["banks_in_yoy"] == 1
+    assert row["mfg_loans_yoy_growth"] == pytest.approx(1.0)
+    assert row["total_loans_yoy_growth"] == pytest.approx(0.25)
 
 
 def test_december_ytd_compares_with_the_december_before(published):

@@ -66,8 +66,16 @@ def _files(inbox: Path) -> None:
                                                  bond_type="境外债", market="境外",
                                                  currency="USD", amount="10000000",
                                                  issuer_uscc=Y, labels="绿色")])
+    # 二、(四)三: issuance in Singapore, in SGD, counts at its issue month's rate.
+    write_csv(inbox / "bonds_2024-06.csv", [bond(filing_id="B3", issue_date="2024-06-18",
+                                                 bond_type="境外债", market="境外",
+                                                 currency="SGD", amount="5000000",
+                                                 issuer_uscc=Z, labels="")])
     write_csv(inbox / "funds_2024-05.csv", [fund(deal_id="D1", invest_date="2024-05-08",
                                                  amount="50000000", investee_uscc=X)])
+    write_csv(inbox / "funds_2024-08.csv", [fund(deal_id="D3", invest_date="2024-08-20",
+                                                 amount="2000000", currency="USD",
+                                                 investee_uscc=Z)])
     write_csv(inbox / "funds_2025-02.csv", [fund(deal_id="D2", invest_date="2025-02-08",
                                                  amount="100000000", investee_uscc=Y)])
     stages = [("2024-02", X, "签署IPO协议", "2024-02-10", {}),
@@ -119,10 +127,14 @@ def _target(con, code, year=2024):
                       "year = ?", [code, year])[0]
 
 
-def _usd_rate(period: str) -> Decimal:
+def _rate(currency: str, period: str) -> Decimal:
     with open(SEEDS / "fx_rates.csv", encoding="utf-8") as handle:
         return next(Decimal(r["rate_to_cny"]) for r in csv.DictReader(handle)
-                    if r["currency"] == "USD" and r["period"] == period)
+                    if r["currency"] == currency and r["period"] == period)
+
+
+def _cny(amount: str, currency: str, period: str) -> Decimal:
+    return (Decimal(amount) * _rate(currency, period)).quantize(Decimal("0.01"))
 
 
 def test_every_target_has_a_row_per_year(published):
@@ -151,13 +163,19 @@ def test_loan_targets_by_hand(published):
 
 def test_money_targets_are_cumulative_and_convert_currency(published):
     bonds = _target(published, "bond_financing")
-    usd = (Decimal("10000000") * _usd_rate("2024-11-30")).quantize(Decimal("0.01"))
-    assert Decimal(str(bonds["actual_value"])) == Decimal("200000000") + usd
+    usd = _cny("10000000", "USD", "2024-11-30")
+    sgd = _cny("5000000", "SGD", "2024-06-30")
+    assert Decimal(str(bonds["actual_value"])) == Decimal("200000000") + usd + sgd
     funds_2024 = _target(published, "new_fund_investment", 2024)
     funds_2025 = _target(published, "new_fund_investment", 2025)
-    assert funds_2024["actual_value"] == pytest.approx(50_000_000)
-    assert funds_2025["actual_value"] == pytest.approx(150_000_000)
-    assert funds_2025["progress"] == pytest.approx(150_000_000 / 100_000_000_000)
+    deal = _cny("2000000", "USD", "2024-08-31")
+    assert Decimal(str(funds_2024["actual_value"])) == Decimal("50000000") + deal
+    assert Decimal(str(funds_2025["actual_value"])) == Decimal("150000000") + deal
+    assert funds_2025["progress"] == pytest.approx(float(Decimal("150000000") + deal)
+                                                   / 100_000_000_000)
+    z = _rows(published, "select fund_amount, bond_amount from marts.enterprise_financing "
+                         "where uscc = ?", [Z])[0]
+    assert (z["fund_amount"], z["bond_amount"]) == (deal, sgd)
 
 
 def test_count_targets_by_hand(published):

@@ -35,8 +35,9 @@ NAMES = {"C1901150100001": "神州工业银行重庆市分行", "C1902150100002"
          "C1905150100005": "华联储蓄银行重庆市分行", "C2901150200001": "海港银行重庆分行"}
 HOSTILE = '=HYPERLINK("http://x","y")'
 # Composites of A's four peers (hand-computed in test_bank_scorecard.py): B 33, D 34,
-# E 68.69…, C 92; quartiles by linear interpolation over the four.
-E_SCORE = (3000 + 1000 + 1200 + 20 * (60 + 20 * (1040 / 1050 - 1) * 100) + 850) / 100
+# E 68.69 (composites are rounded to 2 decimals), C 92; quartiles by linear interpolation
+# over the four.
+E_SCORE = round((3000 + 1000 + 1200 + 20 * (60 + 20 * (1040 / 1050 - 1) * 100) + 850) / 100, 2)
 PEERS = sorted([33.0, 34.0, E_SCORE, 92.0])
 Q1 = PEERS[0] + 0.75 * (PEERS[1] - PEERS[0])
 MEDIAN = (PEERS[1] + PEERS[2]) / 2
@@ -81,7 +82,9 @@ def test_xlsx_scorecard_sheet_reads_back(packs):
     assert facts["综合得分"].value == pytest.approx(79.0)
     assert facts["等级"].value == "B"
     assert facts["同组排名"].value == "2 / 5"
-    assert facts["全市排名"].value == "2 / 6"
+    # 26 banks ranked: the six that filed and 20 registered banks that sent nothing.
+    assert facts["全市排名"].value == "2 / 26"
+    assert facts["评价说明"].value.startswith("正式结果")  # 2026-09 is frozen (its cut-off passed)
     assert facts["权重版本"].value == "2024.1"
     assert sheet.freeze_panes == "A3"
     rows = {sheet.cell(r, 1).value: [sheet.cell(r, c) for c in range(2, 6)]
@@ -134,12 +137,17 @@ def test_peers_appear_only_as_quartiles_and_no_other_bank_is_named(packs):
 def test_a_group_of_fewer_than_three_other_banks_is_withheld(packs):
     files = _files(packs, F)
     peers = openpyxl.load_workbook(files["xlsx"])["同组比较"]
-    assert peers.cell(2, 3).value == 0
-    assert [peers.cell(2, c).value for c in (4, 5, 6)] == ["—", "—", "—"]
+    rows = {peers.cell(r, 1).value: r for r in range(2, 12) if peers.cell(r, 1).value}
+    # F's five peers sent nothing: each has a composite (5.00) but no growth gap.
+    composite, gap = rows["综合得分"], rows["增速差"]
+    assert peers.cell(composite, 3).value == 5
+    assert [peers.cell(composite, c).value for c in (4, 5, 6)] == [5.0, 5.0, 5.0]
+    assert peers.cell(gap, 3).value == 0
+    assert [peers.cell(gap, c).value for c in (4, 5, 6)] == ["—", "—", "—"]
     assert "不予披露" in _pdf_text(files["pdf"])
-    rows = list(csv.reader(files["csv"].open(encoding="utf-8-sig")))
-    composite = next(r for r in rows if r[4] == "综合得分")
-    assert composite[9:12] == ["", "", ""]
+    lines = list(csv.reader(files["csv"].open(encoding="utf-8-sig")))
+    gap_line = next(r for r in lines if r[4] == "制造业贷款增速与各项贷款增速之差")
+    assert gap_line[9:12] == ["", "", ""]
 
 
 def test_pdf_shows_bank_grade_numbers_and_charts_in_chinese(packs):
@@ -149,7 +157,7 @@ def test_pdf_shows_bank_grade_numbers_and_charts_in_chinese(packs):
     text = _pdf_text(path)
     assert "神州工业银行重庆市分行" in text and "报告期 2026年09月" in text
     assert re.search(r"等级\s*B", text)
-    assert "79.00" in text and "2 / 5" in text and "2 / 6" in text
+    assert "79.00" in text and "2 / 5" in text and "2 / 26" in text
     assert "+10.00 pp" in text  # the growth gap
     assert "10.91%" in text     # 1200 / 11000
     assert f"{MEDIAN:.2f}" in text and f"{Q1:.2f}" in text and f"{Q3:.2f}" in text
@@ -198,7 +206,8 @@ def test_unknown_bank_bad_period_and_bad_format_are_refused(scorecard_home, tmp_
     assert "C9999999999999" in capsys.readouterr().err
     assert main([*home, "scorecard", "--all", "--period", "2026-13"]) == 2
     assert main([*home, "scorecard", "--all", "--format", "docx"]) == 2
-    assert main([*home, "scorecard", "--all", "--period", "2024-03"]) == 1
+    # Before any bank owed a scored month (the scheme starts 2024-01): nothing to write.
+    assert main([*home, "scorecard", "--all", "--period", "2023-06"]) == 1
     assert not list(tmp_path.iterdir())
 
 

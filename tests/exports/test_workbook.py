@@ -13,16 +13,19 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert main(["--home", str(scorecard_home.root), "workbook", "--period", "2026-09",
                  "--out", str(tmp_path)]) == 0
     book = openpyxl.load_workbook(tmp_path / "2026-09_督导评价_监管汇总.xlsx")
-    assert book.sheetnames == ["银行排名", "全市指标", "规划进度", "数据质量"]
+    assert book.sheetnames == ["银行排名", "全市指标", "规划进度", "数据质量", "报送完整性",
+                               "评价变更"]
     ranking = book["银行排名"]
     header = [c.value for c in ranking[2]]
     rows = [dict(zip(header, (c.value for c in row), strict=True))
             for row in ranking.iter_rows(min_row=3)]
     # Hand-computed in tests/dbt_project/test_bank_scorecard.py.
-    assert [(r["机构代码"], r["等级"]) for r in rows] == [
+    assert [(r["机构代码"], r["等级"]) for r in rows[:6]] == [
         ("C1903150100003", "A"), ("C1901150100001", "B"), ("C1905150100005", "C"),
         ("C2901150200001", "C"), ("C1904150100004", "D"), ("C1902150100002", "D")]
-    assert [r["全市排名"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    # Then the 20 registered banks that sent nothing, tied at 5.00 (data quality 50 × 10 %).
+    assert [r["全市排名"] for r in rows] == [1, 2, 3, 4, 5, 6] + [7] * 20
+    assert {r["综合得分"] for r in rows[6:]} == {5.0}
     assert ranking.freeze_panes == "A3"
     city = book["全市指标"]
     periods = [row[0].value for row in city.iter_rows(min_row=3)]
@@ -39,6 +42,16 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert late["C1905150100005"]["本期逾期"] == 1
     assert late["C1905150100005"]["本期数据质量得分"] == 85
     assert late["C1901150100001"]["累计收到文件"] == 4
+    completeness = book["报送完整性"]
+    header = [c.value for c in completeness[2]]
+    filings = [dict(zip(header, (c.value for c in row), strict=True))
+               for row in completeness.iter_rows(min_row=3)]
+    # 26 banks × 2 kinds owed; the 40 missing first, the one late file next.
+    assert len(filings) == 52
+    assert [f["报送状态"] for f in filings].count("缺报") == 40
+    assert filings[40]["机构代码"] == "C1905150100005" and filings[40]["报送状态"] == "逾期"
+    assert filings[40]["截止日"] == "2026-10-15"
+    assert book["评价变更"]["A3"].value is None  # nothing has moved since the freeze
     progress = book["规划进度"]
     header = [c.value for c in progress[2]]
     targets = [dict(zip(header, (c.value for c in row), strict=True))
@@ -54,7 +67,8 @@ def test_nightly_job_wrote_the_quarter_and_rewrites_packs_only_when_data_changes
         scorecard_home):
     folder = scorecard_home.exports / "2026-09"
     packs = sorted(folder.glob("2026-09_C*"))
-    assert len(packs) == 3 * len(SCORECARD_BANKS)
+    # Every bank with a scorecard: the six that filed and the 20 that owed files and sent none.
+    assert len(packs) == 3 * 26 and len(SCORECARD_BANKS) == 6
     assert (folder / "2026-09_督导评价_监管汇总.xlsx").is_file()
     before = {p: p.stat().st_mtime_ns for p in packs}
     assert main(["--home", str(scorecard_home.root), "build"]) == 0

@@ -31,7 +31,9 @@ BANK_METRIC_COLUMNS = [
     "bank_code", "bank_name", "bank_type", "period", "total_loans", "mfg_loans", "mfg_mlt_loans",
     "mfg_credit_loans", "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share",
     "mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment",
-    "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change",
+    "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change", "mfg_mlt_loans_yoy_growth",
+    "mfg_credit_loans_yoy_growth", "mfg_loans_ytd_increment_yoy_change", "mfg_new_loans",
+    "mfg_loans_avg_annual_growth", "total_loans_avg_annual_growth",
 ]
 
 
@@ -96,7 +98,9 @@ def test_marts_have_exactly_the_contracted_columns(demo_home):
     result = run_query(demo_home.published_db, "select * from marts.bank_loan_metrics limit 0")
     assert result.columns == BANK_METRIC_COLUMNS
     city = run_query(demo_home.published_db, "select * from marts.city_loan_metrics limit 0")
-    assert city.columns == ["period", *BANK_METRIC_COLUMNS[4:]]
+    assert city.columns == ["period", *BANK_METRIC_COLUMNS[4:], "banks_reporting",
+                            "banks_with_totals", "banks_in_share", "banks_in_yoy",
+                            "banks_in_ytd", "banks_in_avg_growth"]
 
 
 def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):

@@ -23,7 +23,7 @@ def test_one_naming_chain_from_raw_file_to_published_warehouse(defs):
     graph = defs.resolve_asset_graph()
     chain = ["raw/loans", "staging/stg_raw__loans", "intermediate/int_loans_classified",
              "intermediate/int_loan_industries_aggregated",
-             "intermediate/int_bank_loans_aggregated", "intermediate/int_loan_balances_scoped",
+             "intermediate/int_bank_loans_aggregated", "intermediate/int_bank_balances_compared",
              "intermediate/int_loan_metrics_computed", "marts/bank_loan_metrics",
              "published/warehouse"]
     for parent, child in zip(chain, chain[1:], strict=False):

@@ -1,5 +1,6 @@
 """Publishing: only the published schemas, every version kept, swapped in atomically."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,27 @@ def test_a_reader_keeps_its_version_while_a_new_one_is_published(home):
         capture_output=True, text=True, check=True,
     )
     assert fresh.stdout.strip() == "2"
+
+
+@pytest.mark.integration
+def test_every_published_column_has_a_bilingual_description(scorecard_home):
+    # The data dictionary (README): duckdb_columns() of the published file, 中文 / English.
+    con = duckdb.connect(str(scorecard_home.published_db), read_only=True)
+    try:
+        columns = con.execute(
+            "select schema_name || '.' || table_name || '.' || column_name, comment "
+            "from duckdb_columns() where schema_name in ('marts', 'audit', 'reference', 'meta')"
+        ).fetchall()
+        tables = con.execute(
+            "select schema_name || '.' || table_name, comment from duckdb_tables() "
+            "where schema_name in ('marts', 'audit', 'reference', 'meta')").fetchall()
+    finally:
+        con.close()
+    assert len(tables) >= 29 and len(columns) >= 300
+
+    def bilingual(text):
+        return bool(text) and re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{3}",
+                                                                                  text)
+
+    assert [name for name, text in columns if not bilingual(text)] == []
+    assert [name for name, text in tables if not bilingual(text)] == []

@@ -23,7 +23,9 @@ aggregated as (
         ) as decimal(20, 2)) as mfg_mlt_loans,
         cast(sum(
             case when is_manufacturing and is_credit then balance_cny else 0 end
-        ) as decimal(20, 2)) as mfg_credit_loans
+        ) as decimal(20, 2)) as mfg_credit_loans,
+        cast(sum(case when is_manufacturing then issued_in_month_cny else 0 end)
+            as decimal(20, 2)) as mfg_new_loans
     from industries
     group by bank_code, period
 

@@ -1,72 +1,53 @@
 with
 
+filings as (
+
+    select * from {{ ref('int_filings_tracked') }}
+
+),
+
 submissions as (
 
     select * from {{ ref('stg_audit__submissions') }}
 
 ),
 
-finding_counts as (
+resubmitted as (
 
-    select * from {{ ref('stg_audit__finding_counts') }}
-
-),
-
-late_files as (
-
-    -- LN-W-034 / LT-W-034: the file reached the inbox after the due day of the next month
-    select distinct submission_id
-    from finding_counts
-    where rule_id in ('LN-W-034', 'LT-W-034')
-
-),
-
-bank_files as (
-
+    -- Each accepted file after the first of its kind and month is a resubmission; a
+    -- duplicate is the same bytes again, not a new submission.
     select
-        submissions.reporter as bank_code,
-        submissions.period,
-        submissions.kind,
-        submissions.status,
-        submissions.status in ('accepted', 'superseded') as was_accepted,
-        late_files.submission_id is not null as was_late
-    from submissions
-    left join late_files
-        on submissions.submission_id = late_files.submission_id
-    -- a duplicate is the same bytes again: not a new submission
-    where submissions.kind in ('loans', 'loan_totals')
-        and submissions.status <> 'duplicate'
-        and submissions.reporter is not null
-        and submissions.period is not null
-
-),
-
-per_kind as (
-
-    select
-        bank_code,
+        reporter as bank_code,
         period,
         kind,
-        count(*) as files,
-        sum(case when status = 'rejected' then 1 else 0 end) as rejected_files,
-        greatest(sum(case when was_accepted then 1 else 0 end) - 1, 0) as resubmissions,
-        sum(case when was_accepted and was_late then 1 else 0 end) as late_files
-    from bank_files
-    group by bank_code, period, kind
+        greatest(sum(case when was_accepted then 1 else 0 end) - 1, 0) as resubmissions
+    from submissions
+    where kind in (select distinct kind from filings)
+        and status <> 'duplicate'
+    group by reporter, period, kind
 
 ),
 
 final as (
 
+    -- The bank's own submission record for the month, on the warehouse's clock: files
+    -- rejected, resubmitted, accepted after the due day, and owed but not there.
     select
-        bank_code,
-        period,
-        cast(sum(files) as bigint) as files,
-        cast(sum(rejected_files) as bigint) as rejected_files,
-        cast(sum(resubmissions) as bigint) as resubmissions,
-        cast(sum(late_files) as bigint) as late_files
-    from per_kind
-    group by bank_code, period
+        filings.bank_code,
+        filings.period,
+        cast(sum(filings.files_received) as bigint) as files,
+        cast(sum(filings.files_rejected) as bigint) as rejected_files,
+        cast(sum(coalesce(resubmitted.resubmissions, 0)) as bigint) as resubmissions,
+        cast(sum(case when filings.is_late then 1 else 0 end) as bigint) as late_files,
+        cast(sum(case when filings.is_missing then 1 else 0 end) as bigint) as missing_files,
+        {{ ordered_list("case when filings.is_missing then filings.kind end", ',', 'filings.kind') }}
+            as missing_kinds
+    from filings
+    left join resubmitted
+        on filings.bank_code = resubmitted.bank_code
+        and filings.period = resubmitted.period
+        and filings.kind = resubmitted.kind
+    group by filings.bank_code, filings.period
 
 )
 

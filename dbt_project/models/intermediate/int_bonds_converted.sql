@@ -17,10 +17,7 @@ final as (
     -- 境外债 in foreign currency counts at the issue month's month-end rate.
     select
         bonds.*,
-        cast(case
-            when bonds.currency = 'CNY' then bonds.amount
-            else round(bonds.amount * fx_rates.rate_to_cny, 2)
-        end as decimal(20, 2)) as amount_cny
+        {{ to_cny('bonds.amount', 'bonds.currency', 'fx_rates.rate_to_cny') }} as amount_cny
     from bonds
     left join fx_rates
         on bonds.currency = fx_rates.currency

@@ -19,68 +19,23 @@ loans as (
 
 ),
 
-fx_rates as (
+aggregated as (
 
-    select * from {{ ref('fx_rates') }}
-
-),
-
-grouped as (
-
-    -- Sum first, convert after: the rate join then touches a few rows per bank and month,
-    -- not every loan. The industry class is kept so 33618 clusters need no second scan.
+    -- The industry class is kept so 33618 clusters need no second scan.
     select
         bank_code,
         period,
         submission_id,
         industry_code,
         industry_division,
-        currency,
         is_manufacturing,
         is_medium_long_term,
         is_credit,
         count(*) as loan_count,
-        coalesce(sum(balance_cny), 0) as own_cny,
-        sum(case when balance_cny is null then balance end) as to_convert
+        cast(sum(balance_in_cny) as decimal(20, 2)) as balance_cny,
+        cast(coalesce(sum(case when is_issued_in_month then balance_in_cny end), 0)
+            as decimal(20, 2)) as issued_in_month_cny
     from loans
-    group by all
-
-),
-
-converted as (
-
-    -- 本外币合计: the bank's own CNY figure where given, else foreign currency at the
-    -- period-end rate.
-    select
-        grouped.*,
-        grouped.own_cny + coalesce(
-            case
-                when grouped.currency = 'CNY' then grouped.to_convert
-                else round(grouped.to_convert * fx_rates.rate_to_cny, 2)
-            end,
-            0
-        ) as balance_in_cny
-    from grouped
-    left join fx_rates
-        on grouped.currency = fx_rates.currency
-        and grouped.period = fx_rates.period
-
-),
-
-aggregated as (
-
-    select
-        bank_code,
-        period,
-        submission_id,
-        industry_code,
-        industry_division,
-        is_manufacturing,
-        is_medium_long_term,
-        is_credit,
-        sum(loan_count) as loan_count,
-        cast(sum(balance_in_cny) as decimal(20, 2)) as balance_cny
-    from converted
     group by all
 
 ),

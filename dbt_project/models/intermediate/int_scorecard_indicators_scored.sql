@@ -26,26 +26,59 @@ penalties as (
 
 ),
 
-submissions as (
+record as (
 
     select * from {{ ref('int_bank_submissions_summarised') }}
 
 ),
 
+bank_metrics as (
+
+    select * from metrics where scope = 'bank'
+
+),
+
+first_filed as (
+
+    select bank_code, min(period) as first_period from record where files > 0
+    group by bank_code
+
+),
+
 bank_months as (
 
+    -- Every registered bank for every month it owed files or sent any: a bank that sent
+    -- nothing is scored, not left out.
+    select bank_code, period from record
+    union
+    select scope_code, period from bank_metrics
+
+),
+
+spine as (
+
     select
-        metrics.scope_code as bank_code,
-        metrics.period,
+        bank_months.bank_code,
+        bank_months.period,
         banks.peer_group,
-        metrics.growth_gap,
-        metrics.mfg_loan_share,
-        metrics.mfg_mlt_share_yoy_change,
-        metrics.mfg_credit_share_yoy_change
-    from metrics
+        -- A bank outside the registry's active months is taken as active from its first file.
+        coalesce(banks.active_from, first_filed.first_period) as active_from,
+        bank_metrics.growth_gap,
+        bank_metrics.mfg_loan_share,
+        bank_metrics.mfg_mlt_share_yoy_change,
+        bank_metrics.mfg_credit_share_yoy_change,
+        coalesce(bank_metrics.has_loans, false) as has_loans,
+        coalesce(bank_metrics.has_totals, false) as has_totals,
+        coalesce(bank_metrics.has_loans_year_before, false) as has_loans_year_before,
+        coalesce(bank_metrics.has_totals_year_before, false) as has_totals_year_before
+    from bank_months
     inner join banks
-        on metrics.scope_code = banks.bank_code
-    where metrics.scope = 'bank'
+        on bank_months.bank_code = banks.bank_code
+    left join first_filed
+        on bank_months.bank_code = first_filed.bank_code
+    left join bank_metrics
+        on bank_months.bank_code = bank_metrics.scope_code
+        and bank_months.period = bank_metrics.period
 
 ),
 
@@ -60,16 +93,16 @@ versioned as (
 
     -- the newest version in force at the month-end, should validity ranges ever overlap
     select
-        bank_months.*,
+        spine.*,
         version_ranges.weights_version,
         row_number() over (
-            partition by bank_months.bank_code, bank_months.period
+            partition by spine.bank_code, spine.period
             order by version_ranges.valid_from desc
         ) as version_recency
-    from bank_months
+    from spine
     inner join version_ranges
-        on bank_months.period >= version_ranges.valid_from
-        and (version_ranges.valid_to is null or bank_months.period <= version_ranges.valid_to)
+        on spine.period >= version_ranges.valid_from
+        and (version_ranges.valid_to is null or spine.period <= version_ranges.valid_to)
 
 ),
 
@@ -78,26 +111,29 @@ quality_deductions as (
     select
         versioned.bank_code,
         versioned.period,
-        coalesce(submissions.rejected_files, 0) as rejected_files,
-        coalesce(submissions.resubmissions, 0) as resubmissions,
-        coalesce(submissions.late_files, 0) as late_files,
-        coalesce(submissions.rejected_files, 0) * max(case when penalties.event = 'rejected_file' then penalties.points end)
-        + coalesce(submissions.resubmissions, 0) * max(case when penalties.event = 'resubmission' then penalties.points end)
-        + coalesce(submissions.late_files, 0) * max(case when penalties.event = 'late_file' then penalties.points end)
+        coalesce(record.rejected_files, 0)
+            * max(case when penalties.event = 'rejected_file' then penalties.points end)
+        + coalesce(record.resubmissions, 0)
+            * max(case when penalties.event = 'resubmission' then penalties.points end)
+        + coalesce(record.late_files, 0)
+            * max(case when penalties.event = 'late_file' then penalties.points end)
+        + coalesce(record.missing_files, 0)
+            * coalesce(max(case when penalties.event = 'missing_file' then penalties.points end), 0)
             as points_deducted
     from versioned
-    left join submissions
-        on versioned.bank_code = submissions.bank_code
-        and versioned.period = submissions.period
+    left join record
+        on versioned.bank_code = record.bank_code
+        and versioned.period = record.period
     left join penalties
         on versioned.weights_version = penalties.weights_version
     where versioned.version_recency = 1
     group by
         versioned.bank_code,
         versioned.period,
-        submissions.rejected_files,
-        submissions.resubmissions,
-        submissions.late_files
+        record.rejected_files,
+        record.resubmissions,
+        record.late_files,
+        record.missing_files
 
 ),
 
@@ -119,6 +155,22 @@ indicator_values as (
             when 'mfg_mlt_share_yoy_change' then versioned.mfg_mlt_share_yoy_change
             when 'mfg_credit_share_yoy_change' then versioned.mfg_credit_share_yoy_change
         end as metric_value,
+        -- The bank's own files the indicator is computed from: the loans file always, the
+        -- totals for the growth gap and the share, both ends for year-on-year indicators.
+        case
+            when weights.method = 'data_quality' then true
+            else versioned.has_loans
+                and (versioned.has_totals
+                     or weights.source_metric not in ('growth_gap', 'mfg_loan_share'))
+                and (weights.source_metric = 'mfg_loan_share' or (
+                    versioned.has_loans_year_before
+                    and (versioned.has_totals_year_before
+                         or weights.source_metric <> 'growth_gap')))
+        end as own_files_present,
+        weights.source_metric in (
+            'growth_gap', 'mfg_mlt_share_yoy_change', 'mfg_credit_share_yoy_change'
+        ) and versioned.active_from > {{ month_end_before('versioned.period', 12) }}
+            as before_bank_was_active,
         quality_deductions.points_deducted
     from versioned
     inner join weights
@@ -132,7 +184,7 @@ indicator_values as (
 
 peer_ranked as (
 
-    -- a percentile needs somebody to be ranked against: groups with one valued bank score NULL
+    -- a percentile needs somebody to be ranked against: a group with one valued bank has none
     select
         bank_code,
         period,
@@ -150,37 +202,58 @@ peer_ranked as (
 
 ),
 
-scored as (
+judged as (
 
+    -- DESIGN §7: what the bank cannot have through no act of its own is re-weighted; what
+    -- is missing because its own file is missing or rejected scores 0.
     select
-        indicator_values.bank_code,
-        indicator_values.period,
-        indicator_values.peer_group,
-        indicator_values.weights_version,
-        indicator_values.indicator,
-        indicator_values.weight,
+        indicator_values.*,
+        peer_ranked.percentile,
         case
-            when indicator_values.method = 'data_quality' then indicator_values.points_deducted
-            else indicator_values.metric_value
-        end as indicator_value,
-        -- greatest() and least() skip NULLs, so a missing metric is caught before them
-        case
-            when indicator_values.method <> 'data_quality'
-                and indicator_values.metric_value is null then null
-            when indicator_values.method = 'linear' then least(100.0, greatest(0.0,
-                indicator_values.base_score
-                + indicator_values.points_per_pp * 100 * indicator_values.metric_value
-            ))
-            when indicator_values.method = 'peer_percentile' then peer_ranked.percentile
-            when indicator_values.method = 'data_quality' then greatest(0.0,
-                indicator_values.base_score - indicator_values.points_deducted
-            )
-        end as score
+            when indicator_values.method = 'data_quality' then 'scored'
+            when indicator_values.method = 'peer_percentile'
+                and indicator_values.metric_value is not null
+                and peer_ranked.percentile is null then 'alone_in_peer_group'
+            when indicator_values.metric_value is not null then 'scored'
+            when indicator_values.before_bank_was_active then 'not_active_a_year_before'
+            when indicator_values.own_files_present then 'no_mfg_loans'
+            else 'own_file_missing'
+        end as status
     from indicator_values
     left join peer_ranked
         on indicator_values.bank_code = peer_ranked.bank_code
         and indicator_values.period = peer_ranked.period
         and indicator_values.indicator = peer_ranked.indicator
+
+),
+
+scored as (
+
+    select
+        bank_code,
+        period,
+        peer_group,
+        weights_version,
+        indicator,
+        weight,
+        status,
+        status in ('alone_in_peer_group', 'not_active_a_year_before', 'no_mfg_loans')
+            as is_reweighted,
+        case
+            when method = 'data_quality' then points_deducted
+            else metric_value
+        end as indicator_value,
+        -- greatest() and least() skip NULLs, so a missing metric is caught before them
+        case
+            when status = 'own_file_missing' then 0.0
+            when status <> 'scored' then null
+            when method = 'linear' then least(100.0, greatest(0.0,
+                base_score + points_per_pp * 100 * metric_value
+            ))
+            when method = 'peer_percentile' then percentile
+            when method = 'data_quality' then greatest(0.0, base_score - points_deducted)
+        end as score
+    from judged
 
 ),
 
@@ -193,6 +266,8 @@ final as (
         weights_version,
         indicator,
         weight,
+        status,
+        is_reweighted,
         cast(indicator_value as double) as indicator_value,
         cast(score as double) as score
     from scored

@@ -31,7 +31,13 @@ final as (
         metrics.growth_gap,
         metrics.mfg_loans_ytd_increment,
         metrics.mfg_mlt_share_yoy_change,
-        metrics.mfg_credit_share_yoy_change
+        metrics.mfg_credit_share_yoy_change,
+        metrics.mfg_mlt_loans_yoy_growth,
+        metrics.mfg_credit_loans_yoy_growth,
+        metrics.mfg_loans_ytd_increment_yoy_change,
+        metrics.mfg_new_loans,
+        metrics.mfg_loans_avg_annual_growth,
+        metrics.total_loans_avg_annual_growth
     from metrics
     left join banks
         on metrics.scope_code = banks.bank_code

@@ -6,7 +6,7 @@ indicators as (
 
 ),
 
-submissions as (
+record as (
 
     select * from {{ ref('int_bank_submissions_summarised') }}
 
@@ -21,6 +21,12 @@ banks as (
 grades as (
 
     select * from {{ ref('scorecard_grades') }}
+
+),
+
+policy as (
+
+    select * from {{ ref('scorecard_policy') }}
 
 ),
 
@@ -45,12 +51,20 @@ pivoted as (
         max(case when indicator = 'data_quality' then indicator_value end)
             as data_quality_points_deducted,
         max(case when indicator = 'data_quality' then score end) as data_quality_score,
-        -- DESIGN §7: the composite is the weighted mean over the indicators the bank has
-        sum(weight * score) / nullif(sum(case when score is not null then weight end), 0)
-            as composite_score,
-        sum(case when score is null then weight else 0 end) as missing_weight,
-        {{ ordered_list('case when score is null then indicator end', ',', 'indicator') }}
-            as missing_indicators
+        -- DESIGN §7: the weighted mean over the weight the bank can have; an indicator its
+        -- own missing file left empty is in it, at 0.
+        round(
+            sum(case when not is_reweighted then weight * score end)
+            / nullif(sum(case when not is_reweighted then weight end), 0),
+            2
+        ) as composite_score,
+        coalesce(sum(case when not is_reweighted then weight end), 0) as available_weight,
+        {{ ordered_list('case when is_reweighted then indicator end', ',', 'indicator') }}
+            as reweighted_indicators,
+        {{ ordered_list("case when is_reweighted then concat(indicator, ': ', status) end", '; ', 'indicator') }}
+            as reweighting_reasons,
+        {{ ordered_list("case when status = 'own_file_missing' then indicator end", ',', 'indicator') }}
+            as zeroed_indicators
     from indicators
     group by bank_code, period, peer_group, weights_version
 
@@ -59,44 +73,59 @@ pivoted as (
 graded as (
 
     select
-        pivoted.bank_code,
-        pivoted.period,
-        max(grades.min_score) as grade_floor
+        pivoted.*,
+        policy.coverage_floor,
+        pivoted.available_weight >= policy.coverage_floor as is_graded
     from pivoted
+    inner join policy
+        on pivoted.weights_version = policy.weights_version
+
+),
+
+grade_floors as (
+
+    select
+        graded.bank_code,
+        graded.period,
+        max(grades.min_score) as grade_floor
+    from graded
     inner join grades
-        on pivoted.weights_version = grades.weights_version
-        and pivoted.composite_score >= grades.min_score
-    group by pivoted.bank_code, pivoted.period
+        on graded.weights_version = grades.weights_version
+        and graded.composite_score >= grades.min_score
+    where graded.is_graded
+    group by graded.bank_code, graded.period
 
 ),
 
 ranked as (
 
+    -- Only graded banks are ranked (未评级 banks are neither graded nor ranked).
     select
-        pivoted.*,
+        graded.*,
         grades.grade,
-        count(pivoted.composite_score) over (partition by pivoted.period, pivoted.peer_group)
-            as peer_group_size,
-        case when pivoted.composite_score is not null then
+        count(case when graded.is_graded then 1 end)
+            over (partition by graded.period, graded.peer_group) as peer_group_size,
+        case when graded.is_graded then
             rank() over (
-                partition by pivoted.period, pivoted.peer_group
-                order by pivoted.composite_score desc nulls last
+                partition by graded.period, graded.peer_group, graded.is_graded
+                order by graded.composite_score desc
             )
         end as rank_in_peer_group,
-        case when pivoted.composite_score is not null then
+        case when graded.is_graded then
             rank() over (
-                partition by pivoted.period
-                order by pivoted.composite_score desc nulls last
+                partition by graded.period, graded.is_graded
+                order by graded.composite_score desc
             )
         end as rank_city,
-        count(pivoted.composite_score) over (partition by pivoted.period) as banks_ranked
-    from pivoted
-    left join graded
-        on pivoted.bank_code = graded.bank_code
-        and pivoted.period = graded.period
+        count(case when graded.is_graded then 1 end) over (partition by graded.period)
+            as banks_ranked
+    from graded
+    left join grade_floors
+        on graded.bank_code = grade_floors.bank_code
+        and graded.period = grade_floors.period
     left join grades
-        on pivoted.weights_version = grades.weights_version
-        and graded.grade_floor = grades.min_score
+        on graded.weights_version = grades.weights_version
+        and grade_floors.grade_floor = grades.min_score
 
 ),
 
@@ -117,15 +146,29 @@ final as (
         ranked.mlt_share_change_score,
         ranked.mfg_credit_share_yoy_change,
         ranked.credit_share_change_score,
-        coalesce(submissions.rejected_files, 0) as rejected_files,
-        coalesce(submissions.resubmissions, 0) as resubmissions,
-        coalesce(submissions.late_files, 0) as late_files,
+        coalesce(record.rejected_files, 0) as rejected_files,
+        coalesce(record.resubmissions, 0) as resubmissions,
+        coalesce(record.late_files, 0) as late_files,
+        coalesce(record.missing_files, 0) as missing_files,
+        record.missing_kinds,
         ranked.data_quality_points_deducted,
         ranked.data_quality_score,
         ranked.composite_score,
         ranked.grade,
-        ranked.missing_weight > 0 as is_reweighted,
-        ranked.missing_indicators,
+        ranked.is_graded,
+        case when not ranked.is_graded then concat(
+            '未评级：可评价权重 ', {{ weight_text('ranked.available_weight') }}, ' 低于 ',
+            {{ weight_text('ranked.coverage_floor') }}, '（', ranked.reweighting_reasons,
+            '）/ not graded: only ', {{ weight_text('ranked.available_weight') }},
+            ' of 100 weight can be evaluated, below ', {{ weight_text('ranked.coverage_floor') }},
+            ' (', ranked.reweighting_reasons, ')'
+        ) end as not_graded_reason,
+        ranked.available_weight,
+        ranked.coverage_floor,
+        ranked.reweighted_indicators is not null as is_reweighted,
+        ranked.reweighted_indicators as missing_indicators,
+        ranked.reweighting_reasons,
+        ranked.zeroed_indicators,
         ranked.rank_in_peer_group,
         ranked.peer_group_size,
         ranked.rank_city,
@@ -134,9 +177,9 @@ final as (
     from ranked
     inner join banks
         on ranked.bank_code = banks.bank_code
-    left join submissions
-        on ranked.bank_code = submissions.bank_code
-        and ranked.period = submissions.period
+    left join record
+        on ranked.bank_code = record.bank_code
+        and ranked.period = record.period
 
 )
 

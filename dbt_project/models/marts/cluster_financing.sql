@@ -32,7 +32,7 @@ bonds as (
 
 fund_investments as (
 
-    select * from {{ ref('stg_raw__fund_investments') }}
+    select * from {{ ref('int_fund_investments_converted') }}
 
 ),
 
@@ -83,7 +83,7 @@ fund_clusters as (
         fund_investments.period,
         enterprises.cluster_code,
         count(*) as fund_deals,
-        sum(fund_investments.amount) as fund_amount
+        sum(fund_investments.amount_cny) as fund_amount
     from fund_investments
     inner join enterprises
         on fund_investments.investee_uscc = enterprises.uscc

@@ -30,12 +30,6 @@ banks as (
 
 ),
 
-fx_rates as (
-
-    select * from {{ ref('fx_rates') }}
-
-),
-
 bonds as (
 
     select * from {{ ref('int_bonds_converted') }}
@@ -44,7 +38,7 @@ bonds as (
 
 fund_investments as (
 
-    select * from {{ ref('stg_raw__fund_investments') }}
+    select * from {{ ref('int_fund_investments_converted') }}
 
 ),
 
@@ -61,17 +55,8 @@ register_loans as (
         loans.borrower_uscc,
         loans.bank_code,
         loans.issue_date,
-        coalesce(
-            loans.balance_cny,
-            case
-                when loans.currency = 'CNY' then loans.balance
-                else round(loans.balance * fx_rates.rate_to_cny, 2)
-            end
-        ) as balance_cny
+        loans.balance_in_cny as balance_cny
     from loans
-    left join fx_rates
-        on loans.currency = fx_rates.currency
-        and loans.period = fx_rates.period
     where loans.period = (select max(period) from loan_industries)
         and loans.borrower_uscc in (select uscc from enterprises)
 
@@ -123,7 +108,7 @@ fund_summary as (
     select
         investee_uscc as uscc,
         count(*) as fund_deals,
-        cast(sum(amount) as decimal(20, 2)) as fund_amount,
+        cast(sum(amount_cny) as decimal(20, 2)) as fund_amount,
         max(invest_date) as last_fund_received
     from fund_investments
     group by investee_uscc

@@ -20,7 +20,7 @@ bonds as (
 
 fund_investments as (
 
-    select * from {{ ref('stg_raw__fund_investments') }}
+    select * from {{ ref('int_fund_investments_converted') }}
 
 ),
 
@@ -70,7 +70,8 @@ loan_levels as (
         city_year_end.year,
         city_year_end.period as as_of_period,
         city.mfg_loan_share,
-        city.growth_gap,
+        -- 一、(二): the plan compares 年均增速 since its baseline, not one year's 同比.
+        city.mfg_loans_avg_annual_growth - city.total_loans_avg_annual_growth as growth_gap,
         city.mfg_mlt_share_yoy_change,
         city.mfg_credit_share_yoy_change
     from city_year_end
@@ -99,7 +100,7 @@ cumulative as (
         (select sum(amount_cny) from bonds
          where year(issue_date) between (select min(first_year) from targets)
              and event_years.year) as bond_financing,
-        (select sum(amount) from fund_investments
+        (select sum(amount_cny) from fund_investments
          where year(invest_date) between (select min(first_year) from targets)
              and event_years.year) as fund_investment,
         (select max(period) from bonds where year(period) <= event_years.year) as bonds_as_of,

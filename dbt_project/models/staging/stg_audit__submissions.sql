@@ -34,6 +34,7 @@ final as (
         error_count,
         warning_count,
         ruleset_version,
+        was_accepted,
         was_accepted and recency = 1 as is_current
     from ranked
 

@@ -25,6 +25,7 @@ final as (
         invest_date,
         report_period as period,
         amount,
+        coalesce(currency, 'CNY') as currency,
         is_return_investment
     from newest
 
