@@ -178,6 +178,11 @@ def _heading(pdf: FPDF, pack: Pack) -> None:
     pdf.multi_cell(WIDTH, 4.5, pack.evaluation_note, new_x="LMARGIN", new_y="NEXT")
     if card["not_graded_reason"]:
         pdf.multi_cell(WIDTH, 4.5, card["not_graded_reason"], new_x="LMARGIN", new_y="NEXT")
+    if card["zeroed_indicators"]:
+        names = indicator_names(pack)
+        pdf.multi_cell(WIDTH, 4.5, "本行文件缺失或被退回、计 0 分的指标：" + "、".join(
+            names.get(code, code) for code in card["zeroed_indicators"].split(",")),
+            new_x="LMARGIN", new_y="NEXT")
     missing = (card["missing_indicators"] or "")
     if missing:
         names = indicator_names(pack)

@@ -85,6 +85,7 @@ def _scorecard_sheet(sheet, pack: Pack, styles: Styles) -> None:
         ("未评级原因", card["not_graded_reason"]),
         ("权重版本", card["weights_version"]),
         ("缺失指标（已重新加权）", _missing(pack)),
+        ("本行文件缺失或被退回、计 0 分的指标", _missing(pack, "zeroed_indicators")),
     )
     for row, (label, value) in enumerate(facts, start=2):
         sheet.write_string(row, 0, label, styles.label)
@@ -173,7 +174,7 @@ def _definitions_sheet(sheet, pack: Pack, styles: Styles) -> None:
     methods = {
         "linear": "{base:g} 分起，每 1 个百分点 {points:+g} 分，0–100 截断",
         "peer_percentile": "同组百分位（0–100），同组仅一家时缺失",
-        "data_quality": "{base:g} 分起，按被退回、重报、逾期扣分，不低于 0",
+        "data_quality": "{base:g} 分起，按被退回、重报、逾期、缺报扣分，不低于 0",
     }
     by_code = {i.code: i for i in INDICATORS}
     for row, weight in enumerate(pack.weights.to_dicts(), start=2):
@@ -203,7 +204,7 @@ def _rank(rank: int | None, of: int | None) -> str | None:
     return None if rank is None else f"{rank} / {of}"
 
 
-def _missing(pack: Pack) -> str:
-    codes = (pack.card["missing_indicators"] or "").split(",")
+def _missing(pack: Pack, column: str = "missing_indicators") -> str:
+    codes = (pack.card[column] or "").split(",")
     names = indicator_names(pack)
     return "、".join(names.get(code, code) for code in codes if code) or "无"

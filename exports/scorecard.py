@@ -94,20 +94,7 @@ class Pack:
     @property
     def evaluation_note(self) -> str:
         """What the headline result is: frozen, frozen and since moved, or not yet frozen."""
-        if self.frozen is None:
-            return ("本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
-                    "(it is frozen at the cut-off): the live result.")
-        at = f"{self.frozen['frozen_at']:%Y-%m-%d %H:%M} UTC"
-        note = f"正式结果：{at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at}."
-        if self.changed_since_frozen:
-            live = self.card
-            note += (f" 此后收到的文件使当前结果变为：综合得分 {_shown(live['composite_score'])}，"
-                     f"等级 {live['grade'] or '未评级'}，全市排名 {_shown(live['rank_city'])}"
-                     "（仅供参考，见 marts.evaluation_changes）。/ Files received since moved "
-                     f"the live result to {_shown(live['composite_score'])}, grade "
-                     f"{live['grade'] or 'not graded'}, rank {_shown(live['rank_city'])} "
-                     "(for information; see marts.evaluation_changes).")
-        return note
+        return evaluation_note(self.card, self.frozen)
 
     @property
     def bank_code(self) -> str:
@@ -121,6 +108,24 @@ class Pack:
 # What the frozen evaluation fixes: the headline a pack shows.
 HEADLINE = ("composite_score", "grade", "is_graded", "rank_in_peer_group", "peer_group_size",
             "rank_city", "banks_ranked")
+
+
+def evaluation_note(card: dict, frozen: dict | None) -> str:
+    """The note a pack prints under its headline, for a bank's live scorecard row and its
+    frozen evaluation (if any)."""
+    if frozen is None:
+        return ("本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
+                "(it is frozen at the cut-off): the live result.")
+    at = f"{frozen['frozen_at']:%Y-%m-%d %H:%M} UTC"
+    note = f"正式结果：{at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at}."
+    if any(frozen[key] != card[key] for key in HEADLINE):
+        note += (f" 此后收到的文件使当前结果变为：综合得分 {_shown(card['composite_score'])}，"
+                 f"等级 {card['grade'] or '未评级'}，全市排名 {_shown(card['rank_city'])}"
+                 "（仅供参考，见 marts.evaluation_changes）。/ Files received since moved "
+                 f"the live result to {_shown(card['composite_score'])}, grade "
+                 f"{card['grade'] or 'not graded'}, rank {_shown(card['rank_city'])} "
+                 "(for information; see marts.evaluation_changes).")
+    return note
 
 
 def _shown(value) -> str:
@@ -208,7 +213,11 @@ class ScorecardSource:
         frames = (self.cards, self.weights, self.grades, self.frozen)
         texts = [v for frame in frames for row in frame.rows() for v in row
                  if isinstance(v, str)]
-        texts += [self.pack(code).evaluation_note for code in self.bank_codes]
+        # Only the cards and frozen rows: building every pack here would redo every bank's
+        # peer statistics just for its note.
+        frozen = {row["bank_code"]: row for row in self.frozen.to_dicts()}
+        texts += [evaluation_note(card, frozen.get(card["bank_code"]))
+                  for card in self.cards.to_dicts()]
         return [*texts, *(label for _, label, _ in PEER_MEASURES),
                 *self.definitions.values(), self.published_at]
 

@@ -155,15 +155,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _month_end(text: str) -> date:
-    """`YYYY-MM` as its month-end date; argparse exits 2 on anything else."""
-    import calendar
+    """`YYYY-MM` as its month-end date (the packs' own parser); argparse exits 2 on
+    anything else."""
+    from exports.scorecard import month_end
 
     try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, calendar.monthrange(year, month)[1])
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"应为年月，如 2026-09 / not a month such as 2026-09: {text!r}") from None
+        return month_end(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _quarter_end(text: str) -> date:
