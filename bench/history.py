@@ -16,8 +16,8 @@ import polars as pl
 from bench.month import bank_sizes
 from ingest.identifiers import section_of_division
 from ingest.reference import load_reference
-from ingest.sample import make_enterprises, month_end
 from quality.rules import RULESET_VERSION
+from sample.population import make_enterprises, month_end
 from warehouse import ledger as audit
 from warehouse.database import connect_build
 from warehouse.home import Home

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from ingest.reference import load_reference
-from ingest.sample import make_enterprises
+from sample.population import make_enterprises
 
 EPOCH = date(1970, 1, 1)
 

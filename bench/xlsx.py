@@ -18,9 +18,9 @@ import xlsxwriter
 from bench.month import month_frame
 from ingest.loans import COLUMNS
 from ingest.reference import load_reference
-from ingest.sample import make_enterprises
 from quality.crossfile import GateContext
 from quality.gate import Gate, gate_files
+from sample.population import make_enterprises
 
 ROWS = 200_000
 

@@ -16,6 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from exports.findings_report import report_paths
 from exports.packs import export_latest_quarter
 from exports.scorecard import ExportError
 from ingest.kinds import KINDS
@@ -209,6 +210,8 @@ def ingest_submissions(
                               progress=progress.info, limits=file_limits.limits(),
                               run_id=context.run_id)
         strays = ledger.stray_rows(con, KINDS, [o.submission_id for o in report.outcomes])
+        rejections = {r.submission_id: r for r in ledger.run_outcome(con, context.run_id)
+                      .rejections}
     finally:
         con.close()
     for path, reason in report.left_in_place:
@@ -241,7 +244,10 @@ def ingest_submissions(
                 "files_rejected": len(rejected),
                 "rejected": ", ".join(f"#{o.submission_id} {o.file_name}" for o in rejected[:20]),
                 "rows_from_unaccepted_files": strays.get(kind, 0),
+                **_rejection_metadata([rejections[o.submission_id] for o in rejected
+                                       if o.submission_id in rejections]),
             },
+            description=_rejection_summary(len(rejected)) if rejected else None,
         )
     ids = [o.submission_id for o in report.outcomes]
     yield dg.MaterializeResult(
@@ -266,32 +272,43 @@ def ingest_submissions(
     crash_point("ingested")
 
 
-@dbt_assets(
-    manifest=dbt.ensure_manifest(),
-    project=dbt.project,
-    dagster_dbt_translator=translator,
-    pool=WRITER_POOL,
-    name="dbt_models",
-)
-def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
-               zhirong: ZhirongHome, writer: WarehouseWriter):
-    """Seeds, staging, intermediate and marts, built and tested by dbt in-process; a
-    quarter named in `config` is frozen into marts.evaluation_results now, whatever its
-    cut-off (`zhirong evaluate`)."""
-    home = zhirong.layout()
-    manifest_blob = dbt.load_manifest()
-    selection, indirect = get_subset_selection_for_context(
-        context=context,
-        manifest=manifest_blob,
-        select="fqn:*",
-        exclude=None,
-        selector=None,
-        dagster_dbt_translator=translator,
-        current_dbt_indirect_selection_env=None,
-    )
-    if indirect:
-        selection = [*selection, "--indirect-selection", indirect]
+def dbt_models_for(state: dbt.DbtState) -> dg.AssetsDefinition:
+    """The dbt project's seeds, models and tests as Dagster assets and checks, from the
+    manifest in `state` (parsed there when missing or stale: never at import)."""
+    manifest_blob = dbt.load_manifest(state)
+    project = state.project()
 
+    @dbt_assets(
+        manifest=manifest_blob,
+        project=project,
+        dagster_dbt_translator=translator,
+        pool=WRITER_POOL,
+        name="dbt_models",
+    )
+    def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
+                   zhirong: ZhirongHome, writer: WarehouseWriter):
+        """Seeds, staging, intermediate and marts, built and tested by dbt in-process; a
+        quarter named in `config` is frozen into marts.evaluation_results now, whatever its
+        cut-off (`zhirong evaluate`)."""
+        home = zhirong.layout()
+        selection, indirect = get_subset_selection_for_context(
+            context=context,
+            manifest=manifest_blob,
+            select="fqn:*",
+            exclude=None,
+            selector=None,
+            dagster_dbt_translator=translator,
+            current_dbt_indirect_selection_env=None,
+        )
+        if indirect:
+            selection = [*selection, "--indirect-selection", indirect]
+        yield from _build_models(context, home, selection, config, manifest_blob, project)
+
+    return dbt_models
+
+
+def _build_models(context, home: Home, selection: list[str], config: EvaluationRequest,
+                  manifest_blob: dict, project) -> Iterator:
     def report(raw: dict) -> None:
         data = raw["data"]
         name = data["node_info"]["unique_id"].split(".")[2]
@@ -303,7 +320,11 @@ def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
     # The raw views name the raw store by absolute path: point them at this home.
     connect_build(home).close()
     variables = {"freeze_period": config.freeze_period} if config.freeze_period else None
-    outcome = dbt.build(home.build_db, selection, report, variables)
+    # A Dagster instance that has never seen the seeds built (a new instance on an existing
+    # home) gets them loaded once, so the UI shows reference/* as materialized.
+    seeds = [key for key in context.selected_asset_keys if key.path[0] == "reference"]
+    unseen = bool(seeds) and context.instance.get_latest_materialization_event(seeds[0]) is None
+    outcome = dbt.build(home, selection, report, variables, reload_seeds=unseen)
     crash_point("built")
     for raw in outcome.results:
         yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \
@@ -311,11 +332,36 @@ def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
                 manifest=manifest_blob,
                 dagster_dbt_translator=translator,
                 context=context,
-                target_path=dbt.TARGET_DIR,
-                project=dbt.project,
+                target_path=project.target_path,
+                project=project,
             )
     if outcome.failure:
         raise dg.Failure(description=outcome.failure)
+
+
+# A check's metadata is for a person reading the UI: the first files in full, then a count.
+REJECTIONS_SHOWN = 10
+
+
+def _rejection_metadata(rejections: list[ledger.Rejection]) -> dict[str, dg.MetadataValue]:
+    """Each rejected file's first errors and the path of its findings report, as the gx_gate
+    check shows them in the Dagster UI."""
+    shown: dict[str, dg.MetadataValue] = {}
+    for r in rejections[:REJECTIONS_SHOWN]:
+        xlsx = report_paths(r.stored)[1] if r.stored else None
+        lines = [f"**#{r.submission_id} {r.file_name}** — {r.errors} 个错误 errors",
+                 *(f"- {f}" for f in r.findings)]
+        if xlsx is not None:
+            lines.append(f"- 报告 findings report: `{xlsx}`")
+        shown[f"rejected #{r.submission_id}"] = dg.MetadataValue.md("\n".join(lines))
+        if xlsx is not None:
+            shown[f"report #{r.submission_id}"] = dg.MetadataValue.path(str(xlsx))
+    return shown
+
+
+def _rejection_summary(count: int) -> str:
+    return (f"{count} 个文件被拒收，见下方发现与报告路径 / {count} file(s) rejected: their first "
+            "findings and report paths are in the metadata")
 
 
 @dg.multi_asset_check(

@@ -232,7 +232,7 @@ def _size(text: str) -> int:
 
 
 def _sample_options(parser: argparse.ArgumentParser) -> None:
-    from ingest.sample import SampleConfig
+    from sample.config import SampleConfig
 
     d = SampleConfig()
     parser.add_argument("--seed", type=int, default=d.seed)
@@ -268,7 +268,7 @@ def _err(message: str) -> None:
 
 def cmd_generate(args: argparse.Namespace, home: Home) -> int:
     """Write the sample files into --out or the inbox."""
-    from ingest.sample import SampleConfig, generate
+    from sample.generate import SampleConfig, generate
 
     out = args.out or home.ensure().inbox
     config = SampleConfig(
@@ -436,6 +436,7 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
 
     from orchestration.assets import ingest_submissions
     from orchestration.definitions import REFRESH_JOB, build_definitions
+    from orchestration.instance import home_instance
     from orchestration.recovery import hold_run
     from warehouse.database import WarehouseBusy
     from warehouse.publish import published_by
@@ -467,7 +468,8 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
                 ops["dbt_models"] = {"config": {"freeze_period": freeze_period}}
             if ops:
                 run_config["ops"] = ops
-            with dg.DagsterInstance.ephemeral() as instance:
+            # The home's own instance: the Dagster UI shows this run like any other.
+            with home_instance(home) as instance:
                 result = job.execute_in_process(
                     run_config=run_config,
                     instance=instance,

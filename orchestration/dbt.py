@@ -13,10 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dagster_dbt import DagsterDbtTranslator, DbtProject
+from dagster_dbt import DbtProject
 
+from warehouse.home import Home
+
+# The project ships inside the package (a wheel holds it too); dbt never writes here: each
+# home keeps its own target/ and logs/ (`DbtState`).
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
-TARGET_DIR = DBT_PROJECT_DIR / "target"
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 _SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
@@ -25,12 +28,42 @@ FULL_SELECTION = ["--select", "fqn:*"]
 SEEDLESS_SELECTION = ["--select", "resource_type:model", "resource_type:test",
                       "resource_type:snapshot"]
 
-project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
-                     target_path=TARGET_DIR)
-
 
 class DbtFailed(RuntimeError):
     """dbt could not parse the project."""
+
+
+@dataclass(frozen=True)
+class DbtState:
+    """dbt's runtime state for one home: target/ (manifest, run results, partial parse) and
+    logs/, under HOME/dbt — never in the installed project."""
+
+    root: Path
+
+    @classmethod
+    def of(cls, home: Home) -> DbtState:
+        """The state directory of `home`."""
+        return cls(home.dbt)
+
+    @property
+    def target(self) -> Path:
+        """dbt's target path."""
+        return self.root / "target"
+
+    @property
+    def logs(self) -> Path:
+        """dbt's log path."""
+        return self.root / "logs"
+
+    @property
+    def manifest_path(self) -> Path:
+        """The parsed project."""
+        return self.target / "manifest.json"
+
+    def project(self) -> DbtProject:
+        """The project as dagster-dbt describes it, with this home's target path."""
+        return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                          target_path=self.target)
 
 
 def _newest_source_mtime() -> float:
@@ -42,21 +75,27 @@ def _newest_source_mtime() -> float:
     return newest
 
 
-def ensure_manifest() -> Path:
-    """The dbt manifest, re-parsed in-process when any model, macro, seed or test is newer."""
-    manifest = project.manifest_path
+def ensure_manifest(state: DbtState) -> Path:
+    """The home's dbt manifest, parsed in-process when missing or when any model, macro, seed
+    or test is newer."""
+    manifest = state.manifest_path
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
         return manifest
-    result = _invoke(["parse"], build_db=None)
+    result = _invoke(["parse"], state, build_db=None)
     if not result.success:
         raise DbtFailed(f"dbt parse failed: {result.exception}")
     return manifest
 
 
-@cache
-def load_manifest() -> dict[str, Any]:
+def load_manifest(state: DbtState) -> dict[str, Any]:
     """The parsed manifest as a dict (dagster-dbt reads node properties from it)."""
-    return json.loads(ensure_manifest().read_text())
+    path = ensure_manifest(state)
+    return _read_manifest(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _read_manifest(path: Path, mtime_ns: int) -> dict[str, Any]:
+    return json.loads(path.read_text())
 
 
 @contextmanager
@@ -74,11 +113,13 @@ def _environment(build_db: Path | None) -> Iterator[None]:
             os.environ["ZHIRONG_BUILD_DB"] = previous
 
 
-def _invoke(args: list[str], build_db: Path | None, callbacks: list[Callable] | None = None):
+def _invoke(args: list[str], state: DbtState, build_db: Path | None,
+            callbacks: list[Callable] | None = None):
     from dbt.cli.main import dbtRunner
 
+    state.logs.mkdir(parents=True, exist_ok=True)
     common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-              "--target-path", str(TARGET_DIR), "--quiet"]
+              "--target-path", str(state.target), "--log-path", str(state.logs), "--quiet"]
     with _environment(build_db):
         try:
             return dbtRunner(callbacks=callbacks or []).invoke([*args, *common])
@@ -107,15 +148,18 @@ class DbtOutcome:
 
 
 def build(
-    build_db: Path,
+    home: Home,
     selection: list[str],
     on_result: Callable[[dict[str, Any]], None],
     variables: dict[str, str] | None = None,
+    reload_seeds: bool = False,
 ) -> DbtOutcome:
-    """Run `dbt build` on `selection` against the build warehouse, reporting each node's
-    result to `on_result` as it finishes; `variables` are the project's vars."""
+    """Run `dbt build` on `selection` against the home's build warehouse, reporting each node's
+    result to `on_result` as it finishes; `variables` are the project's vars. Seeds already
+    loaded unchanged are skipped unless `reload_seeds`."""
     from dbt_common.events.functions import msg_to_dict
 
+    build_db = home.build_db
     outcome = DbtOutcome()
     errors: list[str] = []
 
@@ -132,7 +176,8 @@ def build(
     args = ["build", *selection, "--exclude-resource-type", "unit_test"]
     stamp = build_db.with_name("seeds.sha256")
     loaded = _seeds_fingerprint(build_db)
-    if stamp.is_file() and stamp.read_text() == loaded and selection == FULL_SELECTION:
+    unchanged = stamp.is_file() and stamp.read_text() == loaded
+    if unchanged and selection == FULL_SELECTION and not reload_seeds:
         # The reference tables already hold exactly these seeds: reloading a dozen of them
         # costs ~2 s a night for nothing. Everything else is selected by type, so the tests
         # that join marts to seeds still run (an exclusion would drop them too).
@@ -140,7 +185,7 @@ def build(
     if variables:
         args += ["--vars", json.dumps(variables)]
     stamp.unlink(missing_ok=True)
-    result = _invoke(args, build_db, [collect])
+    result = _invoke(args, DbtState.of(home), build_db, [collect])
     if result.success:
         stamp.write_text(loaded)
     if not result.success:
@@ -167,9 +212,9 @@ def _seeds_fingerprint(build_db: Path) -> str:
     return f"{digest.hexdigest()} {inode}"
 
 
-def unit_tests(build_db: Path) -> list[str]:
-    """Run dbt's unit tests (hand-computed expectations on fixed inputs) against the build
-    warehouse; return the names of those that did not pass."""
+def unit_tests(home: Home) -> list[str]:
+    """Run dbt's unit tests (hand-computed expectations on fixed inputs) against the home's
+    build warehouse; return the names of those that did not pass."""
     results: list[dict[str, Any]] = []
 
     def collect(event) -> None:
@@ -178,7 +223,8 @@ def unit_tests(build_db: Path) -> list[str]:
 
             results.append(msg_to_dict(event))
 
-    outcome = _invoke(["test", "--select", "test_type:unit"], build_db, [collect])
+    outcome = _invoke(["test", "--select", "test_type:unit"], DbtState.of(home),
+                      home.build_db, [collect])
     failed = [r["data"]["node_info"]["unique_id"] for r in results
               if r["data"].get("status") != "pass"]
     if not outcome.success and not failed:
@@ -187,5 +233,3 @@ def unit_tests(build_db: Path) -> list[str]:
         failed.append("no unit test ran")
     return failed
 
-
-translator = DagsterDbtTranslator()

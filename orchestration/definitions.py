@@ -16,12 +16,13 @@ from orchestration.assets import (
     QualityRules,
     WarehouseWriter,
     ZhirongHome,
-    dbt_models,
+    dbt_models_for,
     ingest_submissions,
     mart_gate,
     published_warehouse,
     scorecard_packs,
 )
+from orchestration.dbt import DbtState
 from orchestration.intake import inbox_files
 from orchestration.settings import (
     gate_settings_from_environment,
@@ -29,7 +30,7 @@ from orchestration.settings import (
     read_limits_from_environment,
 )
 from warehouse import arrivals
-from warehouse.home import DEFAULT_HOME
+from warehouse.home import DEFAULT_HOME, Home
 
 REFRESH_JOB = "refresh"
 # A file still being copied into the inbox must not be picked up half-written.
@@ -86,6 +87,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
 def build_definitions(home: Path) -> dg.Definitions:
     """Definitions bound to one Zhirong home."""
     zhirong = ZhirongHome(root=str(home))
+    dbt_models = dbt_models_for(DbtState.of(Home(home).ensure()))
     return dg.Definitions(
         assets=[ingest_submissions, dbt_models, published_warehouse, scorecard_packs],
         asset_checks=[mart_gate],
@@ -102,4 +104,8 @@ def build_definitions(home: Path) -> dg.Definitions:
     )
 
 
-defs = build_definitions(Path(os.environ.get("ZHIRONG_HOME", str(DEFAULT_HOME))))
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The definitions for $ZHIRONG_HOME, built when Dagster loads the code location (the
+    dbt manifest is parsed into the home then, never at import)."""
+    return build_definitions(Path(os.environ.get("ZHIRONG_HOME", str(DEFAULT_HOME))).resolve())

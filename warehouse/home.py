@@ -19,7 +19,8 @@ class Home:
     build/       the build warehouse (the single writer's database) and its lock
     published/   the published warehouse readers open, and every earlier version
     exports/     scorecard packs and workbooks
-    dagster/     the Dagster instance's storage
+    dagster/     the Dagster instance (DAGSTER_HOME): every run, materialization and check
+    dbt/         dbt's target/ and logs/ for this home
     """
 
     root: Path
@@ -84,9 +85,14 @@ class Home:
         """The Dagster instance's home."""
         return self.root / "dagster"
 
+    @property
+    def dbt(self) -> Path:
+        """dbt's runtime state (target/, logs/) for this home."""
+        return self.root / "dbt"
+
     def ensure(self) -> Home:
         """Create every directory; return self."""
         for path in (self.inbox, self.received, self.raw, self.build_dir, self.history_dir,
-                     self.exports, self.dagster):
+                     self.exports, self.dagster, self.dbt):
             path.mkdir(parents=True, exist_ok=True)
         return self

@@ -124,6 +124,8 @@ class Rejection:
     errors: int
     same_bytes_as: int | None
     findings: list[str]
+    # Where the judged file is kept (its findings report sits beside it).
+    stored: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -493,6 +495,7 @@ def run_outcome(con: duckdb.DuckDBPyConnection, run_id: str) -> RunOutcome:
               and (s.status = ? or original.status = ?)
         )
         select latest.submission_id, latest.file_name, latest.judged_id, judged.error_count,
+               judged.stored_path,
                list(f.rule_id || ' 行 row ' || coalesce(cast(f.row_number as varchar), '-')
                     || ' 列 column ' || coalesce(f."column", '-') || ': '
                     || f.message_zh || ' / ' || f.message_en
@@ -508,8 +511,8 @@ def run_outcome(con: duckdb.DuckDBPyConnection, run_id: str) -> RunOutcome:
     ).fetchall()
     rejections = [
         Rejection(sid, name, errors, judged if judged != sid else None,
-                  [f for f in findings or [] if f])
-        for sid, name, judged, errors, findings in rows
+                  [f for f in findings or [] if f], Path(stored))
+        for sid, name, judged, errors, stored, findings in rows
     ]
     return RunOutcome(
         accepted=counts.get(ACCEPTED, 0) + counts.get(SUPERSEDED, 0),

@@ -113,4 +113,4 @@ def test_a_bank_alone_among_valued_peers_is_reweighted_not_scored_zero(cards):
 
 def test_dbt_unit_tests_pass(scorecard_home):
     # The nightly build leaves them out; the test suite is where they run.
-    assert dbt.unit_tests(scorecard_home.build_db) == []
+    assert dbt.unit_tests(scorecard_home) == []

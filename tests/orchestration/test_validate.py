@@ -184,7 +184,7 @@ def test_missing_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_validate_reads_every_sample_format(tmp_path, capsys):
-    from ingest.sample import SampleConfig, generate
+    from sample.generate import SampleConfig, generate
 
     files = generate(tmp_path, SampleConfig(banks=5, start="2026-10", end="2026-10",
                                             loans_per_bank=30, enterprises=100))

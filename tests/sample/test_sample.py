@@ -9,8 +9,10 @@ import pytest
 
 from ingest.identifiers import BANK_CODE_PATTERN, is_valid_uscc
 from ingest.readers import read_file
-from ingest.sample import SampleConfig, bank_profiles, generate, make_enterprises
 from ingest.submission import read_submission
+from sample.banks import bank_profiles
+from sample.generate import SampleConfig, generate
+from sample.population import make_enterprises
 
 SMALL = SampleConfig(banks=6, start="2025-09", end="2026-10", loans_per_bank=40,
                      enterprises=200)

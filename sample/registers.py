@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from ingest import bonds, engagements, enterprises, fund_investments, ipos
-from ingest.sample import DISTRICTS, Enterprises, write_table
+from sample.population import DISTRICTS, Enterprises, write_table
 
 PLAN_START = date(2024, 1, 31)
 # Typical 33618 cluster of a manufacturing division, as a register would name it.
