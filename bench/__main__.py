@@ -41,8 +41,9 @@ class Measured:
     output: str
 
 
-def measure(command: list[str], log: Path, env: dict | None = None,
-            warm: Path | None = None) -> Measured:
+def measure(
+    command: list[str], log: Path, env: dict | None = None, warm: Path | None = None
+) -> Measured:
     """Run `command` to completion; its wall time and peak RSS (from wait4). The input
     folder `warm` is read first, so every contender starts with the files in the page cache
     (otherwise whoever runs after the 11 GB of history seeding pays for cold reads)."""
@@ -53,8 +54,9 @@ def measure(command: list[str], log: Path, env: dict | None = None,
                     pass
     started = time.perf_counter()
     with open(log, "w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **(env or {})})
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     text = log.read_text(errors="replace")
@@ -110,10 +112,12 @@ def resubmission(csv_folder: Path, target: Path) -> Path:
     frame = frame.with_columns(
         pl.when(pl.int_range(pl.len()) == 0)
         .then((pl.col("balance").cast(pl.Float64) + 100).round(2).cast(pl.String))
-        .otherwise(pl.col("balance")).alias("balance"),
+        .otherwise(pl.col("balance"))
+        .alias("balance"),
         pl.when(pl.int_range(pl.len()) == 0)
         .then((pl.col("balance_cny").cast(pl.Float64) + 100).round(2).cast(pl.String))
-        .otherwise(pl.col("balance_cny")).alias("balance_cny"),
+        .otherwise(pl.col("balance_cny"))
+        .alias("balance_cny"),
     )
     path = target / chosen.name.replace(".csv", "_resubmitted.csv")
     frame.write_csv(path)
@@ -143,8 +147,9 @@ def table(rows: list[tuple], rows_generated: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--history", type=int, default=35, help="earlier months to seed")
     parser.add_argument("--work", type=Path, default=Path("/tmp/zhirong-bench"))
@@ -172,30 +177,59 @@ def main() -> None:
     for kind in ("csv", "parquet"):
         print(f"  lean {kind} …", flush=True)
         measured[f"lean_{kind}"] = measure(
-            python("-m", "bench.lean", str(data[kind]), str(work / f"lean-{kind}"), "--format",
-                   kind), logs / f"lean_{kind}.log", warm=data[kind])
+            python(
+                "-m", "bench.lean", str(data[kind]), str(work / f"lean-{kind}"), "--format", kind
+            ),
+            logs / f"lean_{kind}.log",
+            warm=data[kind],
+        )
         print(f"  product {kind} …", flush=True)
         home = homes / kind
         deliver(sorted(data[kind].glob("loan*")), home)
-        measured[f"product_{kind}"] = measure(zhirong(home, "refresh"),
-                                              logs / f"product_{kind}.log", warm=data[kind])
+        measured[f"product_{kind}"] = measure(
+            zhirong(home, "refresh"), logs / f"product_{kind}.log", warm=data[kind]
+        )
         lean, product = measured[f"lean_{kind}"], measured[f"product_{kind}"]
         ratio = product.seconds / lean.seconds
-        results.append((f"lean reference, full month {kind.upper()}", *fmt(lean),
-                        "baseline", "", ""))
-        results.append((f"product, full month {kind.upper()} (month 1)", *fmt(product),
-                        f"product/lean {ratio:.2f}", "≤ 2.0 (stretch 1.5)",
-                        verdict(ratio <= 2.0)))
-        results.append((f"product peak RSS, {kind.upper()}", "", f"{product.peak_gib:.2f}",
-                        f"{product.peak_gib:.2f} GiB", "≤ 2 GiB",
-                        verdict(product.peak_gib <= 2.0)))
+        results.append(
+            (f"lean reference, full month {kind.upper()}", *fmt(lean), "baseline", "", "")
+        )
+        results.append(
+            (
+                f"product, full month {kind.upper()} (month 1)",
+                *fmt(product),
+                f"product/lean {ratio:.2f}",
+                "≤ 2.0 (stretch 1.5)",
+                verdict(ratio <= 2.0),
+            )
+        )
+        results.append(
+            (
+                f"product peak RSS, {kind.upper()}",
+                "",
+                f"{product.peak_gib:.2f}",
+                f"{product.peak_gib:.2f} GiB",
+                "≤ 2 GiB",
+                verdict(product.peak_gib <= 2.0),
+            )
+        )
     if "naive" not in skip:
         print("  naive peer …", flush=True)
-        naive = measure(python("-m", "bench.naive", str(data["csv"]), str(work / "naive")),
-                        logs / "naive.log", warm=data["csv"])
+        naive = measure(
+            python("-m", "bench.naive", str(data["csv"]), str(work / "naive")),
+            logs / "naive.log",
+            warm=data["csv"],
+        )
         ratio = naive.seconds / measured["product_csv"].seconds
-        results.append(("naive peer, full month CSV", *fmt(naive), f"naive/product {ratio:.2f}",
-                        "≥ 2", verdict(ratio >= 2)))
+        results.append(
+            (
+                "naive peer, full month CSV",
+                *fmt(naive),
+                f"naive/product {ratio:.2f}",
+                "≥ 2",
+                verdict(ratio >= 2),
+            )
+        )
     if "history" not in skip:
         from bench.history import seed_history
         from warehouse.home import Home
@@ -205,15 +239,24 @@ def main() -> None:
         clock = time.perf_counter()
         seed_history(Home(home).ensure(), PERIOD, args.history, args.rows)
         setup = measure(zhirong(home, "build"), logs / "history_build.log")
-        print(f"    seeded in {time.perf_counter() - clock - setup.seconds:.0f} s, first build "
-              f"{setup.seconds:.0f} s", flush=True)
+        print(
+            f"    seeded in {time.perf_counter() - clock - setup.seconds:.0f} s, first build "
+            f"{setup.seconds:.0f} s",
+            flush=True,
+        )
         print("  month 36 …", flush=True)
         deliver(sorted(data["csv"].glob("loan*")), home)
         month36 = measure(zhirong(home, "refresh"), logs / "month36.log", warm=data["csv"])
         ratio = month36.seconds / measured["product_csv"].seconds
-        results.append((f"product, month {args.history + 1} (history present)", *fmt(month36),
-                        f"month {args.history + 1}/month 1 {ratio:.2f}", "≤ 1.2",
-                        verdict(ratio <= 1.2)))
+        results.append(
+            (
+                f"product, month {args.history + 1} (history present)",
+                *fmt(month36),
+                f"month {args.history + 1}/month 1 {ratio:.2f}",
+                "≤ 1.2",
+                verdict(ratio <= 1.2),
+            )
+        )
         print("  one bank resubmits …", flush=True)
         scratch = work / "resubmission"
         shutil.rmtree(scratch, ignore_errors=True)
@@ -222,23 +265,53 @@ def main() -> None:
         deliver(sorted(scratch.glob("*.csv")), home)
         resub = measure(zhirong(home, "refresh"), logs / "resubmission.log")
         ratio = resub.seconds / month36.seconds
-        results.append(("product, one bank resubmits one month", *fmt(resub),
-                        f"resubmission/full refresh {ratio:.2f}", "≤ 0.2",
-                        verdict(ratio <= 0.2)))
+        results.append(
+            (
+                "product, one bank resubmits one month",
+                *fmt(resub),
+                f"resubmission/full refresh {ratio:.2f}",
+                "≤ 0.2",
+                verdict(ratio <= 0.2),
+            )
+        )
     if "xlsx" not in skip:
         print("  XLSX intake …", flush=True)
         xlsx = measure(python("-m", "bench.xlsx", str(work / "data")), logs / "xlsx.log")
         rate = float(xlsx.output.strip().splitlines()[-1].split()[0])
-        results.append(("XLSX intake, 200,000-row file", *fmt(xlsx), f"{rate:,.0f} rows/s",
-                        "≥ 100,000 rows/s", verdict(rate >= 100_000)))
+        results.append(
+            (
+                "XLSX intake, 200,000-row file",
+                *fmt(xlsx),
+                f"{rate:,.0f} rows/s",
+                "≥ 100,000 rows/s",
+                verdict(rate >= 100_000),
+            )
+        )
     if "history" not in skip:
         print("  scorecard packs …", flush=True)
         shutil.rmtree(work / "packs", ignore_errors=True)
-        packs = measure(zhirong(homes / "history", "scorecard", "--period", "2026-09", "--all",
-                                "--out", str(work / "packs")), logs / "packs.log")
+        packs = measure(
+            zhirong(
+                homes / "history",
+                "scorecard",
+                "--period",
+                "2026-09",
+                "--all",
+                "--out",
+                str(work / "packs"),
+            ),
+            logs / "packs.log",
+        )
         banks = len(list((work / "packs").glob("*.pdf")))
-        results.append((f"scorecard packs, {banks} banks (XLSX + PDF + CSV)", *fmt(packs),
-                        f"{packs.seconds:.1f} s", "≤ 30 s", verdict(packs.seconds <= 30)))
+        results.append(
+            (
+                f"scorecard packs, {banks} banks (XLSX + PDF + CSV)",
+                *fmt(packs),
+                f"{packs.seconds:.1f} s",
+                "≤ 30 s",
+                verdict(packs.seconds <= 30),
+            )
+        )
     text = table(results, args.rows)
     text += f"\nWhole benchmark: {(time.perf_counter() - started) / 60:.1f} min. Logs: {logs}\n"
     (work / "results.md").write_text(text)

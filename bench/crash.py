@@ -34,8 +34,18 @@ from warehouse import raw
 from warehouse.home import Home
 from warehouse.received import sha256_of
 
-SAMPLE = ["--banks", "3", "--start", "2026-08", "--end", "2026-10", "--loans-per-bank", "60",
-          "--enterprises", "150"]
+SAMPLE = [
+    "--banks",
+    "3",
+    "--start",
+    "2026-08",
+    "--end",
+    "2026-10",
+    "--loans-per-bank",
+    "60",
+    "--enterprises",
+    "150",
+]
 ZHIRONG = [sys.executable, "-m", "orchestration.cli"]
 
 
@@ -51,14 +61,16 @@ class Trial:
 
 def make_inputs(folder: Path) -> list[Path]:
     """The sample, plus a file the gate rejects and a resend of an accepted file."""
-    subprocess.run([*ZHIRONG, "generate", "--out", str(folder), *SAMPLE], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*ZHIRONG, "generate", "--out", str(folder), *SAMPLE], check=True, capture_output=True
+    )
     loans = sorted(folder.glob("loans_*.csv"))[0]
     lines = loans.read_text(encoding="utf-8").splitlines()
     fields = lines[1].split(",")
     fields[3] = "123456789012345678"  # no USCC has this check character
-    (folder / "loans_bad.csv").write_text("\n".join([lines[0], ",".join(fields)]) + "\n",
-                                          encoding="utf-8")
+    (folder / "loans_bad.csv").write_text(
+        "\n".join([lines[0], ",".join(fields)]) + "\n", encoding="utf-8"
+    )
     shutil.copy2(loans, folder / ("resent_" + loans.name))
     return sorted(folder.iterdir())
 
@@ -73,8 +85,12 @@ def fill(home: Home, inputs: list[Path]) -> None:
 def refresh(home: Home, kill_after: float | None = None) -> tuple[int, str]:
     """Run `zhirong refresh`; kill it with SIGKILL after `kill_after` seconds if it is still
     running. Returns the exit code (negative: the signal) and what it printed last."""
-    run = subprocess.Popen([*ZHIRONG, "--home", str(home.root), "refresh"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(
+        [*ZHIRONG, "--home", str(home.root), "refresh"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if kill_after is not None:
         try:
             run.wait(timeout=kill_after)
@@ -85,9 +101,15 @@ def refresh(home: Home, kill_after: float | None = None) -> tuple[int, str]:
 
 
 # The first progress line of each step, in the order a refresh prints them.
-_STEPS = (("recovery:", "recovery"), ("ingest:", "ingest"), ("dbt build:", "dbt build"),
-          ("mart gate:", "mart gate"), ("publish:", "publish"), ("exports:", "exports"),
-          ("已发布 published", "finished"))
+_STEPS = (
+    ("recovery:", "recovery"),
+    ("ingest:", "ingest"),
+    ("dbt build:", "dbt build"),
+    ("mart gate:", "mart gate"),
+    ("publish:", "publish"),
+    ("exports:", "exports"),
+    ("已发布 published", "finished"),
+)
 
 
 def step_of(output: str) -> str:
@@ -104,8 +126,12 @@ def kept(home: Home) -> Counter:
     found: Counter = Counter()
     for folder in (home.inbox, home.received):
         for path in folder.rglob("*"):
-            if path.is_file() and not path.is_symlink() and ".findings." not in path.name \
-                    and not path.name.endswith(".partial"):
+            if (
+                path.is_file()
+                and not path.is_symlink()
+                and ".findings." not in path.name
+                and not path.name.endswith(".partial")
+            ):
                 found[sha256_of(path)] += 1
     return found
 
@@ -114,15 +140,22 @@ def marts(home: Home) -> dict[str, list[tuple]]:
     """Every mart's rows, in order."""
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
         # Receipt and freezing times are the warehouse's clock, and submission ids a crash
         # reserved are never reused: both differ between any two runs, crashed or not.
         # Every other value must not.
-        clock = {(t, c) for t, c in con.execute(
-            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-            "and (data_type like 'TIMESTAMP%' or column_name like '%submission%')").fetchall()}
+        clock = {
+            (t, c)
+            for t, c in con.execute(
+                "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+                "and (data_type like 'TIMESTAMP%' or column_name like '%submission%')"
+            ).fetchall()
+        }
         rows = {}
         for t in tables:
             dropped = [f'"{c}"' for table, c in clock if table == t]
@@ -149,9 +182,12 @@ def check_after_kill(home: Home, sent: Counter, trial: Trial) -> None:
     if home.build_db.exists():
         try:
             con = duckdb.connect(str(home.build_db), read_only=True)
-            owners = set(con.execute(
-                "select kind, submission_id from audit.submissions "
-                "where status in ('accepted', 'superseded')").fetchall())
+            owners = set(
+                con.execute(
+                    "select kind, submission_id from audit.submissions "
+                    "where status in ('accepted', 'superseded')"
+                ).fetchall()
+            )
             con.close()
         except duckdb.Error as exc:
             trial.failures.append(f"build warehouse does not open: {exc}")
@@ -161,8 +197,15 @@ def check_after_kill(home: Home, sent: Counter, trial: Trial) -> None:
             trial.failures.append(f"half-load: rows of unaccepted files in the store {strays}")
 
 
-def check_final(home: Home, sent: Counter, distinct: int, clean_code: int, code: int,
-                expected: dict, trial: Trial) -> None:
+def check_final(
+    home: Home,
+    sent: Counter,
+    distinct: int,
+    clean_code: int,
+    code: int,
+    expected: dict,
+    trial: Trial,
+) -> None:
     """What must hold once a run has finished after the crash(es)."""
     if code not in (clean_code, 0):
         trial.failures.append(f"recovery run exited {code}")
@@ -171,12 +214,15 @@ def check_final(home: Home, sent: Counter, distinct: int, clean_code: int, code:
     missing = [sha for sha in sent if kept(home)[sha] == 0]
     trial.lost += len(missing)
     con = duckdb.connect(str(home.build_db), read_only=True)
-    rows = con.execute("select count(distinct sha256), count(*) filter (status <> 'duplicate'),"
-                       " (select count(*) from audit.claims) from audit.submissions").fetchone()
+    rows = con.execute(
+        "select count(distinct sha256), count(*) filter (status <> 'duplicate'),"
+        " (select count(*) from audit.claims) from audit.submissions"
+    ).fetchone()
     con.close()
     if rows != (distinct, distinct, 0):
-        trial.failures.append(f"ledger holds {rows[1]} files for {distinct} sent, "
-                              f"{rows[2]} claims left")
+        trial.failures.append(
+            f"ledger holds {rows[1]} files for {distinct} sent, {rows[2]} claims left"
+        )
     if raw.staged_files(home):
         trial.failures.append("rows left in raw/.incoming")
     if marts(home) != expected:
@@ -184,8 +230,9 @@ def check_final(home: Home, sent: Counter, distinct: int, clean_code: int, code:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--work", type=Path, help="keep homes here (default: a temp folder)")
@@ -202,8 +249,10 @@ def main() -> None:
     duration = time.monotonic() - started
     expected = marts(clean)
     shutil.rmtree(clean.root)
-    print(f"{len(inputs)} files; a clean refresh takes {duration:.1f} s and exits {clean_code}",
-          flush=True)
+    print(
+        f"{len(inputs)} files; a clean refresh takes {duration:.1f} s and exits {clean_code}",
+        flush=True,
+    )
     trials = []
     for number in range(1, args.trials + 1):
         trial = Trial(number)
@@ -220,8 +269,7 @@ def main() -> None:
         check_final(home, sent, len(sent), clean_code, code, expected, trial)
         trials.append(trial)
         verdict = "ok" if not trial.failures else "; ".join(trial.failures)
-        print(f"trial {number:>3}: killed in {', '.join(trial.kills):<34} {verdict}",
-              flush=True)
+        print(f"trial {number:>3}: killed in {', '.join(trial.kills):<34} {verdict}", flush=True)
         shutil.rmtree(home.root)
     steps = Counter(kill for t in trials for kill in t.kills)
     failures = sum(1 for t in trials if t.failures)

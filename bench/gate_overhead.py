@@ -39,8 +39,7 @@ class PassThrough:
 
     def finish(self) -> GateResult:
         facts = pl.concat(self._facts, how="vertical_relaxed")
-        return GateResult({sid: Verdict(sid) for sid in self._ids},
-                          pl.DataFrame(), facts)
+        return GateResult({sid: Verdict(sid) for sid in self._ids}, pl.DataFrame(), facts)
 
 
 def ingest_once(paths: list[Path], scratch: Path, make_gate) -> tuple[float, dict]:
@@ -56,8 +55,9 @@ def ingest_once(paths: list[Path], scratch: Path, make_gate) -> tuple[float, dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     parser.add_argument("--data", type=Path, help="reuse files already generated here")
@@ -71,10 +71,14 @@ def main() -> None:
         gate = Gate(load_reference())  # built before the clock: GX import is per process
         gated, gated_steps = ingest_once(paths, scratch, lambda: gate)
     print(f"{len(paths)} files ({args.format})")
-    print(f"  ingest without the gate {baseline:6.1f} s  "
-          + " ".join(f"{k}={v:.1f}" for k, v in steps.items()))
-    print(f"  ingest with the gate    {gated:6.1f} s  "
-          + " ".join(f"{k}={v:.1f}" for k, v in gated_steps.items()))
+    print(
+        f"  ingest without the gate {baseline:6.1f} s  "
+        + " ".join(f"{k}={v:.1f}" for k, v in steps.items())
+    )
+    print(
+        f"  ingest with the gate    {gated:6.1f} s  "
+        + " ".join(f"{k}={v:.1f}" for k, v in gated_steps.items())
+    )
     added = gated - baseline
     print(f"the gate adds {added:.1f} s = {added / baseline:.2f} of ingest (target ≤ 0.50)")
 

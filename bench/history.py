@@ -91,57 +91,96 @@ def seed_history(home: Home, last: date, months: int, rows: int, seed: int = 11)
     banks = load_reference().banks["bank_code"].to_list()
     sizes = bank_sizes(len(banks), rows, rng)
     work = duckdb.connect()
-    work.register("firms_df", pl.DataFrame({
-        "k": np.arange(firms.uscc.size), "uscc": firms.uscc, "name": firms.name,
-        "industry": firms.industry_code, "scale": firms.scale, "division": firms.division,
-        "section": sections,
-    }))
-    work.register("banks_df", pl.DataFrame({"bank_code": banks, "n": sizes,
-                                            "b": np.arange(len(banks))}))
+    work.register(
+        "firms_df",
+        pl.DataFrame(
+            {
+                "k": np.arange(firms.uscc.size),
+                "uscc": firms.uscc,
+                "name": firms.name,
+                "industry": firms.industry_code,
+                "scale": firms.scale,
+                "division": firms.division,
+                "section": sections,
+            }
+        ),
+    )
+    work.register(
+        "banks_df", pl.DataFrame({"bank_code": banks, "n": sizes, "b": np.arange(len(banks))})
+    )
     work.execute("create table firms as select * from firms_df")
     work.execute("create table banks as select * from banks_df")
     periods = months_before(last, months)
     loans_dir, totals_dir = kind_dir(home, "loans"), kind_dir(home, "loan_totals")
     connect_build(home).close()
     template = loans_dir / "history_template.parquet.tmp"
-    work.execute(f"copy ({TEMPLATE.format(first_id=FIRST_ID, period=periods[-1])}) "
-                 f"to '{template}' (format parquet, compression lz4)")
+    work.execute(
+        f"copy ({TEMPLATE.format(first_id=FIRST_ID, period=periods[-1])}) "
+        f"to '{template}' (format parquet, compression lz4)"
+    )
     ledger, aggregates, totals = [], [], []
     for m, period in enumerate(periods):
         month_first = FIRST_ID + 1000 * m
         target = loans_dir / f"history_{period:%Y%m}.parquet"
         scale = round(0.8 + 0.2 * m / max(1, months - 1), 4)  # books grow over the years
-        shifted = SHIFTED.format(first_id=FIRST_ID, month_first_id=month_first, period=period,
-                                 back=months - 1 - m, scale=scale, template=template)
+        shifted = SHIFTED.format(
+            first_id=FIRST_ID,
+            month_first_id=month_first,
+            period=period,
+            back=months - 1 - m,
+            scale=scale,
+            template=template,
+        )
         work.execute(f"copy ({shifted}) to '{target}' (format parquet, compression lz4)")
-        sums = pl.from_arrow(work.sql(f"""
+        sums = pl.from_arrow(
+            work.sql(f"""
             select submission_id, bank_code, count(*) as lines,
                    sum(balance_cny)::double as corporate,
                    sum(balance_cny) filter (where industry_division between '13' and '43')::double
                        as mfg
-            from read_parquet('{target}') group by all""").to_arrow_table())
+            from read_parquet('{target}') group by all""").to_arrow_table()
+        )
         for sid, bank, lines, corporate, mfg in sums.iter_rows():
             total_sid = sid + 500
-            totals.append({
-                "submission_id": total_sid, "row_number": 2, "bank_code": bank,
-                "report_period": period, "total_loans": round(corporate / 0.6, 2),
-                "total_mlt_loans": round(corporate * 0.9, 2),
-                "total_credit_loans": round(corporate * 0.3, 2),
-                "corporate_loans": round(corporate, 2), "mfg_loans_reported": round(mfg, 2),
-            })
+            totals.append(
+                {
+                    "submission_id": total_sid,
+                    "row_number": 2,
+                    "bank_code": bank,
+                    "report_period": period,
+                    "total_loans": round(corporate / 0.6, 2),
+                    "total_mlt_loans": round(corporate * 0.9, 2),
+                    "total_credit_loans": round(corporate * 0.3, 2),
+                    "corporate_loans": round(corporate, 2),
+                    "mfg_loans_reported": round(mfg, 2),
+                }
+            )
             for kind, number, count in (("loans", sid, lines), ("loan_totals", total_sid, 1)):
                 ledger.append(_ledger_row(number, kind, bank, period, count))
-                aggregates.append({"submission_id": number, "kind": kind, "bank_code": bank,
-                                   "period": period, "corporate_loans": corporate,
-                                   "mfg_loans": mfg})
+                aggregates.append(
+                    {
+                        "submission_id": number,
+                        "kind": kind,
+                        "bank_code": bank,
+                        "period": period,
+                        "corporate_loans": corporate,
+                        "mfg_loans": mfg,
+                    }
+                )
     template.unlink()
     pl.DataFrame(totals).cast(dict(raw_schema("loan_totals"))).select(
         list(raw_schema("loan_totals"))
     ).write_parquet(totals_dir / "history.parquet")
     con = connect_build(home)
     empty = pl.DataFrame()
-    audit.record(con, pl.DataFrame(ledger), empty, empty, pl.DataFrame(aggregates),
-                 datetime.now(UTC).replace(tzinfo=None))
+    audit.record(
+        con,
+        pl.DataFrame(ledger),
+        empty,
+        empty,
+        pl.DataFrame(aggregates),
+        datetime.now(UTC).replace(tzinfo=None),
+    )
     con.close()
     return int(sizes.sum()) * months
 
@@ -149,9 +188,19 @@ def seed_history(home: Home, last: date, months: int, rows: int, seed: int = 11)
 def _ledger_row(sid: int, kind: str, bank: str, period: date, rows: int) -> dict:
     sent = datetime(period.year, period.month, 28, tzinfo=UTC).replace(tzinfo=None)
     return {
-        "submission_id": sid, "file_name": f"history_{kind}_{bank}_{period:%Y%m}",
-        "stored_path": "(seeded history)", "sha256": f"history-{sid}", "size_bytes": 0,
-        "kind": kind, "reporter": bank, "period": period, "submitted_at": sent,
-        "received_at": sent, "status": "accepted", "row_count": rows, "error_count": 0,
-        "warning_count": 0, "ruleset_version": RULESET_VERSION,
+        "submission_id": sid,
+        "file_name": f"history_{kind}_{bank}_{period:%Y%m}",
+        "stored_path": "(seeded history)",
+        "sha256": f"history-{sid}",
+        "size_bytes": 0,
+        "kind": kind,
+        "reporter": bank,
+        "period": period,
+        "submitted_at": sent,
+        "received_at": sent,
+        "status": "accepted",
+        "row_count": rows,
+        "error_count": 0,
+        "warning_count": 0,
+        "ruleset_version": RULESET_VERSION,
     }

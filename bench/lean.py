@@ -113,10 +113,14 @@ def run(data: Path, work: Path, ext: str = "csv") -> dict[str, float]:
     con = duckdb.connect(str(build))
     for name in ("banks", "currencies", "gbt4754_divisions"):
         table = "divisions" if name == "gbt4754_divisions" else name
-        con.execute(f"create table {table} as select * from read_csv('{SEEDS_DIR / name}.csv', "
-                    "all_varchar = true)")
-    con.execute("create or replace table divisions as select division_code, "
-                "is_manufacturing = 'true' as is_manufacturing from divisions")
+        con.execute(
+            f"create table {table} as select * from read_csv('{SEEDS_DIR / name}.csv', "
+            "all_varchar = true)"
+        )
+    con.execute(
+        "create or replace table divisions as select division_code, "
+        "is_manufacturing = 'true' as is_manufacturing from divisions"
+    )
     read = READ_PARQUET if ext == "parquet" else READ
     con.execute(read.format(data=data, ext=ext))
     seconds["read"] = time.perf_counter() - clock
@@ -125,8 +129,11 @@ def run(data: Path, work: Path, ext: str = "csv") -> dict[str, float]:
     con.sql(CHECKS.format(alphabet=ALPHABET, weights=WEIGHTS)).fetchall()
     seconds["checks"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    totals = (f"read_parquet('{data}/loan_totals_*.parquet')" if ext == "parquet"
-              else f"read_csv('{data}/loan_totals_*.csv', all_varchar = true, header = true)")
+    totals = (
+        f"read_parquet('{data}/loan_totals_*.parquet')"
+        if ext == "parquet"
+        else f"read_csv('{data}/loan_totals_*.csv', all_varchar = true, header = true)"
+    )
     con.execute(METRICS.format(totals=totals))
     seconds["metrics"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -143,8 +150,9 @@ def run(data: Path, work: Path, ext: str = "csv") -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("data", type=Path)
     parser.add_argument("work", type=Path)
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")

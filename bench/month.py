@@ -36,31 +36,35 @@ def month_frame(bank_code: str, period: date, n: int, firms, rng) -> pl.DataFram
     maturity = np.maximum(maturity, period_day + 1)
     borrower = rng.integers(0, firms.uscc.size, n)
     balance = np.round(rng.lognormal(np.log(2e7), 0.6, n), 2)
-    guarantee = rng.choice(np.array(["A", "B01", "C99", "D", "E", "Z"]), n,
-                           p=[0.1, 0.3, 0.25, 0.25, 0.08, 0.02])
-    return pl.DataFrame({
-        "bank_code": bank_code,
-        "report_period": period.strftime("%Y-%m"),
-        "loan_id": pl.Series(np.arange(n)).cast(pl.String).str.zfill(10),
-        "borrower_uscc": firms.uscc[borrower],
-        "borrower_name": firms.name[borrower],
-        "industry_code": firms.industry_code[borrower],
-        "enterprise_scale": firms.scale[borrower],
-        "product": "",
-        "issue_date": pl.Series(issue, dtype=pl.Int32).cast(pl.Date),
-        "maturity_date": pl.Series(maturity, dtype=pl.Int32).cast(pl.Date),
-        "guarantee_type": guarantee,
-        "currency": "CNY",
-        "balance": balance,
-        "balance_cny": balance,
-        "interest_rate": np.round(rng.normal(3.9, 0.5, n).clip(2.2, 7.5), 2),
-        "five_class": "正常",
-        "_mfg": firms.is_mfg[borrower],
-    }).with_columns(pl.concat_str(pl.lit(bank_code[-6:]), pl.col("loan_id")).alias("loan_id"))
+    guarantee = rng.choice(
+        np.array(["A", "B01", "C99", "D", "E", "Z"]), n, p=[0.1, 0.3, 0.25, 0.25, 0.08, 0.02]
+    )
+    return pl.DataFrame(
+        {
+            "bank_code": bank_code,
+            "report_period": period.strftime("%Y-%m"),
+            "loan_id": pl.Series(np.arange(n)).cast(pl.String).str.zfill(10),
+            "borrower_uscc": firms.uscc[borrower],
+            "borrower_name": firms.name[borrower],
+            "industry_code": firms.industry_code[borrower],
+            "enterprise_scale": firms.scale[borrower],
+            "product": "",
+            "issue_date": pl.Series(issue, dtype=pl.Int32).cast(pl.Date),
+            "maturity_date": pl.Series(maturity, dtype=pl.Int32).cast(pl.Date),
+            "guarantee_type": guarantee,
+            "currency": "CNY",
+            "balance": balance,
+            "balance_cny": balance,
+            "interest_rate": np.round(rng.normal(3.9, 0.5, n).clip(2.2, 7.5), 2),
+            "five_class": "正常",
+            "_mfg": firms.is_mfg[borrower],
+        }
+    ).with_columns(pl.concat_str(pl.lit(bank_code[-6:]), pl.col("loan_id")).alias("loan_id"))
 
 
-def write_month(out: Path, period: date, rows: int, fmt: str = "csv", seed: int = 7,
-                banks: int | None = None) -> list[Path]:
+def write_month(
+    out: Path, period: date, rows: int, fmt: str = "csv", seed: int = 7, banks: int | None = None
+) -> list[Path]:
     """Write every registered bank's files for `period`; return the paths."""
     rng = np.random.default_rng(seed)
     codes = load_reference().banks["bank_code"].to_list()[:banks]
@@ -71,13 +75,17 @@ def write_month(out: Path, period: date, rows: int, fmt: str = "csv", seed: int 
         frame = month_frame(code, period, int(n), firms, rng)
         corporate = float(frame["balance_cny"].sum())
         mfg = float(frame.filter(pl.col("_mfg"))["balance_cny"].sum())
-        totals = pl.DataFrame({
-            "bank_code": [code], "report_period": [period.strftime("%Y-%m")],
-            "total_loans": [round(corporate / 0.6, 2)],
-            "total_mlt_loans": [round(corporate * 0.9, 2)],
-            "total_credit_loans": [round(corporate * 0.3, 2)],
-            "corporate_loans": [round(corporate, 2)], "mfg_loans_reported": [round(mfg, 2)],
-        })
+        totals = pl.DataFrame(
+            {
+                "bank_code": [code],
+                "report_period": [period.strftime("%Y-%m")],
+                "total_loans": [round(corporate / 0.6, 2)],
+                "total_mlt_loans": [round(corporate * 0.9, 2)],
+                "total_credit_loans": [round(corporate * 0.3, 2)],
+                "corporate_loans": [round(corporate, 2)],
+                "mfg_loans_reported": [round(mfg, 2)],
+            }
+        )
         frame = frame.drop("_mfg")
         stem = f"{code}_{period:%Y%m}"
         if fmt == "parquet":

@@ -32,8 +32,9 @@ def workbook(folder: Path, rows: int = ROWS) -> Path:
         return path
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(3)
-    frame = month_frame("C1901150100001", date(2026, 10, 31), rows,
-                        make_enterprises(rng, 5_000), rng).drop("_mfg")
+    frame = month_frame(
+        "C1901150100001", date(2026, 10, 31), rows, make_enterprises(rng, 5_000), rng
+    ).drop("_mfg")
     zh = {c.name: c.zh for c in COLUMNS}
     partial = path.with_suffix(".partial")
     with xlsxwriter.Workbook(partial, {"constant_memory": True}) as book:
@@ -56,8 +57,9 @@ def workbook(folder: Path, rows: int = ROWS) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("work", type=Path)
     args = parser.parse_args()
     path = workbook(args.work)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from exports.printing import set_up_page
 from exports.safety import XLSX_OPTIONS, inert
 from quality.rules import RULES_BY_ID
 
@@ -23,8 +24,14 @@ HEADERS = [
     ("message_zh", "说明"),
     ("message_en", "message"),
 ]
-SUMMARY_HEADERS = ["规则 rule", "级别 severity", "总数 occurrences", "示例 examples shown",
-                   "检查内容", "what it checks"]
+SUMMARY_HEADERS = [
+    "规则 rule",
+    "级别 severity",
+    "总数 occurrences",
+    "示例 examples shown",
+    "检查内容",
+    "what it checks",
+]
 
 
 def report_lines(file_name: str, findings: pl.DataFrame, counts: dict[str, int]) -> pl.DataFrame:
@@ -32,7 +39,8 @@ def report_lines(file_name: str, findings: pl.DataFrame, counts: dict[str, int])
     return (
         findings.with_columns(
             pl.lit(file_name).alias("file"),
-            pl.col("rule_id").replace_strict(counts, default=None, return_dtype=pl.Int64)
+            pl.col("rule_id")
+            .replace_strict(counts, default=None, return_dtype=pl.Int64)
             .alias("rule_total"),
         )
         .sort(["severity", "rule_id", "row_number"], nulls_last=False)
@@ -62,8 +70,10 @@ def write_findings_report(
 
 def report_paths(base: Path) -> tuple[Path, Path]:
     """Where the findings report of the file kept at `base` goes: CSV and XLSX."""
-    return (base.with_name(base.name + ".findings.csv"),
-            base.with_name(base.name + ".findings.xlsx"))
+    return (
+        base.with_name(base.name + ".findings.csv"),
+        base.with_name(base.name + ".findings.xlsx"),
+    )
 
 
 def _write_xlsx(path: Path, lines: pl.DataFrame, counts: dict[str, int]) -> None:
@@ -78,8 +88,18 @@ def _write_xlsx(path: Path, lines: pl.DataFrame, counts: dict[str, int]) -> None
         ordered = sorted(counts, key=lambda r: (RULES_BY_ID[r].severity, r))
         for r, rule_id in enumerate(ordered, start=1):
             rule = RULES_BY_ID[rule_id]
-            summary.write_row(r, 0, [rule_id, rule.severity, counts[rule_id],
-                                     shown.get(rule_id, 0), rule.checks_zh, rule.checks_en])
+            summary.write_row(
+                r,
+                0,
+                [
+                    rule_id,
+                    rule.severity,
+                    counts[rule_id],
+                    shown.get(rule_id, 0),
+                    rule.checks_zh,
+                    rule.checks_en,
+                ],
+            )
         summary.freeze_panes(1, 0)
         summary.set_column(0, 1, 12)
         summary.set_column(2, 3, 14)
@@ -99,3 +119,5 @@ def _write_xlsx(path: Path, lines: pl.DataFrame, counts: dict[str, int]) -> None
         detail.set_column(4, 6, 12)
         detail.set_column(7, 8, 48)
         detail.autofilter(0, 0, max(1, lines.height), len(HEADERS) - 1)
+        set_up_page(summary, 12 * 2 + 14 * 2 + 48 * 2, header_rows=(0, 0))
+        set_up_page(detail, 36 + 14 * 2 + 24 + 12 * 3 + 48 * 2, header_rows=(0, 0))

@@ -30,15 +30,18 @@ def cjk_font() -> Path:
     configured = os.environ.get("ZHIRONG_CJK_FONT")
     if configured:
         if not Path(configured).is_file():
-            raise FontMissing(f"ZHIRONG_CJK_FONT 指向的字体不存在：{configured} / "
-                              f"ZHIRONG_CJK_FONT names no file: {configured}")
+            raise FontMissing(
+                f"ZHIRONG_CJK_FONT 指向的字体不存在：{configured} / "
+                f"ZHIRONG_CJK_FONT names no file: {configured}"
+            )
         return Path(configured)
     for path in KNOWN_FONTS:
         if path.is_file():
             return path
     if shutil.which("fc-list"):
-        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True,
-                                text=True, check=False).stdout
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False
+        ).stdout
         for line in sorted(listed.splitlines()):
             path = Path(line.strip().rstrip(":"))
             if path.suffix.lower() in (".ttf", ".ttc") and path.is_file():

@@ -43,5 +43,9 @@ def sheet_value(value: float | Decimal | None, unit: str) -> float | None:
 
 def number_format(unit: str) -> str:
     """The Excel number format for a unit."""
-    return {"%": "0.00%", "pp": '+0.00" pp";-0.00" pp";0.00" pp"', "亿元": "#,##0.00",
-            "分": "0.00"}.get(unit, "General")
+    return {
+        "%": "0.00%",
+        "pp": '+0.00" pp";-0.00" pp";0.00" pp"',
+        "亿元": "#,##0.00",
+        "分": "0.00",
+    }.get(unit, "General")

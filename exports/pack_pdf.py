@@ -43,8 +43,10 @@ def write_pack_pdf(pack: Pack, path: Path, font: Path | None = None) -> None:
         # whole font rather than print an empty box.
         missing = _render(pack, path, cjk_font())
     if missing:
-        raise ExportError(f"字体 {cjk_font().name} 缺少字形：{missing} / the font "
-                          f"{cjk_font().name} has no glyph for: {missing}")
+        raise ExportError(
+            f"字体 {cjk_font().name} 缺少字形：{missing} / the font "
+            f"{cjk_font().name} has no glyph for: {missing}"
+        )
 
 
 def pack_texts(pack: Pack) -> list[str]:
@@ -130,15 +132,25 @@ def _render(pack: Pack, path: Path, font: Path) -> str:
     _balances_table(pdf, pack)
     periods = [row["period"] for row in pack.trend.to_dicts()]
     column = pack.trend.get_column
-    _line_chart(pdf, "制造业贷款与各项贷款同比增速（近 24 个月）", periods, [
-        ("制造业贷款同比", column("mfg_loans_yoy_growth").to_list()),
-        ("各项贷款同比", column("total_loans_yoy_growth").to_list()),
-    ])
-    _line_chart(pdf, "制造业贷款占比、中长期占比、信用贷款占比（近 24 个月）", periods, [
-        ("制造业贷款占比", column("mfg_loan_share").to_list()),
-        ("中长期贷款占比", column("mfg_mlt_share").to_list()),
-        ("信用贷款占比", column("mfg_credit_share").to_list()),
-    ])
+    _line_chart(
+        pdf,
+        "制造业贷款与各项贷款同比增速（近 24 个月）",
+        periods,
+        [
+            ("制造业贷款同比", column("mfg_loans_yoy_growth").to_list()),
+            ("各项贷款同比", column("total_loans_yoy_growth").to_list()),
+        ],
+    )
+    _line_chart(
+        pdf,
+        "制造业贷款占比、中长期占比、信用贷款占比（近 24 个月）",
+        periods,
+        [
+            ("制造业贷款占比", column("mfg_loan_share").to_list()),
+            ("中长期贷款占比", column("mfg_mlt_share").to_list()),
+            ("信用贷款占比", column("mfg_credit_share").to_list()),
+        ],
+    )
     _peer_table(pdf, pack)
     _footnote(pdf, pack)
     with _missing_glyphs() as missing:
@@ -151,8 +163,15 @@ def _heading(pdf: FPDF, pack: Pack) -> None:
     pdf.set_font(FONT, size=16)
     pdf.cell(WIDTH, 9, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=11)
-    pdf.cell(WIDTH, 7, f"{card['bank_name']}（{card['bank_code']}）  报告期 {pack.period:%Y年%m月}"
-             f"  同组 {card['peer_group']}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        WIDTH,
+        7,
+        f"{card['bank_name']}（{card['bank_code']}）  报告期 {pack.period:%Y年%m月}"
+        f"  同组 {card['peer_group']}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     boxes = (
         ("等级", head["grade"] or "未评级"),
@@ -180,16 +199,26 @@ def _heading(pdf: FPDF, pack: Pack) -> None:
         pdf.multi_cell(WIDTH, 4.5, card["not_graded_reason"], new_x="LMARGIN", new_y="NEXT")
     if card["zeroed_indicators"]:
         names = indicator_names(pack)
-        pdf.multi_cell(WIDTH, 4.5, "本行文件缺失或被退回、计 0 分的指标：" + "、".join(
-            names.get(code, code) for code in card["zeroed_indicators"].split(",")),
-            new_x="LMARGIN", new_y="NEXT")
-    missing = (card["missing_indicators"] or "")
+        pdf.multi_cell(
+            WIDTH,
+            4.5,
+            "本行文件缺失或被退回、计 0 分的指标："
+            + "、".join(names.get(code, code) for code in card["zeroed_indicators"].split(",")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    missing = card["missing_indicators"] or ""
     if missing:
         names = indicator_names(pack)
         pdf.set_font(FONT, size=8)
-        pdf.multi_cell(WIDTH, 4.5, "缺失指标（权重已按比例分配给其余指标）：" + "、".join(
-            names.get(code, code) for code in missing.split(",")), new_x="LMARGIN",
-            new_y="NEXT")
+        pdf.multi_cell(
+            WIDTH,
+            4.5,
+            "缺失指标（权重已按比例分配给其余指标）："
+            + "、".join(names.get(code, code) for code in missing.split(",")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
 
 def _indicator_table(pdf: FPDF, pack: Pack) -> None:
@@ -199,13 +228,15 @@ def _indicator_table(pdf: FPDF, pack: Pack) -> None:
     for indicator in INDICATORS:
         score = pack.card[indicator.score_column]
         weight = weights.get(indicator.code)
-        rows.append((
-            names.get(indicator.code, indicator.code),
-            text(pack.card[indicator.value_column], indicator.unit),
-            text(score, "分"),
-            MISSING if weight is None else f"{weight:g}",
-            MISSING if score is None or weight is None else f"{score * weight / 100:.2f}",
-        ))
+        rows.append(
+            (
+                names.get(indicator.code, indicator.code),
+                text(pack.card[indicator.value_column], indicator.unit),
+                text(score, "分"),
+                MISSING if weight is None else f"{weight:g}",
+                MISSING if score is None or weight is None else f"{score * weight / 100:.2f}",
+            )
+        )
     _table(pdf, "督导评价指标", rows, (0.44, 0.16, 0.13, 0.11, 0.16))
 
 
@@ -228,43 +259,61 @@ def _peer_table(pdf: FPDF, pack: Pack) -> None:
     _table(pdf, "与同组比较（同组其他机构的匿名四分位）", rows, (0.32, 0.17, 0.17, 0.17, 0.17))
     if withheld:
         pdf.set_font(FONT, size=8)
-        pdf.multi_cell(WIDTH, 4.5, f"同组其他机构不足 {MIN_OTHER_BANKS} 家的统计量不予披露。",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            WIDTH,
+            4.5,
+            f"同组其他机构不足 {MIN_OTHER_BANKS} 家的统计量不予披露。",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
 
 def _footnote(pdf: FPDF, pack: Pack) -> None:
     pdf.ln(2)
     pdf.set_font(FONT, size=7.5)
     pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(WIDTH, 4, (
-        "口径：制造业指借款人行业属 GB/T 4754-2017 门类 C（13–43 大类）；"
-        "中长期指原始合同期限超过一年；信用贷款指担保方式为信用（D）。"
-        "增速差 = 制造业贷款同比 − 各项贷款同比。综合得分为可得指标的"
-        f"加权平均（权重版本 {pack.card['weights_version']}）。"
-        + (f"数据发布于 {pack.published_at}。" if pack.published_at else "")
-    ), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        WIDTH,
+        4,
+        (
+            "口径：制造业指借款人行业属 GB/T 4754-2017 门类 C（13–43 大类）；"
+            "中长期指原始合同期限超过一年；信用贷款指担保方式为信用（D）。"
+            "增速差 = 制造业贷款同比 − 各项贷款同比。综合得分为可得指标的"
+            f"加权平均（权重版本 {pack.card['weights_version']}）。"
+            + (f"数据发布于 {pack.published_at}。" if pack.published_at else "")
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_text_color(0, 0, 0)
 
 
-def _table(pdf: FPDF, title: str, rows: list[tuple], shares: tuple[float, ...],
-           width: float = WIDTH) -> None:
+def _table(
+    pdf: FPDF, title: str, rows: list[tuple], shares: tuple[float, ...], width: float = WIDTH
+) -> None:
     _make_room(pdf, 8 + 6 * len(rows))
     pdf.ln(2)
     pdf.set_font(FONT, size=10.5)
     pdf.cell(WIDTH, 7, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
     widths = tuple(round(share * width, 2) for share in shares)
-    with pdf.table(col_widths=widths, width=width, align="LEFT", line_height=5.5,
-                   text_align=("LEFT",) + ("RIGHT",) * (len(shares) - 1),
-                   headings_style=FontFace(fill_color=(221, 235, 247))) as table:
+    with pdf.table(
+        col_widths=widths,
+        width=width,
+        align="LEFT",
+        line_height=5.5,
+        text_align=("LEFT",) + ("RIGHT",) * (len(shares) - 1),
+        headings_style=FontFace(fill_color=(221, 235, 247)),
+    ) as table:
         for row in rows:
             cells = table.row()
             for value in row:
                 cells.cell(str(value))
 
 
-def _line_chart(pdf: FPDF, title: str, periods: list[date],
-                series: list[tuple[str, list]], height: float = 58) -> None:
+def _line_chart(
+    pdf: FPDF, title: str, periods: list[date], series: list[tuple[str, list]], height: float = 58
+) -> None:
     """A line chart of fractions (shown in %) over the months, gaps where data is missing."""
     _make_room(pdf, height + 12)
     pdf.ln(2)

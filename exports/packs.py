@@ -33,8 +33,10 @@ def parse_formats(text: str) -> tuple[str, ...]:
     asked = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
     unknown = [f for f in asked if f not in FORMATS]
     if unknown or not asked:
-        raise ValueError(f"未知格式 {', '.join(unknown) or '（空）'}，可选 xlsx,pdf,csv / unknown "
-                         f"format {', '.join(unknown) or '(none)'}; choose from xlsx,pdf,csv")
+        raise ValueError(
+            f"未知格式 {', '.join(unknown) or '（空）'}，可选 xlsx,pdf,csv / unknown "
+            f"format {', '.join(unknown) or '(none)'}; choose from xlsx,pdf,csv"
+        )
     return asked
 
 
@@ -57,11 +59,15 @@ def write_packs(
     codes = list(banks) if banks is not None else source.bank_codes
     unknown = [code for code in codes if code not in set(source.bank_codes)]
     if unknown:
-        raise ExportError(f"{period:%Y-%m} 没有这些机构的得分卡：{', '.join(unknown)} / no "
-                          f"scorecard in {period:%Y-%m} for: {', '.join(unknown)}")
+        raise ExportError(
+            f"{period:%Y-%m} 没有这些机构的得分卡：{', '.join(unknown)} / no "
+            f"scorecard in {period:%Y-%m} for: {', '.join(unknown)}"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    writers: dict[str, Callable[[Pack, Path], None]] = {"xlsx": write_pack_xlsx,
-                                                         "csv": write_pack_csv}
+    writers: dict[str, Callable[[Pack, Path], None]] = {
+        "xlsx": write_pack_xlsx,
+        "csv": write_pack_csv,
+    }
     if "pdf" in formats:
         # Imported here: the PDF stack costs half a second, and a night whose packs are
         # unchanged never needs it.
@@ -74,8 +80,7 @@ def write_packs(
     for number, code in enumerate(codes, start=1):
         pack = source.pack(code)
         stem = pack_stem(period, code, pack.bank_name)
-        paths = tuple(_write_whole(writers[fmt], pack, out / f"{stem}.{fmt}")
-                      for fmt in formats)
+        paths = tuple(_write_whole(writers[fmt], pack, out / f"{stem}.{fmt}") for fmt in formats)
         written.append(Written(code, pack.bank_name, paths))
         if progress:
             progress(number, len(codes), written[-1])
@@ -100,14 +105,17 @@ class QuarterExports:
 
     period: date
     folder: Path
-    packs: int            # banks whose packs were written this time
-    unchanged: bool       # the packs on disk already showed exactly this data
+    packs: int  # banks whose packs were written this time
+    unchanged: bool  # the packs on disk already showed exactly this data
     workbook: Path
 
 
-def export_latest_quarter(db: Path, exports: Path) -> QuarterExports:
+def export_latest_quarter(
+    db: Path, exports: Path, progress: Callable[[int, int, Written], None] | None = None
+) -> QuarterExports:
     """The nightly step: every bank's pack and the regulator workbook for the latest
-    quarter-end, in exports/YYYY-MM/. Packs are rewritten only when what they show changed."""
+    quarter-end, in exports/YYYY-MM/. Packs are rewritten only when what they show changed;
+    `progress` hears of each pack written."""
     period = latest_quarter_end(db)
     folder = exports / f"{period:%Y-%m}"
     source = ScorecardSource(db, period)
@@ -115,12 +123,17 @@ def export_latest_quarter(db: Path, exports: Path) -> QuarterExports:
     fingerprint = source.fingerprint()
     # The file names come from the scorecard rows: building every pack (peer quartiles and
     # all) just to name its files cost ~0.7 s a night.
-    expected = [folder / f"{pack_stem(period, code, name)}.{fmt}"
-                for code, name in source.cards.select("bank_code", "bank_name").rows()
-                for fmt in FORMATS]
-    unchanged = (stamp.is_file() and stamp.read_text() == fingerprint
-                 and all(path.is_file() for path in expected))
-    written = [] if unchanged else write_packs(source, folder)
+    expected = [
+        folder / f"{pack_stem(period, code, name)}.{fmt}"
+        for code, name in source.cards.select("bank_code", "bank_name").rows()
+        for fmt in FORMATS
+    ]
+    unchanged = (
+        stamp.is_file()
+        and stamp.read_text() == fingerprint
+        and all(path.is_file() for path in expected)
+    )
+    written = [] if unchanged else write_packs(source, folder, progress=progress)
     if not unchanged:
         stamp.write_text(fingerprint)
     workbook = write_regulator_workbook(db, period, folder / workbook_name(period))

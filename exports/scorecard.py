@@ -18,7 +18,7 @@ from exports.labels import columns
 from warehouse.readonly import connect_published
 
 TREND_MONTHS = 24
-# DESIGN §5 / issue: a group statistic over fewer than three other banks could be unpicked
+# contract §5 / issue: a group statistic over fewer than three other banks could be unpicked
 # back to one bank's figures, so it is withheld.
 MIN_OTHER_BANKS = 3
 
@@ -31,25 +31,33 @@ class ExportError(Exception):
 class Indicator:
     """One scorecard indicator as a pack shows it."""
 
-    code: str          # scorecard_weights.indicator
+    code: str  # scorecard_weights.indicator
     value_column: str  # its value in marts.bank_scorecard
     score_column: str
-    unit: str          # "pp" (fraction shown in percentage points), "%", or "分" (points)
+    unit: str  # "pp" (fraction shown in percentage points), "%", or "分" (points)
 
 
 INDICATORS = (
     Indicator("growth_gap", "growth_gap", "growth_gap_score", "pp"),
     Indicator("mfg_loan_share", "mfg_loan_share", "mfg_loan_share_score", "%"),
     Indicator("mlt_share_change", "mfg_mlt_share_yoy_change", "mlt_share_change_score", "pp"),
-    Indicator("credit_share_change", "mfg_credit_share_yoy_change", "credit_share_change_score",
-              "pp"),
+    Indicator(
+        "credit_share_change", "mfg_credit_share_yoy_change", "credit_share_change_score", "pp"
+    ),
     Indicator("data_quality", "data_quality_points_deducted", "data_quality_score", "分"),
 )
 
 # The measures the bank is set against its peers on (column, Chinese label, unit).
-PEER_MEASURES = columns("composite_score", "growth_gap", "mfg_loan_share", "mfg_mlt_share",
-                        "mfg_credit_share", "mfg_loans_yoy_growth",
-                        "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change")
+PEER_MEASURES = columns(
+    "composite_score",
+    "growth_gap",
+    "mfg_loan_share",
+    "mfg_mlt_share",
+    "mfg_credit_share",
+    "mfg_loans_yoy_growth",
+    "mfg_mlt_share_yoy_change",
+    "mfg_credit_share_yoy_change",
+)
 
 
 @dataclass(frozen=True)
@@ -69,14 +77,14 @@ class Pack:
     """Everything one bank's pack shows, and nothing about any other single bank."""
 
     period: date
-    card: dict                 # the bank's marts.bank_scorecard row
-    metrics: dict              # the bank's marts.bank_loan_metrics row for the period
-    trend: pl.DataFrame        # the bank's bank_loan_metrics, last TREND_MONTHS months
-    weights: pl.DataFrame      # reference.scorecard_weights rows of the version used
+    card: dict  # the bank's marts.bank_scorecard row
+    metrics: dict  # the bank's marts.bank_loan_metrics row for the period
+    trend: pl.DataFrame  # the bank's bank_loan_metrics, last TREND_MONTHS months
+    weights: pl.DataFrame  # reference.scorecard_weights rows of the version used
     grades: list[tuple[str, float]]  # (grade, min_score) of that version, best first
     definitions: dict[str, str]  # column → 口径 text (the dbt column descriptions)
     peers: list[PeerStatistic]
-    published_at: str          # when the warehouse the pack was read from was published
+    published_at: str  # when the warehouse the pack was read from was published
     frozen: dict | None = None  # the bank's marts.evaluation_results row, once frozen
 
     @property
@@ -89,7 +97,8 @@ class Pack:
     def changed_since_frozen(self) -> bool:
         """Whether later files moved the live result away from the frozen one."""
         return self.frozen is not None and any(
-            self.frozen[key] != self.card[key] for key in HEADLINE)
+            self.frozen[key] != self.card[key] for key in HEADLINE
+        )
 
     @property
     def evaluation_note(self) -> str:
@@ -106,25 +115,36 @@ class Pack:
 
 
 # What the frozen evaluation fixes: the headline a pack shows.
-HEADLINE = ("composite_score", "grade", "is_graded", "rank_in_peer_group", "peer_group_size",
-            "rank_city", "banks_ranked")
+HEADLINE = (
+    "composite_score",
+    "grade",
+    "is_graded",
+    "rank_in_peer_group",
+    "peer_group_size",
+    "rank_city",
+    "banks_ranked",
+)
 
 
 def evaluation_note(card: dict, frozen: dict | None) -> str:
     """The note a pack prints under its headline, for a bank's live scorecard row and its
     frozen evaluation (if any)."""
     if frozen is None:
-        return ("本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
-                "(it is frozen at the cut-off): the live result.")
+        return (
+            "本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
+            "(it is frozen at the cut-off): the live result."
+        )
     at = f"{frozen['frozen_at']:%Y-%m-%d %H:%M} UTC"
     note = f"正式结果：{at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at}."
     if any(frozen[key] != card[key] for key in HEADLINE):
-        note += (f" 此后收到的文件使当前结果变为：综合得分 {_shown(card['composite_score'])}，"
-                 f"等级 {card['grade'] or '未评级'}，全市排名 {_shown(card['rank_city'])}"
-                 "（仅供参考，见 marts.evaluation_changes）。/ Files received since moved "
-                 f"the live result to {_shown(card['composite_score'])}, grade "
-                 f"{card['grade'] or 'not graded'}, rank {_shown(card['rank_city'])} "
-                 "(for information; see marts.evaluation_changes).")
+        note += (
+            f" 此后收到的文件使当前结果变为：综合得分 {_shown(card['composite_score'])}，"
+            f"等级 {card['grade'] or '未评级'}，全市排名 {_shown(card['rank_city'])}"
+            "（仅供参考，见 marts.evaluation_changes）。/ Files received since moved "
+            f"the live result to {_shown(card['composite_score'])}, grade "
+            f"{card['grade'] or 'not graded'}, rank {_shown(card['rank_city'])} "
+            "(for information; see marts.evaluation_changes)."
+        )
     return note
 
 
@@ -133,10 +153,13 @@ def _shown(value) -> str:
 
 
 def month_end(text: str) -> date:
-    """'2026-09' (or '2026-09-30') → date(2026, 9, 30); ValueError otherwise."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", text.strip())
+    """'2026-09', '202609' (or '2026-09-30') → date(2026, 9, 30); ValueError otherwise."""
+    match = re.fullmatch(r"(\d{4})-?(\d{2})(?:-\d{2})?", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"报告期应为 YYYY-MM：{text!r} / the period must be YYYY-MM: {text!r}")
+        raise ValueError(
+            f"报告期应为 YYYY-MM 或 YYYYMM：{text!r} / the period must be YYYY-MM "
+            f"or YYYYMM: {text!r}"
+        )
     year, month = int(match.group(1)), int(match.group(2))
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -146,13 +169,16 @@ def latest_quarter_end(db: Path) -> date:
     default)."""
     con = connect_published(db)
     try:
-        row = con.sql("select max(period) from marts.bank_scorecard where is_quarter_end"
-                      ).fetchall()[0]
+        row = con.sql(
+            "select max(period) from marts.bank_scorecard where is_quarter_end"
+        ).fetchall()[0]
     finally:
         con.close()
     if row[0] is None:
-        raise ExportError("已发布的数据仓库中还没有季末得分卡 / the published warehouse has no "
-                          "quarter-end scorecard yet")
+        raise ExportError(
+            "已发布的数据仓库中还没有季末得分卡 / the published warehouse has no "
+            "quarter-end scorecard yet"
+        )
     return row[0]
 
 
@@ -164,24 +190,39 @@ class ScorecardSource:
         con = connect_published(db)
         try:
             self.cards = read_frame(
-                con, "select * from marts.bank_scorecard where period = ? "
-                "order by rank_city nulls last, bank_code", [period])
+                con,
+                "select * from marts.bank_scorecard where period = ? "
+                "order by rank_city nulls last, bank_code",
+                [period],
+            )
             first = _months_before(period, TREND_MONTHS - 1)
             self.metrics = read_frame(
-                con, "select * from marts.bank_loan_metrics where period between ? and ? "
-                "order by bank_code, period", [first, period])
+                con,
+                "select * from marts.bank_loan_metrics where period between ? and ? "
+                "order by bank_code, period",
+                [first, period],
+            )
             self.weights = read_frame(
-                con, "select * from reference.scorecard_weights "
-                "order by weights_version, weight desc, indicator")
+                con,
+                "select * from reference.scorecard_weights "
+                "order by weights_version, weight desc, indicator",
+            )
             self.grades = read_frame(
-                con, "select * from reference.scorecard_grades "
-                "order by weights_version, min_score desc")
-            frozen_exists = con.sql(
-                "select count(*) from duckdb_tables() where schema_name = 'marts' "
-                "and table_name = 'evaluation_results'").fetchall()[0][0] > 0
-            self.frozen = read_frame(
-                con, "select * from marts.evaluation_results where period = ?", [period]
-            ) if frozen_exists else pl.DataFrame()
+                con,
+                "select * from reference.scorecard_grades order by weights_version, min_score desc",
+            )
+            frozen_exists = (
+                con.sql(
+                    "select count(*) from duckdb_tables() where schema_name = 'marts' "
+                    "and table_name = 'evaluation_results'"
+                ).fetchall()[0][0]
+                > 0
+            )
+            self.frozen = (
+                read_frame(con, "select * from marts.evaluation_results where period = ?", [period])
+                if frozen_exists
+                else pl.DataFrame()
+            )
             published = con.sql("select max(published_at) from meta.publication").fetchall()
             comments = con.sql(
                 "select column_name, comment from duckdb_columns() where schema_name = "
@@ -196,8 +237,11 @@ class ScorecardSource:
             raise ExportError(f"{period:%Y-%m} 没有得分卡数据 / no scorecard for {period:%Y-%m}")
         self._now = self.cards.join(
             self.metrics.filter(pl.col("period") == period).select(
-                "bank_code", "mfg_mlt_share", "mfg_credit_share", "mfg_loans_yoy_growth"),
-            on="bank_code", how="left")
+                "bank_code", "mfg_mlt_share", "mfg_credit_share", "mfg_loans_yoy_growth"
+            ),
+            on="bank_code",
+            how="left",
+        )
 
     def fingerprint(self) -> str:
         """A digest of everything the packs show: unchanged data, unchanged packs."""
@@ -211,15 +255,19 @@ class ScorecardSource:
     def texts(self) -> list[str]:
         """Every piece of text any bank's pack can print from this data."""
         frames = (self.cards, self.weights, self.grades, self.frozen)
-        texts = [v for frame in frames for row in frame.rows() for v in row
-                 if isinstance(v, str)]
+        texts = [v for frame in frames for row in frame.rows() for v in row if isinstance(v, str)]
         # Only the cards and frozen rows: building every pack here would redo every bank's
         # peer statistics just for its note.
         frozen = {row["bank_code"]: row for row in self.frozen.to_dicts()}
-        texts += [evaluation_note(card, frozen.get(card["bank_code"]))
-                  for card in self.cards.to_dicts()]
-        return [*texts, *(label for _, label, _ in PEER_MEASURES),
-                *self.definitions.values(), self.published_at]
+        texts += [
+            evaluation_note(card, frozen.get(card["bank_code"])) for card in self.cards.to_dicts()
+        ]
+        return [
+            *texts,
+            *(label for _, label, _ in PEER_MEASURES),
+            *self.definitions.values(),
+            self.published_at,
+        ]
 
     @property
     def bank_codes(self) -> list[str]:
@@ -230,8 +278,10 @@ class ScorecardSource:
         """One bank's pack."""
         rows = self.cards.filter(pl.col("bank_code") == bank_code).to_dicts()
         if not rows:
-            raise ExportError(f"{self.period:%Y-%m} 没有机构 {bank_code} 的得分卡 / no scorecard "
-                              f"for bank {bank_code} in {self.period:%Y-%m}")
+            raise ExportError(
+                f"{self.period:%Y-%m} 没有机构 {bank_code} 的得分卡 / no scorecard "
+                f"for bank {bank_code} in {self.period:%Y-%m}"
+            )
         card = rows[0]
         trend = self.metrics.filter(pl.col("bank_code") == bank_code)
         current = trend.filter(pl.col("period") == self.period).to_dicts()
@@ -242,29 +292,41 @@ class ScorecardSource:
             trend=trend,
             weights=self.weights.filter(pl.col("weights_version") == card["weights_version"]),
             grades=self.grades.filter(pl.col("weights_version") == card["weights_version"])
-            .select("grade", "min_score").rows(),
+            .select("grade", "min_score")
+            .rows(),
             definitions=self.definitions,
             peers=self._peer_statistics(card),
             published_at=self.published_at,
-            frozen=next(iter(self.frozen.filter(pl.col("bank_code") == bank_code).to_dicts()),
-                        None) if not self.frozen.is_empty() else None,
+            frozen=next(iter(self.frozen.filter(pl.col("bank_code") == bank_code).to_dicts()), None)
+            if not self.frozen.is_empty()
+            else None,
         )
 
     def _peer_statistics(self, card: dict) -> list[PeerStatistic]:
-        others = self._now.filter((pl.col("peer_group") == card["peer_group"])
-                                  & (pl.col("bank_code") != card["bank_code"]))
+        others = self._now.filter(
+            (pl.col("peer_group") == card["peer_group"])
+            & (pl.col("bank_code") != card["bank_code"])
+        )
         mine = self._now.filter(pl.col("bank_code") == card["bank_code"]).to_dicts()[0]
         statistics = []
         for measure, label, unit in PEER_MEASURES:
             values = others[measure].drop_nulls().cast(pl.Float64)
             quartiles = None
             if values.len() >= MIN_OTHER_BANKS:
-                quartiles = tuple(float(values.quantile(q, interpolation="linear"))
-                                  for q in (0.25, 0.5, 0.75))
+                quartiles = tuple(
+                    float(values.quantile(q, interpolation="linear")) for q in (0.25, 0.5, 0.75)
+                )
             value = mine[measure]
-            statistics.append(PeerStatistic(measure, label, unit,
-                                            None if value is None else float(value),
-                                            values.len(), quartiles))
+            statistics.append(
+                PeerStatistic(
+                    measure,
+                    label,
+                    unit,
+                    None if value is None else float(value),
+                    values.len(),
+                    quartiles,
+                )
+            )
         return statistics
 
 

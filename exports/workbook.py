@@ -4,64 +4,146 @@ plan progress, and each bank's data-quality record — for the regulator, so ban
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from exports.formatting import text
 from exports.labels import columns
 from exports.pack_xlsx import Styles
+from exports.printing import column_width, set_up_page, wrapped_lines
 from exports.safety import XLSX_OPTIONS
 from exports.scorecard import ExportError, read_frame
 from warehouse.readonly import connect_published
 
 RANKING = columns(
-    "rank_city", "bank_code", "bank_name", "bank_type", "peer_group", "rank_in_peer_group",
-    "composite_score", "grade", "growth_gap", "growth_gap_score", "mfg_loan_share",
-    "mfg_loan_share_score", "mfg_mlt_share_yoy_change", "mlt_share_change_score",
-    "mfg_credit_share_yoy_change", "credit_share_change_score", "data_quality_score",
-    "is_graded", "not_graded_reason", "missing_indicators", "zeroed_indicators",
-    "weights_version")
+    "rank_city",
+    "bank_code",
+    "bank_name",
+    "bank_type",
+    "peer_group",
+    "rank_in_peer_group",
+    "composite_score",
+    "grade",
+    "growth_gap",
+    "growth_gap_score",
+    "mfg_loan_share",
+    "mfg_loan_share_score",
+    "mfg_mlt_share_yoy_change",
+    "mlt_share_change_score",
+    "mfg_credit_share_yoy_change",
+    "credit_share_change_score",
+    "data_quality_score",
+    "is_graded",
+    "not_graded_reason",
+    "missing_indicators",
+    "zeroed_indicators",
+    "weights_version",
+)
 CITY = columns(
-    "period", "total_loans", "mfg_loans", "mfg_mlt_loans", "mfg_credit_loans",
-    "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share", "mfg_loans_yoy_growth",
-    "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment",
-    "mfg_mlt_loans_yoy_growth", "mfg_credit_loans_yoy_growth",
-    "mfg_loans_ytd_increment_yoy_change", "mfg_new_loans", "mfg_loans_avg_annual_growth",
-    "total_loans_avg_annual_growth", "banks_reporting", "banks_in_share", "banks_in_yoy")
+    "period",
+    "total_loans",
+    "mfg_loans",
+    "mfg_mlt_loans",
+    "mfg_credit_loans",
+    "mfg_loan_share",
+    "mfg_mlt_share",
+    "mfg_credit_share",
+    "mfg_loans_yoy_growth",
+    "total_loans_yoy_growth",
+    "growth_gap",
+    "mfg_loans_ytd_increment",
+    "mfg_mlt_loans_yoy_growth",
+    "mfg_credit_loans_yoy_growth",
+    "mfg_loans_ytd_increment_yoy_change",
+    "mfg_new_loans",
+    "mfg_loans_avg_annual_growth",
+    "total_loans_avg_annual_growth",
+    "banks_reporting",
+    "banks_in_share",
+    "banks_in_yoy",
+)
 QUALITY = columns(
-    "bank_code", "bank_name", "files", "accepted", "superseded", "rejected", "duplicate",
-    "warnings", "rejected_files", "resubmissions", "late_files", "missing_files",
-    "data_quality_score")
+    "bank_code",
+    "bank_name",
+    "files",
+    "accepted",
+    "superseded",
+    "rejected",
+    "duplicate",
+    "warnings",
+    "rejected_files",
+    "resubmissions",
+    "late_files",
+    "missing_files",
+    "data_quality_score",
+)
 COMPLETENESS = columns(
-    "bank_code", "bank_name", "kind_name", "filing_state", "due_date", "first_received_at",
-    "latest_received_at", "files_received")
+    "bank_code",
+    "bank_name",
+    "kind_name",
+    "filing_state",
+    "due_date",
+    "first_received_at",
+    "latest_received_at",
+    "files_received",
+)
 CHANGES = columns(
-    "period", "bank_code", "bank_name", "frozen_at", "frozen_composite_score",
-    "live_composite_score", "frozen_grade", "live_grade", "frozen_rank_city", "live_rank_city",
-    "caused_by_submissions")
+    "period",
+    "bank_code",
+    "bank_name",
+    "frozen_at",
+    "frozen_composite_score",
+    "live_composite_score",
+    "frozen_grade",
+    "live_grade",
+    "frozen_rank_city",
+    "live_rank_city",
+    "caused_by_submissions",
+)
+# Stored times are UTC; the regulator reads them in Beijing time (no daylight saving).
+BEIJING_OFFSET = timedelta(hours=8)
 # A state the regulator acts on first.
 STATE_ORDER = {"missing": 0, "rejected": 1, "late": 2, "not_yet_due": 3, "on_time": 4}
-STATE_NAMES = {"missing": "缺报", "rejected": "被退回未重报", "late": "逾期",
-               "not_yet_due": "未到截止日", "on_time": "按时"}
+STATE_NAMES = {
+    "missing": "缺报",
+    "rejected": "被退回未重报",
+    "late": "逾期",
+    "not_yet_due": "未到截止日",
+    "on_time": "按时",
+}
+
 
 def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     """Write the workbook for `period` to `path` (complete, or not at all)."""
     con = connect_published(db)
     try:
-        ranking = read_frame(con, "select * from marts.bank_scorecard where period = ? "
-                              "order by rank_city nulls last, bank_code", [period])
+        ranking = read_frame(
+            con,
+            "select * from marts.bank_scorecard where period = ? "
+            "order by rank_city nulls last, bank_code",
+            [period],
+        )
         if ranking.is_empty():
             raise ExportError(f"{period:%Y-%m} 没有得分卡数据 / no scorecard for {period:%Y-%m}")
-        city = read_frame(con, "select * from marts.city_loan_metrics where period <= ? "
-                           "order by period", [period])
-        has_progress = con.sql(
-            "select count(*) from duckdb_tables() where schema_name = 'marts' "
-            "and table_name = 'plan_target_progress'").fetchall()[0][0] > 0
-        progress = read_frame(con, "select * from marts.plan_target_progress") if has_progress \
-            else None
-        quality = read_frame(con, """
+        city = read_frame(
+            con, "select * from marts.city_loan_metrics where period <= ? order by period", [period]
+        )
+        has_progress = (
+            con.sql(
+                "select count(*) from duckdb_tables() where schema_name = 'marts' "
+                "and table_name = 'plan_target_progress'"
+            ).fetchall()[0][0]
+            > 0
+        )
+        progress = (
+            read_frame(con, "select * from marts.plan_target_progress") if has_progress else None
+        )
+        quality = read_frame(
+            con,
+            """
             select
                 card.bank_code, card.bank_name,
                 count(s.submission_id) as files,
@@ -77,11 +159,24 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
                 on s.reporter = card.bank_code and s.period <= card.period
             where card.period = ?
             group by all
-            order by card.bank_code""", [period])
-        completeness = read_frame(con, "select * from marts.filing_status where period = ? "
-                                       "and (is_expected or files_received > 0)", [period])
-        changes = read_frame(con, "select * from marts.evaluation_changes "
-                                  "order by period desc, bank_code")
+            order by card.bank_code""",
+            [period],
+        )
+        completeness = read_frame(
+            con,
+            "select * from marts.filing_status where period = ? "
+            "and (is_expected or files_received > 0)",
+            [period],
+        )
+        changes = read_frame(
+            con, "select * from marts.evaluation_changes order by period desc, bank_code"
+        )
+        comments = dict(
+            con.sql(
+                "select column_name, first(comment order by table_name) from duckdb_columns() "
+                "where schema_name = 'marts' and comment is not null group by column_name"
+            ).fetchall()
+        )
     finally:
         con.close()
     completeness = completeness.with_columns(
@@ -92,23 +187,45 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     try:
         book = xlsxwriter.Workbook(str(staged), XLSX_OPTIONS)
         styles = Styles(book)
-        _table_sheet(book.add_worksheet("银行排名"), styles, ranking, RANKING,
-                     f"{period:%Y-%m} 督导评价排名（全部机构）")
+        _table_sheet(
+            book.add_worksheet("银行排名"),
+            styles,
+            ranking,
+            RANKING,
+            f"{period:%Y-%m} 督导评价排名（全部机构）",
+        )
         city_sheet = book.add_worksheet("全市指标")
         _table_sheet(city_sheet, styles, city, CITY, "全市制造业贷款指标（逐月）")
         _city_chart(book, city_sheet, len(city))
         progress_sheet = book.add_worksheet("规划进度")
         if progress is None:
             progress_sheet.write_string(
-                0, 0, "规划目标进度（marts.plan_target_progress）尚未建立。")
+                0, 0, "规划目标进度（marts.plan_target_progress）尚未建立。"
+            )
         else:
             _progress_sheet(progress_sheet, styles, progress)
-        _table_sheet(book.add_worksheet("数据质量"), styles, quality, QUALITY,
-                     f"各机构报送数据质量（截至 {period:%Y-%m}）")
-        _table_sheet(book.add_worksheet("报送完整性"), styles, completeness, COMPLETENESS,
-                     f"{period:%Y-%m} 应报文件与报送状态（缺报在前；收到时间为数据仓库时钟）")
-        _table_sheet(book.add_worksheet("评价变更"), styles, changes, CHANGES,
-                     "冻结评价结果之后的变化（冻结结果不改写）")
+        _table_sheet(
+            book.add_worksheet("数据质量"),
+            styles,
+            quality,
+            QUALITY,
+            f"各机构报送数据质量（截至 {period:%Y-%m}）",
+        )
+        _table_sheet(
+            book.add_worksheet("报送完整性"),
+            styles,
+            completeness,
+            COMPLETENESS,
+            f"{period:%Y-%m} 应报文件与报送状态（缺报在前；收到时间为数据仓库时钟）",
+        )
+        _table_sheet(
+            book.add_worksheet("评价变更"),
+            styles,
+            changes,
+            CHANGES,
+            "冻结评价结果之后的变化（冻结结果不改写）",
+        )
+        _notes_sheet(book.add_worksheet("口径说明"), styles, comments)
         book.close()
         os.replace(staged, path)
     finally:
@@ -116,38 +233,69 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     return path
 
 
+def _shown(column: str, value):
+    """A cell's value as the workbook holds it: times in Beijing time, dates as text,
+    booleans as 是/否; numbers stay numbers."""
+    if isinstance(value, datetime):
+        return f"{value + BEIJING_OFFSET:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m}" if column == "period" else f"{value:%Y-%m-%d}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
 def _table_sheet(sheet, styles: Styles, frame: pl.DataFrame, columns, title: str) -> None:
+    rows = [
+        {column: _shown(column, row[column]) for column, _, _ in columns}
+        for row in frame.to_dicts()
+    ]
+    # Every column as wide as its longest value (a bank code or name is never cut), its
+    # header wrapped onto two lines at most.
+    widths = [
+        column_width(
+            header, (v if isinstance(v, str) else text(v, unit) for v in (r[column] for r in rows))
+        )
+        for column, header, unit in columns
+    ]
     sheet.write_string(0, 0, title, styles.title)
-    styles.header_row(sheet, 1, [header for _, header, _ in columns],
-                      [max(10, min(28, 2 * len(header) + 2)) for _, header, _ in columns])
-    for r, row in enumerate(frame.to_dicts(), start=2):
+    styles.header_row(sheet, 1, [header for _, header, _ in columns], widths)
+    sheet.set_row(1, 30)
+    for r, row in enumerate(rows, start=2):
         for c, (column, _, unit) in enumerate(columns):
             value = row[column]
-            if isinstance(value, datetime):
-                value = f"{value:%Y-%m-%d %H:%M}"
-            elif isinstance(value, date):
-                value = f"{value:%Y-%m}" if column == "period" else f"{value:%Y-%m-%d}"
-            if isinstance(value, bool):
-                value = "是" if value else "否"
             if isinstance(value, int) and not unit:
                 sheet.write_number(r, c, value)
             else:
                 styles.write(sheet, r, c, value, unit)
     sheet.freeze_panes(2, 0)
     sheet.autofilter(1, 0, max(1, len(frame) + 1), len(columns) - 1)
+    set_up_page(sheet, sum(widths), header_rows=(0, 1))
 
 
-PROGRESS = (("description", "目标"), ("clause", "条款"), ("year", "年份"),
-            ("target_value", "目标值"), ("actual_value", "实际值"), ("as_of_period", "截至"),
-            ("progress", "完成度"), ("expected_by_now", "按进度应达"),
-            ("on_track", "是否达到进度"), ("projected_at_deadline", "按趋势推算期末值"))
-# A target's unit decides how its values read: ratios in %, money in 亿元, counts as is.
+PROGRESS = (
+    ("description", "目标"),
+    ("clause", "条款"),
+    ("year", "年份"),
+    ("unit", "单位"),
+    ("target_value", "目标值"),
+    ("actual_value", "实际值"),
+    ("as_of_period", "截至"),
+    ("progress", "完成度"),
+    ("expected_by_now", "按进度应达"),
+    ("on_track", "是否达到进度"),
+    ("projected_at_deadline", "按趋势推算期末值"),
+)
+# A target's unit decides how its values read: ratios in %, money in 亿元, counts as is —
+# and the 单位 column names it, so 亿元, 家 and % never share a column unlabelled.
 VALUE_UNIT = {"ratio": "%", "yuan": "亿元"}
+UNIT_NAMES = {"ratio": "%", "yuan": "亿元", "enterprises": "家", "enterprise_visits": "家次"}
+PROGRESS_WIDTHS = [50, 14, 6, 6, 12, 12, 9, 9, 12, 12, 16]
 
 
 def _progress_sheet(sheet, styles: Styles, progress: pl.DataFrame) -> None:
     sheet.write_string(0, 0, "行动计划目标进度（渝经信规范〔2024〕7号）", styles.title)
-    styles.header_row(sheet, 1, [h for _, h in PROGRESS], [44, 18, 8, 14, 14, 12, 10, 14, 12, 16])
+    styles.header_row(sheet, 1, [h for _, h in PROGRESS], PROGRESS_WIDTHS)
     values = ("target_value", "actual_value", "expected_by_now", "projected_at_deadline")
     for r, row in enumerate(progress.sort("target_code", "year").to_dicts(), start=2):
         unit = VALUE_UNIT.get(row["unit"], "")
@@ -155,6 +303,13 @@ def _progress_sheet(sheet, styles: Styles, progress: pl.DataFrame) -> None:
             value = row[column]
             if column in values:
                 styles.write(sheet, r, c, value, unit)
+            elif column == "unit":
+                styles.write(sheet, r, c, UNIT_NAMES.get(value, value))
+            elif column == "description":
+                sheet.write_string(r, c, value, styles.text)
+                lines = wrapped_lines(value, PROGRESS_WIDTHS[0])
+                if lines > 1:
+                    sheet.set_row(r, 15 * lines)
             elif column == "progress":
                 styles.write(sheet, r, c, value, "%")
             elif column == "on_track":
@@ -166,6 +321,84 @@ def _progress_sheet(sheet, styles: Styles, progress: pl.DataFrame) -> None:
             else:
                 styles.write(sheet, r, c, value)
     sheet.freeze_panes(2, 1)
+    set_up_page(sheet, sum(PROGRESS_WIDTHS), header_rows=(0, 1))
+
+
+SHEETS = (
+    (
+        "银行排名",
+        "全部登记机构的督导评价：综合得分、等级、同组与全市排名、各项指标得分；未评级的注明原因。",
+        "marts.bank_scorecard",
+    ),
+    (
+        "全市指标",
+        "全市制造业贷款逐月指标，可比口径：每个比率只用两端都报送的机构，并列出参与的机构数。",
+        "marts.city_loan_metrics",
+    ),
+    (
+        "规划进度",
+        "行动计划各项目标的年度完成情况；「单位」列说明目标值与实际值的单位。",
+        "marts.plan_target_progress",
+    ),
+    (
+        "数据质量",
+        "各机构累计报送记录与本期扣分项（被退回、重报、逾期、缺报）。",
+        "audit.submissions, marts.bank_scorecard",
+    ),
+    (
+        "报送完整性",
+        "本期应报文件与报送状态，缺报在前；收到时间为数据仓库时钟（北京时间）。",
+        "marts.filing_status",
+    ),
+    (
+        "评价变更",
+        "季度评价冻结后，迟到或重报文件使实时结果变化的机构；冻结结果不改写。",
+        "marts.evaluation_changes",
+    ),
+)
+UNITS = (
+    "金额单位为亿元（数据仓库中以元存储）；占比与增速为百分比；变化为百分点（pp）；"
+    "得分为 0–100 分；时间为北京时间；「—」表示数据缺失，不是 0。"
+)
+NOTE_WIDTHS = [30, 70, 40]
+
+
+def _notes_sheet(sheet, styles: Styles, comments: dict[str, str]) -> None:
+    """What each sheet shows, the units, and every column's 口径 (the published column
+    descriptions, the same text as the data dictionary)."""
+    sheet.write_string(0, 0, "填报说明与指标口径", styles.title)
+    styles.header_row(sheet, 1, ["工作表", "内容", "来源"], NOTE_WIDTHS)
+    row = 2
+    for name, about, source in SHEETS:
+        sheet.write_string(row, 0, name, styles.label)
+        sheet.write_string(row, 1, about, styles.text)
+        sheet.write_string(row, 2, source, styles.text)
+        sheet.set_row(
+            row,
+            15 * max(wrapped_lines(about, NOTE_WIDTHS[1]), wrapped_lines(source, NOTE_WIDTHS[2])),
+        )
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "单位", styles.label)
+    styles.wrapped(sheet, row, 1, 2, UNITS, sum(NOTE_WIDTHS[1:]))
+    row += 2
+    styles.header_row(sheet, row, ["列", "口径", "字段"])
+    seen: set[str] = set()
+    for column, header, _ in (*RANKING, *CITY, *QUALITY, *COMPLETENESS, *CHANGES):
+        if column in seen or column not in comments:
+            continue
+        seen.add(column)
+        row += 1
+        sheet.write_string(row, 0, header, styles.text)
+        sheet.write_string(row, 1, comments[column], styles.text)
+        sheet.write_string(row, 2, column)
+        lines = max(
+            wrapped_lines(comments[column], NOTE_WIDTHS[1]), wrapped_lines(header, NOTE_WIDTHS[0])
+        )
+        if lines > 1:
+            sheet.set_row(row, 15 * lines)
+    sheet.freeze_panes(2, 0)
+    set_up_page(sheet, sum(NOTE_WIDTHS), header_rows=(1, 1))
 
 
 def _city_chart(book, sheet, rows: int) -> None:
@@ -174,11 +407,17 @@ def _city_chart(book, sheet, rows: int) -> None:
     chart = book.add_chart({"type": "line"})
     for column in ("mfg_loans_yoy_growth", "total_loans_yoy_growth", "mfg_loan_share"):
         c = next(i for i, (name, _, _) in enumerate(CITY) if name == column)
-        chart.add_series({"name": ["全市指标", 1, c], "categories": ["全市指标", 2, 0, rows + 1, 0],
-                          "values": ["全市指标", 2, c, rows + 1, c]})
+        chart.add_series(
+            {
+                "name": ["全市指标", 1, c],
+                "categories": ["全市指标", 2, 0, rows + 1, 0],
+                "values": ["全市指标", 2, c, rows + 1, c],
+            }
+        )
     chart.set_title({"name": "全市制造业贷款增速与占比"})
     chart.set_y_axis({"num_format": "0%"})
     chart.set_legend({"position": "bottom"})
     chart.show_blanks_as("gap")
     chart.set_size({"width": 760, "height": 340})
-    sheet.insert_chart(1, len(CITY) + 1, chart)
+    # Under the table, not beside it: the sheet prints one page wide.
+    sheet.insert_chart(rows + 3, 0, chart)

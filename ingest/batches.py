@@ -59,19 +59,25 @@ def refusal(path: Path, name: str, limits: ReadLimits) -> UnreadableFile | None:
     try:
         entry = path.lstat()
     except OSError as exc:
-        return UnreadableFile("FL-E-001", f"文件无法访问：{exc.strerror}",
-                              f"the file cannot be accessed: {exc.strerror}")
-    if not stat.S_ISREG(entry.st_mode):
-        what_zh, what_en = _ENTRY_TYPES.get(stat.S_IFMT(entry.st_mode),
-                                            ("特殊文件", "a special file"))
         return UnreadableFile(
-            "FL-E-007", f"不是普通文件（{what_zh}），未读取其内容",
+            "FL-E-001",
+            f"文件无法访问：{exc.strerror}",
+            f"the file cannot be accessed: {exc.strerror}",
+        )
+    if not stat.S_ISREG(entry.st_mode):
+        what_zh, what_en = _ENTRY_TYPES.get(
+            stat.S_IFMT(entry.st_mode), ("特殊文件", "a special file")
+        )
+        return UnreadableFile(
+            "FL-E-007",
+            f"不是普通文件（{what_zh}），未读取其内容",
             f"not a regular file ({what_en}); its content was not read",
         )
     size = len(name.encode("utf-8", "surrogateescape"))
     if size > limits.max_name_bytes:
         return UnreadableFile(
-            "FL-E-008", f"文件名长 {size} 字节，超过 {limits.max_name_bytes} 字节的上限",
+            "FL-E-008",
+            f"文件名长 {size} 字节，超过 {limits.max_name_bytes} 字节的上限",
             f"the file name is {size} bytes long, over the limit of {limits.max_name_bytes}",
         )
     if entry.st_size > limits.max_file_bytes:
@@ -113,7 +119,8 @@ def unexpected_failure(exc: BaseException) -> UnreadableFile:
     """An exception raised on a file, as the reason the file cannot be taken (FL-E-012)."""
     text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
     return UnreadableFile(
-        "FL-E-012", f"读取文件时出错（{type(exc).__name__}：{text}）",
+        "FL-E-012",
+        f"读取文件时出错（{type(exc).__name__}：{text}）",
         f"reading the file failed ({type(exc).__name__}: {text})",
     )
 
@@ -148,8 +155,9 @@ def read_in_chunks(
             del ready
 
 
-def _prepare(chunk: list[tuple[int, Path, str]], limits: ReadLimits,
-             seconds: dict[str, float]) -> Chunk:
+def _prepare(
+    chunk: list[tuple[int, Path, str]], limits: ReadLimits, seconds: dict[str, float]
+) -> Chunk:
     clock = time.perf_counter()
     read = []
     for sid, path, name in chunk:

@@ -20,8 +20,10 @@ from ingest.unreadable import UnreadableFile
 _STEP = 1 << 20
 _BLOCK = 8 << 20
 # The sheet's declared extent, e.g. <dimension ref="A1:P200003"/>, within its first bytes.
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z]+[0-9]+)?:?"
-                        rb"([A-Za-z]+)([0-9]+)[\"']")
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"']([A-Za-z]+[0-9]+)?:?"
+    rb"([A-Za-z]+)([0-9]+)[\"']"
+)
 # Any cell or row position: `r="XFD1048576"` on a cell, `r="1048576"` on a row.
 _POSITION = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)([0-9]+)[\"']")
 _ANY_POSITION = r"(?-u)\sr\s*=\s*[\x22\x27][A-Za-z]*[0-9]"
@@ -97,7 +99,8 @@ def _inflate_member(handle, info: zipfile.ZipInfo, budget: int, limits: ReadLimi
     """Inflate one member from its own bytes, as a sheet parser would; return its size."""
     if info.compress_type not in (_STORED, _DEFLATED):
         raise UnreadableFile(
-            "FL-E-001", f"XLSX 成员“{info.filename}”使用不支持的压缩方式",
+            "FL-E-001",
+            f"XLSX 成员“{info.filename}”使用不支持的压缩方式",
             f"the XLSX member '{info.filename}' uses an unsupported compression method",
         )
     handle.seek(info.header_offset)
@@ -191,8 +194,7 @@ class _SheetScanner:
         # Not UTF-8 (then read here), or positions without a declared extent: read them.
         for letters, digits in _POSITION.findall(text):
             row, column = int(digits), column_number(letters.decode())
-            if self.declared is not None and (row > self.declared[0]
-                                              or column > self.declared[1]):
+            if self.declared is not None and (row > self.declared[0] or column > self.declared[1]):
                 self._raise_outside()
             self.max_row = max(self.max_row, row)
             self.max_column = max(self.max_column, column)
@@ -226,8 +228,9 @@ def _greater_than(number: str) -> str:
     for i, digit in enumerate(number):
         if digit != "9":
             rest = len(number) - i - 1
-            options.append(number[:i] + f"[{int(digit) + 1}-9]" + (f"[0-9]{{{rest}}}"
-                                                                     if rest else ""))
+            options.append(
+                number[:i] + f"[{int(digit) + 1}-9]" + (f"[0-9]{{{rest}}}" if rest else "")
+            )
     return "(?:" + "|".join(options) + ")"
 
 
@@ -238,15 +241,23 @@ def _letters_after(letters: str) -> str:
         if letter != "Z":
             rest = len(letters) - i - 1
             following = chr(ord(letter) + 1)
-            options.append(letters[:i] + f"[{following}-Z{following.lower()}-z]"
-                           + (f"[A-Za-z]{{{rest}}}" if rest else ""))
+            options.append(
+                letters[:i]
+                + f"[{following}-Z{following.lower()}-z]"
+                + (f"[A-Za-z]{{{rest}}}" if rest else "")
+            )
     return "(?:" + "|".join(options) + ")"
 
 
 def _beyond(last_column: str, last_row: str) -> str:
     """A regex for any position right of `last_column` or below `last_row`."""
-    return (r"(?-u)\sr\s*=\s*[\x22\x27](?:" + _letters_after(last_column) + "[0-9]+|[A-Za-z]*"
-            + _greater_than(last_row) + r")[\x22\x27]")
+    return (
+        r"(?-u)\sr\s*=\s*[\x22\x27](?:"
+        + _letters_after(last_column)
+        + "[0-9]+|[A-Za-z]*"
+        + _greater_than(last_row)
+        + r")[\x22\x27]"
+    )
 
 
 def check_parquet(path: Path, limits: ReadLimits) -> None:
@@ -257,7 +268,8 @@ def check_parquet(path: Path, limits: ReadLimits) -> None:
         meta = pq.ParquetFile(path).metadata
     except Exception as exc:  # noqa: BLE001 — arrow raises many types for broken files
         raise UnreadableFile(
-            "FL-E-001", "Parquet 无法读取：文件尾部元数据损坏",
+            "FL-E-001",
+            "Parquet 无法读取：文件尾部元数据损坏",
             "the Parquet file cannot be read: its footer is damaged",
         ) from exc
     cells = meta.num_rows * meta.num_columns

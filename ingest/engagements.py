@@ -1,4 +1,4 @@
-"""`engagements` — bank–enterprise matchmaking and hard-tech help (对接活动), DESIGN §3.3: one
+"""`engagements` — bank–enterprise matchmaking and hard-tech help (对接活动), contract §3.3: one
 file per month of events, from the economic commission."""
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def normalise(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(
         outcome=outcome,
         amount_given=pl.when(outcome.is_in(OUTCOMES_WITH_AMOUNT)).then(
-            pl.col("amount").is_not_null()),
+            pl.col("amount").is_not_null()
+        ),
         reporter=pl.lit(REPORTER),
         report_period=month_end_of("event_date"),
     )

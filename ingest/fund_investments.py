@@ -1,4 +1,4 @@
-"""`fund_investments` — fund money into manufacturing enterprises (基金投资), DESIGN §3.3: one
+"""`fund_investments` — fund money into manufacturing enterprises (基金投资), contract §3.3: one
 file per fund manager per month of deals."""
 
 from __future__ import annotations
@@ -10,8 +10,15 @@ from ingest.parsing import month_end_of
 from ingest.schema import AMOUNT, CODE, DATE, FLAG, TEXT, Column, Kind
 
 FUND_TYPES = ("国家级基金", "市级母基金", "专项子基金", "种子", "天使", "创投", "私募股权", "其他")
-FUND_TYPE_WORDS = {"种子基金": "种子", "天使基金": "天使", "创投基金": "创投", "创业投资": "创投",
-                   "私募股权基金": "私募股权", "PE": "私募股权", "VC": "创投"}
+FUND_TYPE_WORDS = {
+    "种子基金": "种子",
+    "天使基金": "天使",
+    "创投基金": "创投",
+    "创业投资": "创投",
+    "私募股权基金": "私募股权",
+    "PE": "私募股权",
+    "VC": "创投",
+}
 
 COLUMNS = (
     Column("deal_id", "投资编号", TEXT, aliases=("交易编号",)),
@@ -22,7 +29,7 @@ COLUMNS = (
     Column("investee_name", "被投企业名称", TEXT),
     Column("invest_date", "投资日期", DATE, aliases=("出资日期",)),
     Column("amount", "投资金额", AMOUNT, aliases=("出资金额", "金额")),
-    # Optional: a deal without it is in CNY (DESIGN §3.3).
+    # Optional: a deal without it is in CNY (contract §3.3).
     Column("currency", "币种", CODE, required=False),
     Column("is_return_investment", "是否返投", FLAG, aliases=("返投",)),
 )

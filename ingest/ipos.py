@@ -1,4 +1,4 @@
-"""`ipos` — listing-cultivation events (上市培育), DESIGN §3.3: one file per month of events,
+"""`ipos` — listing-cultivation events (上市培育), contract §3.3: one file per month of events,
 from the securities regulator."""
 
 from __future__ import annotations
@@ -16,23 +16,35 @@ REPORTER = "重庆证监局"
 IPO_TRACK = ("签署IPO协议", "辅导备案", "申报受理", "注册", "上市")
 SIDE_TRACKS = ("新三板挂牌", "区域股权市场挂牌")
 STAGES = (*IPO_TRACK, *SIDE_TRACKS)
-STAGE_WORDS = {"注册/过会": "注册", "过会": "注册", "注册生效": "注册",
-               "签署上市协议": "签署IPO协议", "辅导备案登记": "辅导备案", "受理": "申报受理",
-               "挂牌上市": "上市"}
+STAGE_WORDS = {
+    "注册/过会": "注册",
+    "过会": "注册",
+    "注册生效": "注册",
+    "签署上市协议": "签署IPO协议",
+    "辅导备案登记": "辅导备案",
+    "受理": "申报受理",
+    "挂牌上市": "上市",
+}
 EXCHANGES = ("上交所", "深交所", "北交所", "港交所", "境外", "新三板", "区域股权市场")
-EXCHANGE_WORDS = {"上海证券交易所": "上交所", "深圳证券交易所": "深交所",
-                  "北京证券交易所": "北交所", "香港联合交易所": "港交所", "香港交易所": "港交所",
-                  "全国股转系统": "新三板", "重庆股份转让中心": "区域股权市场"}
+EXCHANGE_WORDS = {
+    "上海证券交易所": "上交所",
+    "深圳证券交易所": "深交所",
+    "北京证券交易所": "北交所",
+    "香港联合交易所": "港交所",
+    "香港交易所": "港交所",
+    "全国股转系统": "新三板",
+    "重庆股份转让中心": "区域股权市场",
+}
 BOARDS = ("主板", "科创板", "创业板", "北交所", "基础层", "创新层", "其他")
-# DOMAIN: stock code prefixes by exchange and board.
+# docs/domain.md: stock code prefixes by exchange and board.
 A_SHARE_PREFIXES = {
     ("上交所", "主板"): ("600", "601", "603", "605"),
     ("上交所", "科创板"): ("688", "689"),
     ("深交所", "主板"): ("000", "001", "002", "003"),
     ("深交所", "创业板"): ("300", "301", "302"),
 }
-BSE_ALL_920 = date(2025, 10, 9)   # every BSE stock moved to 920xxx
-BSE_NEW_920 = date(2024, 4, 22)   # new BSE listings got 920 from here
+BSE_ALL_920 = date(2025, 10, 9)  # every BSE stock moved to 920xxx
+BSE_NEW_920 = date(2024, 4, 22)  # new BSE listings got 920 from here
 
 COLUMNS = (
     Column("event_id", "事件编号", TEXT),
@@ -47,18 +59,21 @@ COLUMNS = (
 )
 
 
-def stock_code_fits(exchange: pl.Expr, board: pl.Expr, code: pl.Expr,
-                    when: pl.Expr) -> pl.Expr:
+def stock_code_fits(exchange: pl.Expr, board: pl.Expr, code: pl.Expr, when: pl.Expr) -> pl.Expr:
     """At 上市 on an A-share board, the stock code is there and its prefix fits the board
     (and, on the BSE, the date); null where no code is called for."""
     fits = pl.lit(None, pl.Boolean)
     for (market, board_name), prefixes in A_SHARE_PREFIXES.items():
-        fits = pl.when((exchange == market) & (board == board_name)).then(
-            code.str.contains(rf"^({'|'.join(prefixes)})\d{{3}}$").fill_null(False)
-        ).otherwise(fits)
+        fits = (
+            pl.when((exchange == market) & (board == board_name))
+            .then(code.str.contains(rf"^({'|'.join(prefixes)})\d{{3}}$").fill_null(False))
+            .otherwise(fits)
+        )
     bse = (
-        pl.when(when >= BSE_ALL_920).then(code.str.contains(r"^920\d{3}$"))
-        .when(when >= BSE_NEW_920).then(code.str.contains(r"^(920|[48]\d{2})\d{3}$"))
+        pl.when(when >= BSE_ALL_920)
+        .then(code.str.contains(r"^920\d{3}$"))
+        .when(when >= BSE_NEW_920)
+        .then(code.str.contains(r"^(920|[48]\d{2})\d{3}$"))
         .otherwise(code.str.contains(r"^[48]\d{5}$"))
     ).fill_null(False)
     fits = pl.when(exchange == "北交所").then(bse).otherwise(fits)
@@ -76,17 +91,21 @@ def normalise(frame: pl.LazyFrame) -> pl.LazyFrame:
         board=pl.col("board").replace({"主板A股": "主板", "北交所主板": "北交所"}),
     )
     rank = pl.col("stage").replace_strict(
-        {stage: i for i, stage in enumerate(IPO_TRACK)}, default=None, return_dtype=pl.Int32)
+        {stage: i for i, stage in enumerate(IPO_TRACK)}, default=None, return_dtype=pl.Int32
+    )
     # A later stage of the track dated before an earlier one, for the same enterprise.
     track_date = pl.when(rank.is_not_null()).then(pl.col("stage_date"))
-    latest_before = track_date.cum_max().shift(1).over(
-        "submission_id", "enterprise_uscc", order_by=rank)
+    latest_before = (
+        track_date.cum_max().shift(1).over("submission_id", "enterprise_uscc", order_by=rank)
+    )
     return frame.with_columns(
         stage_rank=rank,
         stage_in_order=pl.when(rank.is_not_null() & pl.col("stage_date").is_not_null()).then(
-            (pl.col("stage_date") >= latest_before).fill_null(True)),
-        stock_code_fits=stock_code_fits(pl.col("exchange"), pl.col("board"),
-                                        pl.col("stock_code"), pl.col("stage_date")),
+            (pl.col("stage_date") >= latest_before).fill_null(True)
+        ),
+        stock_code_fits=stock_code_fits(
+            pl.col("exchange"), pl.col("board"), pl.col("stock_code"), pl.col("stage_date")
+        ),
         reporter=pl.lit(REPORTER),
         report_period=month_end_of("stage_date"),
     )

@@ -7,8 +7,15 @@ from ingest.schema import Kind
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (loans.KIND, loan_totals.KIND, bonds.KIND, ipos.KIND, fund_investments.KIND,
-                 engagements.KIND, enterprises.KIND)
+    for kind in (
+        loans.KIND,
+        loan_totals.KIND,
+        bonds.KIND,
+        ipos.KIND,
+        fund_investments.KIND,
+        engagements.KIND,
+        enterprises.KIND,
+    )
 }
 # The kinds a bank files: their reporter is a registered bank, their month is stated.
 BANK_KINDS = ("loans", "loan_totals")

@@ -1,4 +1,4 @@
-"""`loan_totals` — a bank's month-end aggregates (各项贷款), DESIGN §3.2."""
+"""`loan_totals` — a bank's month-end aggregates (各项贷款), contract §3.2."""
 
 from __future__ import annotations
 

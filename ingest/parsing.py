@@ -43,9 +43,7 @@ def parse_date(expr: pl.Expr) -> pl.Expr:
         text.str.to_date("%Y/%m/%d", strict=False),
         text.str.to_date("%Y%m%d", strict=False),
         text.str.to_date("%Y.%m.%d", strict=False),
-        pl.when(serial.is_between(20000, 80000)).then(
-            _EXCEL_EPOCH + pl.duration(days=serial)
-        ),
+        pl.when(serial.is_between(20000, 80000)).then(_EXCEL_EPOCH + pl.duration(days=serial)),
     )
 
 
@@ -58,9 +56,9 @@ def parse_period(expr: pl.Expr) -> pl.Expr:
         text.str.extract(r"^(\d{4})", 1).cast(pl.Int32, strict=False),
         month_text.str.extract(r"^\d{4}[-/.]?(\d{1,2})$", 1).cast(pl.Int32, strict=False),
     )
-    month_start = pl.when(
-        month_text.is_not_null() & as_month[1].is_between(1, 12)
-    ).then(pl.date(as_month[0], as_month[1], 1))
+    month_start = pl.when(month_text.is_not_null() & as_month[1].is_between(1, 12)).then(
+        pl.date(as_month[0], as_month[1], 1)
+    )
     return pl.coalesce(month_start, parse_date(expr)).dt.month_end()
 
 
@@ -105,9 +103,9 @@ def by_distinct_value(
         expr.alias(f"__{name}") for name, expr in outputs.items()
     )
     joined = frame.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
-    return joined.with_columns(
-        pl.col(f"__{name}").alias(name) for name in outputs
-    ).drop(f"__{name}" for name in outputs)
+    return joined.with_columns(pl.col(f"__{name}").alias(name) for name in outputs).drop(
+        f"__{name}" for name in outputs
+    )
 
 
 def parse_column(column: Column, factor: int) -> pl.Expr:
@@ -132,8 +130,11 @@ def vocabulary_terms(column: str, vocabulary: tuple[str, ...]) -> dict[str, pl.E
     """A multi-valued vocabulary column such as `科技创新、绿色`: the known terms, sorted and
     joined with 、 (`column`), and the unknown ones (`unknown_<column>`, null when none)."""
     terms = trim_text(pl.col(column)).str.replace_all(_TERM_SEPARATORS, "、").str.split("、")
-    kept = (terms.list.eval(pl.element().filter(pl.element().is_in(vocabulary)))
-            .list.unique().list.sort())
+    kept = (
+        terms.list.eval(pl.element().filter(pl.element().is_in(vocabulary)))
+        .list.unique()
+        .list.sort()
+    )
     unknown = terms.list.eval(
         pl.element().filter(~pl.element().is_in(vocabulary) & (pl.element() != ""))
     )

@@ -64,7 +64,8 @@ def read_csv(path: Path, limits: ReadLimits | None = None) -> RawFile:
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_csv_line_bytes))
     if b"\x00" in data[:65536]:
         raise UnreadableFile(
-            "FL-E-001", "文件不是文本格式的 CSV（含二进制内容）",
+            "FL-E-001",
+            "文件不是文本格式的 CSV（含二进制内容）",
             "the file is not a text CSV (it holds binary content)",
         )
     if not data.strip().lstrip(b"\xef\xbb\xbf").strip():
@@ -108,7 +109,8 @@ def _read_csv_bytes(data: bytes, encoding: str) -> RawFile:
             if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
                 raise UnicodeError(str(exc)) from exc
             raise UnreadableFile(
-                "FL-E-003", f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
+                "FL-E-003",
+                f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
                 f"the CSV is malformed and cannot be read row by row: {_first_line(exc)}",
             ) from exc
     # Line 1 is the header, so the first data row is line 2 in the bank's own editor.
@@ -140,7 +142,8 @@ def _fields(line: str, delimiter: str) -> list[str]:
         return next(csv.reader([line], delimiter=delimiter), [])
     except csv.Error as exc:
         raise UnreadableFile(
-            "FL-E-003", f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
+            "FL-E-003",
+            f"CSV 结构错误，无法逐行读取：{_first_line(exc)}",
             f"the CSV is malformed and cannot be read row by row: {_first_line(exc)}",
         ) from exc
 
@@ -189,7 +192,8 @@ def read_xlsx(path: Path, limits: ReadLimits | None = None) -> RawFile:
                     break
         except Exception as exc:  # noqa: BLE001 — calamine raises many types for broken files
             raise UnreadableFile(
-                "FL-E-001", f"XLSX 无法读取：{_first_line(exc)}",
+                "FL-E-001",
+                f"XLSX 无法读取：{_first_line(exc)}",
                 f"the XLSX cannot be read: {_first_line(exc)}",
             ) from exc
     if header_index is None:
@@ -218,9 +222,7 @@ def read_xlsx(path: Path, limits: ReadLimits | None = None) -> RawFile:
     text = pl.col(body.columns)
     not_blank = ~pl.all_horizontal(text.is_null() | (text.str.strip_chars() == ""))
     body = body.with_columns(numbers).filter(not_blank)
-    return RawFile(
-        "xlsx", headers, body.drop("row_number"), body["row_number"], unit=unit
-    )
+    return RawFile("xlsx", headers, body.drop("row_number"), body["row_number"], unit=unit)
 
 
 def _find_header_row(grid: pl.DataFrame) -> int | None:
@@ -261,12 +263,11 @@ def read_parquet(path: Path, limits: ReadLimits | None = None) -> RawFile:
         frame = pl.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 — arrow raises many types for broken files
         raise UnreadableFile(
-            "FL-E-001", f"Parquet 无法读取：{_first_line(exc)}",
+            "FL-E-001",
+            f"Parquet 无法读取：{_first_line(exc)}",
             f"the Parquet file cannot be read: {_first_line(exc)}",
         ) from exc
     headers = list(frame.columns)
-    frame = frame.select(
-        pl.col(c).cast(pl.String).alias(f"c{i}") for i, c in enumerate(headers)
-    )
+    frame = frame.select(pl.col(c).cast(pl.String).alias(f"c{i}") for i, c in enumerate(headers))
     row_numbers = pl.Series("row_number", range(1, frame.height + 1), dtype=pl.Int64)
     return RawFile("parquet", headers, frame, row_numbers)

@@ -56,5 +56,6 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     manufacturing = divisions.filter(pl.col("is_manufacturing") == "true")["division_code"]
     clusters = pl.read_csv(seeds_dir / "clusters_33618.csv", infer_schema=False)
     obligations = pl.read_csv(seeds_dir / "filing_obligations.csv", infer_schema=False)
-    return Reference(banks, frozenset(currencies["currency"]), fx, tuple(manufacturing),
-                     clusters, obligations)
+    return Reference(
+        banks, frozenset(currencies["currency"]), fx, tuple(manufacturing), clusters, obligations
+    )

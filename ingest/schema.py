@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import polars as pl
 
 TEXT, CODE, DATE, PERIOD, AMOUNT, RATE, FLAG = (
-    "text", "code", "date", "period", "amount", "rate", "flag"
+    "text",
+    "code",
+    "date",
+    "period",
+    "amount",
+    "rate",
+    "flag",
 )
 AMOUNT_DTYPE = pl.Decimal(18, 2)
 

@@ -1,11 +1,11 @@
 """The Dagster assets: ingest (ledger → read → GX gate → raw), the dbt models, and the
 published warehouse. Logic lives in the rooms; these functions wire it together."""
 
-
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,26 @@ from warehouse.received import printable
 progress = logging.getLogger("zhirong.progress")
 WRITER_POOL = "zhirong_build_warehouse"
 # Publish waits for every mart (all of them are in the published file).
-PUBLISHED_MARTS = ("bank_loan_metrics", "city_loan_metrics", "bank_scorecard",
-                   "plan_target_progress", "enterprise_financing", "cluster_financing",
-                   "listing_funnel")
+PUBLISHED_MARTS = (
+    "bank_loan_metrics",
+    "city_loan_metrics",
+    "bank_scorecard",
+    "plan_target_progress",
+    "enterprise_financing",
+    "cluster_financing",
+    "listing_funnel",
+)
+
+
+@contextmanager
+def phase(title: str) -> Iterator[None]:
+    """A step's header line, and its duration when it ends (or fails)."""
+    progress.info("── %s ──", title)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        progress.info("── %s: %.1f s ──", title.split(" ·")[0], time.monotonic() - started)
 
 
 class ZhirongHome(dg.ConfigurableResource):
@@ -67,15 +84,16 @@ class QualityRules(dg.ConfigurableResource):
 
     def settings(self) -> GateSettings:
         """As the gate takes them."""
-        return GateSettings(self.reconcile_warning, self.reconcile_error,
-                            self.mfg_change_bound)
+        return GateSettings(self.reconcile_warning, self.reconcile_error, self.mfg_change_bound)
 
     @classmethod
     def from_settings(cls, settings: GateSettings) -> "QualityRules":
         """The resource holding `settings`."""
-        return cls(reconcile_warning=settings.reconcile_warning,
-                   reconcile_error=settings.reconcile_error,
-                   mfg_change_bound=settings.mfg_change_bound)
+        return cls(
+            reconcile_warning=settings.reconcile_warning,
+            reconcile_error=settings.reconcile_error,
+            mfg_change_bound=settings.mfg_change_bound,
+        )
 
 
 class FileLimits(dg.ConfigurableResource):
@@ -170,13 +188,22 @@ def shared_mart_gate(settings: GateSettings) -> MartGate:
             )
             for kind, spec in KINDS.items()
         ),
-        dg.AssetSpec(["audit", "submissions"], group_name="audit",
-                     description="The file ledger: every file ever received and its status."),
-        dg.AssetSpec(["audit", "findings"], group_name="audit",
-                     description="Every finding of the gate: file, row, column, rule, message."),
-        dg.AssetSpec(["audit", "finding_counts"], group_name="audit",
-                     description="How often each rule fired on each file: every occurrence "
-                     "counted, where findings keeps the first examples."),
+        dg.AssetSpec(
+            ["audit", "submissions"],
+            group_name="audit",
+            description="The file ledger: every file ever received and its status.",
+        ),
+        dg.AssetSpec(
+            ["audit", "findings"],
+            group_name="audit",
+            description="Every finding of the gate: file, row, column, rule, message.",
+        ),
+        dg.AssetSpec(
+            ["audit", "finding_counts"],
+            group_name="audit",
+            description="How often each rule fired on each file: every occurrence "
+            "counted, where findings keeps the first examples.",
+        ),
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -202,21 +229,34 @@ def ingest_submissions(
     Polars, gate with Great Expectations, and load accepted files into the raw store."""
     home = zhirong.layout()
     paths = [Path(f) for f in config.files] or inbox_files(home)
-    progress.info("ingest: %d file(s) waiting", len(paths))
-    con = connect_build(home)
-    try:
-        settings = quality_rules.settings()
-        report = ingest_files(paths, home, con, lambda: shared_gate(settings),
-                              progress=progress.info, limits=file_limits.limits(),
-                              run_id=context.run_id)
-        strays = ledger.stray_rows(con, KINDS, [o.submission_id for o in report.outcomes])
-        rejections = {r.submission_id: r for r in ledger.run_outcome(con, context.run_id)
-                      .rejections}
-    finally:
-        con.close()
+    with phase(f"接收与校验 ingest and gate · {len(paths)} 个文件 file(s)"):
+        con = connect_build(home)
+        try:
+            settings = quality_rules.settings()
+            report = ingest_files(
+                paths,
+                home,
+                con,
+                lambda: shared_gate(settings),
+                progress=progress.info,
+                limits=file_limits.limits(),
+                run_id=context.run_id,
+            )
+            strays = ledger.stray_rows(con, KINDS, [o.submission_id for o in report.outcomes])
+            rejections = {
+                r.submission_id: r for r in ledger.run_outcome(con, context.run_id).rejections
+            }
+        finally:
+            con.close()
+        if report.seconds:
+            progress.info(
+                "用时 seconds: %s",
+                " · ".join(f"{step} {seconds:.1f}" for step, seconds in report.seconds.items()),
+            )
     for path, reason in report.left_in_place:
-        progress.info("无法接收 cannot take %s: %s（留在原处 left where it is）",
-                      printable(str(path)), reason)
+        progress.info(
+            "无法接收 cannot take %s: %s（留在原处 left where it is）", printable(str(path)), reason
+        )
     loaded = report.rows_loaded
     for kind in KINDS:
         files = [o for o in report.outcomes if o.kind == kind]
@@ -244,8 +284,9 @@ def ingest_submissions(
                 "files_rejected": len(rejected),
                 "rejected": ", ".join(f"#{o.submission_id} {o.file_name}" for o in rejected[:20]),
                 "rows_from_unaccepted_files": strays.get(kind, 0),
-                **_rejection_metadata([rejections[o.submission_id] for o in rejected
-                                       if o.submission_id in rejections]),
+                **_rejection_metadata(
+                    [rejections[o.submission_id] for o in rejected if o.submission_id in rejections]
+                ),
             },
             description=_rejection_summary(len(rejected)) if rejected else None,
         )
@@ -261,13 +302,14 @@ def ingest_submissions(
     )
     yield dg.MaterializeResult(
         asset_key=["audit", "findings"],
-        metadata={"errors": sum(o.errors for o in report.outcomes),
-                  "warnings": sum(o.warnings for o in report.outcomes)},
+        metadata={
+            "errors": sum(o.errors for o in report.outcomes),
+            "warnings": sum(o.warnings for o in report.outcomes),
+        },
     )
     yield dg.MaterializeResult(
         asset_key=["audit", "finding_counts"],
-        metadata={"files_with_findings": sum(1 for o in report.outcomes
-                                             if o.errors or o.warnings)},
+        metadata={"files_with_findings": sum(1 for o in report.outcomes if o.errors or o.warnings)},
     )
     crash_point("ingested")
 
@@ -285,8 +327,12 @@ def dbt_models_for(state: dbt.DbtState) -> dg.AssetsDefinition:
         pool=WRITER_POOL,
         name="dbt_models",
     )
-    def dbt_models(context: dg.AssetExecutionContext, config: EvaluationRequest,
-                   zhirong: ZhirongHome, writer: WarehouseWriter):
+    def dbt_models(
+        context: dg.AssetExecutionContext,
+        config: EvaluationRequest,
+        zhirong: ZhirongHome,
+        writer: WarehouseWriter,
+    ):
         """Seeds, staging, intermediate and marts, built and tested by dbt in-process; a
         quarter named in `config` is frozen into marts.evaluation_results now, whatever its
         cut-off (`zhirong evaluate`)."""
@@ -307,36 +353,94 @@ def dbt_models_for(state: dbt.DbtState) -> dg.AssetsDefinition:
     return dbt_models
 
 
-def _build_models(context, home: Home, selection: list[str], config: EvaluationRequest,
-                  manifest_blob: dict, project) -> Iterator:
-    def report(raw: dict) -> None:
-        data = raw["data"]
-        name = data["node_info"]["unique_id"].split(".")[2]
-        if raw["info"]["name"] != "LogTestResult" or data.get("status") != "pass":
-            progress.info("dbt [%s/%s] %s %s", data.get("index"), data.get("total"), name,
-                          data.get("status"))
-
-    progress.info("dbt build: starting")
-    # The raw views name the raw store by absolute path: point them at this home.
-    connect_build(home).close()
-    variables = {"freeze_period": config.freeze_period} if config.freeze_period else None
+def _build_models(
+    context,
+    home: Home,
+    selection: list[str],
+    config: EvaluationRequest,
+    manifest_blob: dict,
+    project,
+) -> Iterator:
+    keys = list(context.selected_asset_keys)
+    seeds = [key for key in keys if key.path[0] == "reference"]
     # A Dagster instance that has never seen the seeds built (a new instance on an existing
     # home) gets them loaded once, so the UI shows reference/* as materialized.
-    seeds = [key for key in context.selected_asset_keys if key.path[0] == "reference"]
     unseen = bool(seeds) and context.instance.get_latest_materialization_event(seeds[0]) is None
-    outcome = dbt.build(home, selection, report, variables, reload_seeds=unseen)
+    told = DbtProgress(nodes=len(keys), seeds=len(seeds))
+    variables = {"freeze_period": config.freeze_period} if config.freeze_period else None
+    with phase(f"dbt 构建与测试 build and test · {len(keys)} 个模型与种子 models and seeds"):
+        # The raw views name the raw store by absolute path: point them at this home.
+        connect_build(home).close()
+        outcome = dbt.build(
+            home, selection, told.result, variables, reload_seeds=unseen, on_start=told.start
+        )
+        told.summary()
     crash_point("built")
     for raw in outcome.results:
-        yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}) \
-            .to_default_asset_events(
-                manifest=manifest_blob,
-                dagster_dbt_translator=translator,
-                context=context,
-                target_path=project.target_path,
-                project=project,
-            )
+        yield from DbtCoreCliEventMessage(
+            raw_event=raw, event_history_metadata={}
+        ).to_default_asset_events(
+            manifest=manifest_blob,
+            dagster_dbt_translator=translator,
+            context=context,
+            target_path=project.target_path,
+            project=project,
+        )
     if outcome.failure:
         raise dg.Failure(description=outcome.failure)
+
+
+@dataclass
+class DbtProgress:
+    """dbt's node results as numbered progress lines: models and seeds counted in the order
+    they finish, tests summed (a failing one named at once)."""
+
+    nodes: int
+    seeds: int
+    done: int = 0
+    tests_passed: int = 0
+    tests_failed: int = 0
+
+    def start(self, seeds_skipped: bool) -> None:
+        if seeds_skipped and self.seeds:
+            self.nodes -= self.seeds
+            progress.info(
+                "dbt: %d 个参考数据种子未变，不重新加载 / %d reference seeds unchanged, "
+                "not reloaded",
+                self.seeds,
+                self.seeds,
+            )
+
+    def result(self, raw: dict) -> None:
+        data = raw["data"]
+        name = data["node_info"]["unique_id"].split(".")[2]
+        status = data.get("status")
+        seconds = data.get("execution_time") or 0.0
+        if raw["info"]["name"] == "LogTestResult":
+            if status == "pass":
+                self.tests_passed += 1
+                return
+            self.tests_failed += status in ("fail", "error")
+            progress.info("dbt test %s %s", name, status)
+            return
+        self.done += 1
+        progress.info(
+            "dbt [%*d/%d] %s %s (%.1f s)",
+            len(str(self.nodes)),
+            self.done,
+            self.nodes,
+            name,
+            status,
+            seconds,
+        )
+
+    def summary(self) -> None:
+        progress.info(
+            "dbt: %d 个模型与种子 models and seeds, 测试 tests %d 通过 passed, %d 未通过 failed",
+            self.done,
+            self.tests_passed,
+            self.tests_failed,
+        )
 
 
 # A check's metadata is for a person reading the UI: the first files in full, then a count.
@@ -349,8 +453,10 @@ def _rejection_metadata(rejections: list[ledger.Rejection]) -> dict[str, dg.Meta
     shown: dict[str, dg.MetadataValue] = {}
     for r in rejections[:REJECTIONS_SHOWN]:
         xlsx = report_paths(r.stored)[1] if r.stored else None
-        lines = [f"**#{r.submission_id} {r.file_name}** — {r.errors} 个错误 errors",
-                 *(f"- {f}" for f in r.findings)]
+        lines = [
+            f"**#{r.submission_id} {r.file_name}** — {r.errors} 个错误 errors",
+            *(f"- {f}" for f in r.findings),
+        ]
         if xlsx is not None:
             lines.append(f"- 报告 findings report: `{xlsx}`")
         shown[f"rejected #{r.submission_id}"] = dg.MetadataValue.md("\n".join(lines))
@@ -360,8 +466,10 @@ def _rejection_metadata(rejections: list[ledger.Rejection]) -> dict[str, dg.Meta
 
 
 def _rejection_summary(count: int) -> str:
-    return (f"{count} 个文件被拒收，见下方发现与报告路径 / {count} file(s) rejected: their first "
-            "findings and report paths are in the metadata")
+    return (
+        f"{count} 个文件被拒收，见下方发现与报告路径 / {count} file(s) rejected: their first "
+        "findings and report paths are in the metadata"
+    )
 
 
 @dg.multi_asset_check(
@@ -376,16 +484,17 @@ def _rejection_summary(count: int) -> str:
         for table in MART_TABLES
     ],
 )
-def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
-              quality_rules: QualityRules) -> Iterator[dg.AssetCheckResult]:
+def mart_gate(
+    context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome, quality_rules: QualityRules
+) -> Iterator[dg.AssetCheckResult]:
     """Gate the marts before publish; a breach blocks the publish asset."""
     home = zhirong.layout()
-    progress.info("mart gate: checking the marts")
-    con = duckdb.connect(str(home.build_db), read_only=True, config=dict(BUILD_CONFIG))
-    try:
-        breaches = shared_mart_gate(quality_rules.settings()).check(con)
-    finally:
-        con.close()
+    with phase("数据集市校验 mart gate"):
+        con = duckdb.connect(str(home.build_db), read_only=True, config=dict(BUILD_CONFIG))
+        try:
+            breaches = shared_mart_gate(quality_rules.settings()).check(con)
+        finally:
+            con.close()
     for table, found in breaches.items():
         for breach in found:
             progress.info("mart gate: %s %s", table, breach.describe())
@@ -395,8 +504,7 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
             passed=not found,
             severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(b.describe() for b in found) or None,
-            metadata={"breaches": len(found),
-                      "rules": ", ".join(b.rule.rule_id for b in found)},
+            metadata={"breaches": len(found), "rules": ", ".join(b.rule.rule_id for b in found)},
         )
 
 
@@ -406,18 +514,18 @@ def mart_gate(context: dg.AssetCheckExecutionContext, zhirong: ZhirongHome,
     group_name="published",
     pool=WRITER_POOL,
 )
-def published_warehouse(context: dg.AssetExecutionContext, zhirong: ZhirongHome,
-                        writer: WarehouseWriter):
+def published_warehouse(
+    context: dg.AssetExecutionContext, zhirong: ZhirongHome, writer: WarehouseWriter
+):
     """The read-only warehouse analysts query: marts, reference data and the audit ledger,
     published by atomic rename; every version kept in published/history."""
     home = zhirong.layout()
-    progress.info("publish: writing a new version")
-    con = connect_build(home)
-    try:
-        publication = publish(con, home, run_id=context.run_id,
-                              ruleset_version=RULESET_VERSION)
-    finally:
-        con.close()
+    with phase("发布 publish"):
+        con = connect_build(home)
+        try:
+            publication = publish(con, home, run_id=context.run_id, ruleset_version=RULESET_VERSION)
+        finally:
+            con.close()
     crash_point("published")
     progress.info("published %s", publication.path)
     return dg.MaterializeResult(
@@ -438,15 +546,25 @@ def scorecard_packs(zhirong: ZhirongHome, writer: WarehouseWriter) -> dg.Materia
     """Every bank's 督导评价 pack (XLSX, PDF, CSV) and the regulator workbook for the latest
     quarter-end published, in exports/YYYY-MM/."""
     home = zhirong.layout()
-    progress.info("exports: writing the latest quarter's packs")
-    try:
-        done = export_latest_quarter(home.published_db, home.exports)
-    except ExportError as nothing:
-        # A warehouse without a quarter-end yet has nothing to export: not a failure.
-        progress.info("exports: %s", nothing)
-        return dg.MaterializeResult(metadata={"packs_written": 0, "note": str(nothing)})
-    progress.info("exports %s: %s", f"{done.period:%Y-%m}",
-                  "packs unchanged" if done.unchanged else f"{done.packs} banks' packs written")
+
+    def written(number: int, total: int, pack) -> None:
+        if total <= 20 or number % max(1, total // 10) == 0 or number == total:
+            progress.info(
+                "[%*d/%d] %s %s", len(str(total)), number, total, pack.bank_code, pack.bank_name
+            )
+
+    with phase("导出 exports · 得分卡与监管工作簿 packs and the regulator workbook"):
+        try:
+            done = export_latest_quarter(home.published_db, home.exports, progress=written)
+        except ExportError as nothing:
+            # A warehouse without a quarter-end yet has nothing to export: not a failure.
+            progress.info("exports: %s", nothing)
+            return dg.MaterializeResult(metadata={"packs_written": 0, "note": str(nothing)})
+    progress.info(
+        "exports %s: %s",
+        f"{done.period:%Y-%m}",
+        "packs unchanged" if done.unchanged else f"{done.packs} banks' packs written",
+    )
     return dg.MaterializeResult(
         metadata={
             "period": f"{done.period:%Y-%m}",

@@ -13,13 +13,13 @@ import math
 import os
 import sys
 import time
-import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from warehouse.home import DEFAULT_HOME, Home
 
@@ -35,13 +35,22 @@ DEFAULT_WAIT_SECONDS = 300.0
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `zhirong` console script."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:
+        # argparse has said what was wrong (exit 2) or printed the help (exit 0).
+        return EXIT_USAGE if done.code not in (0, None) else EXIT_OK
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     home = Home(Path(args.home or os.environ.get("ZHIRONG_HOME") or DEFAULT_HOME).resolve())
     _quiet_libraries()
     try:
+        problem = args.check(args, home) if args.check else None
+        if problem:
+            args.parser.print_usage(sys.stderr)
+            _err(f"zhirong {args.command}: {problem}")
+            return EXIT_USAGE
         return args.run(args, home)
     except KeyboardInterrupt:
         _err("已中断 / interrupted")
@@ -52,111 +61,353 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples as written; an option's default after its help, unless the
+    help already says it or there is none to say."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, argparse.SUPPRESS)
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _command(
+    commands, name: str, summary: str, description: str, examples: str, run, check=None
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line summary (in `zhirong --help`), a bilingual description
+    and examples (in `zhirong NAME --help`)."""
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=_Help,
+        epilog="例 examples:\n" + "\n".join(f"  {line}" for line in examples.splitlines()),
+    )
+    parser.set_defaults(run=run, check=check, parser=parser)
+    return parser
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zhirong",
+        formatter_class=_Help,
         description="智融 Zhirong — 制造业投融资监测数据仓库 / "
-        "manufacturing-finance monitoring warehouse",
+        "manufacturing-finance monitoring warehouse\n\n"
+        "退出码 exit codes: 0 成功 success · 1 数据被拒收或检查未通过 data rejected or a check "
+        "failed · 2 用法错误 usage error.\n"
+        "时间按北京时间显示（存储为 UTC）/ times are shown in Beijing time (stored in UTC).",
+        epilog="每个命令的说明与示例 / each command's help and examples: zhirong COMMAND --help",
     )
-    parser.add_argument("--home", help="Zhirong home (default: $ZHIRONG_HOME or ./zhirong_home)")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="数据目录 the Zhirong home (default: $ZHIRONG_HOME or ./zhirong_home)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="generate the built-in sample and run everything")
+    demo = _command(
+        commands,
+        "demo",
+        "generate the built-in sample and run everything / 生成样例并运行全流程",
+        "生成内置样例（虚构银行的月度文件与各登记簿），放入收件箱并运行每晚任务：接收、校验、"
+        "构建、发布、导出。\nGenerate the built-in sample (fictional banks' monthly files and "
+        "the registers) into the inbox, then run the nightly job: ingest, gate, build, "
+        "publish, export.",
+        "zhirong demo\nzhirong --home /tmp/zr demo --banks 3 --start 2026-01 --end 2026-06",
+        cmd_demo,
+        _check_sample,
+    )
     _sample_options(demo)
     _wait_option(demo)
-    demo.set_defaults(run=cmd_demo)
 
-    generate = commands.add_parser("generate", help="write the built-in sample files")
-    generate.add_argument("--out", type=Path, help="directory (default: the home's inbox)")
+    generate = _command(
+        commands,
+        "generate",
+        "write the built-in sample files / 写出样例文件",
+        "写出内置样例文件（同一 --seed 逐字节相同）；默认写入收件箱。\nWrite the built-in "
+        "sample's files (byte-identical for a --seed); into the home's inbox unless --out.",
+        "zhirong generate --out ./sample --banks 5\nzhirong generate --start 202501 --end 202512",
+        cmd_generate,
+        _check_sample,
+    )
+    generate.add_argument(
+        "--out", type=Path, metavar="DIR", help="写入此目录 write here (default: the home's inbox)"
+    )
     _sample_options(generate)
-    generate.set_defaults(run=cmd_generate)
 
-    ingest = commands.add_parser("ingest", help="take in the files named, or the whole inbox")
-    ingest.add_argument("files", nargs="*", type=Path)
+    ingest = _command(
+        commands,
+        "ingest",
+        "take in the files named, or the whole inbox / 接收文件",
+        "接收所列文件（复制，原文件不动）或收件箱中的全部文件（移走）：留存、登记、校验、"
+        "入库。\nTake in the files named (copied, left in place) or everything in the inbox "
+        "(moved): keep, ledger, gate, load.",
+        "zhirong ingest\nzhirong ingest 对公贷款借据_C1901150100001_202609.csv",
+        cmd_ingest,
+    )
+    ingest.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="要接收的文件 files to take in (default: the whole inbox)",
+    )
     _wait_option(ingest)
-    ingest.set_defaults(run=cmd_ingest)
 
-    build = commands.add_parser("build", help="build and test the models, then publish")
+    build = _command(
+        commands,
+        "build",
+        "build and test the models, then publish / 构建并发布",
+        "用 dbt 构建并测试模型，校验数据集市，原子发布只读数据仓库，写出最新季度的得分卡。"
+        "\nBuild and test the dbt models, gate the marts, publish the read-only warehouse "
+        "atomically, write the latest quarter's packs.",
+        "zhirong build\nzhirong build --wait 0",
+        cmd_build,
+        _check_not_empty,
+    )
+    _allow_empty_option(build)
     _wait_option(build)
-    build.set_defaults(run=cmd_build)
 
-    refresh = commands.add_parser(
-        "refresh", help="the nightly job: ingest the inbox, build, publish"
+    refresh = _command(
+        commands,
+        "refresh",
+        "the nightly job: ingest the inbox, build, publish / 每晚任务",
+        "每晚任务：接收收件箱、构建、发布、写出得分卡与监管工作簿（与 Dagster 调度、传感器运行"
+        "同一个任务）。\nThe nightly job: ingest the inbox, build, publish, write the packs "
+        "and the regulator workbook (the same job the Dagster schedule and sensor run).",
+        "zhirong refresh\nZHIRONG_HOME=/data/zhirong zhirong refresh --wait 600",
+        cmd_refresh,
+        _check_not_empty,
     )
+    _allow_empty_option(refresh)
     _wait_option(refresh)
-    refresh.set_defaults(run=cmd_refresh)
 
-    sql = commands.add_parser("sql", help="one read-only SELECT against the published warehouse")
-    sql.add_argument("query")
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                     help="csv starts with a BOM (Excel reads it as UTF-8) and writes text "
-                     "that starts like a formula as inert text")
-    sql.add_argument("--timeout", type=_positive_seconds, default=60.0, metavar="SECONDS",
-                     help="stop the query after this long (default 60)")
-    sql.add_argument("--max-rows", type=_positive_int, default=100_000, metavar="N",
-                     help="return at most N rows, and say so when the result had more "
-                     "(default 100000)")
-    sql.add_argument("--memory-limit", type=_size, default=4 << 30, metavar="SIZE",
-                     help="most memory the query may use, e.g. 2GB or 512MB (default 4GB)")
-    sql.add_argument("--as-of", metavar="TIMESTAMP",
-                     help="query the warehouse as it was published at this time "
-                     "(ISO 8601; UTC unless it carries an offset, e.g. 2026-11-27T14:00+08:00)")
-    sql.set_defaults(run=cmd_sql)
-
-    validate = commands.add_parser(
-        "validate", help="a bank's self-check before sending: the same rules, writes nothing"
+    sql = _command(
+        commands,
+        "sql",
+        "one read-only SELECT on the published warehouse / 只读查询",
+        "在已发布的数据仓库上运行一条只读 SELECT（加固的连接：不能读写文件、有时限与内存上限）。"
+        "table 格式适应终端宽度；csv、json 只输出结果，便于脚本读取；xlsx 写入 --out 文件。\n"
+        "Run one read-only SELECT on the published warehouse (hardened: no file access, time "
+        "and memory limits). `table` fits the terminal; `csv` and `json` print only the "
+        "result, for scripts; `xlsx` writes the --out file.",
+        'zhirong sql "select bank_name, mfg_loan_share from marts.bank_loan_metrics '
+        "where period = date '2026-09-30'\"\n"
+        'zhirong sql "select * from marts.bank_scorecard" --format xlsx --out scorecard.xlsx\n'
+        'zhirong sql "select count(*) from audit.submissions" --as-of 2026-11-27T14:00',
+        cmd_sql,
+        _check_sql,
     )
-    validate.add_argument("files", nargs="+", type=Path)
-    validate.add_argument("--report", type=Path, metavar="DIR",
-                          help="also write each file's findings report (CSV and XLSX) here")
-    validate.add_argument("--examples", type=int, default=5,
-                          help="findings shown per file (default 5)")
-    validate.set_defaults(run=cmd_validate)
+    sql.add_argument("query", metavar="QUERY", help="一条 SELECT / one SELECT statement")
+    sql.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "xlsx"],
+        default="table",
+        help="输出格式 output: csv starts with a BOM (Excel reads it as UTF-8) and "
+        "writes text that starts like a formula as inert text; xlsx needs --out",
+    )
+    sql.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.xlsx",
+        help="--format xlsx 写入的文件 the workbook --format xlsx writes",
+    )
+    sql.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="查询时限 stop the query after this long",
+    )
+    sql.add_argument(
+        "--max-rows",
+        type=_positive_int,
+        default=100_000,
+        metavar="N",
+        help="最多返回行数 return at most N rows, and say so when the result had more",
+    )
+    sql.add_argument(
+        "--memory-limit",
+        type=_size,
+        default="4GB",
+        metavar="SIZE",
+        help="内存上限 most memory the query may use, e.g. 2GB or 512MB",
+    )
+    sql.add_argument(
+        "--as-of",
+        metavar="TIMESTAMP",
+        help="查询该时刻已发布的版本 query the warehouse as published at this time "
+        "(ISO 8601; Beijing time unless it carries an offset, e.g. "
+        "2026-11-27T14:00 or 2026-11-27T06:00+00:00)",
+    )
 
-    scorecard = commands.add_parser(
-        "scorecard", help="督导评价 packs (XLSX, PDF, CSV) for one bank, some, or all")
-    scorecard.add_argument("--period", metavar="YYYY-MM",
-                           help="month-end (default: the latest quarter-end published)")
+    validate = _command(
+        commands,
+        "validate",
+        "a bank's self-check before sending / 报送前自查",
+        "报送前自查：与生产相同的规则和机构名录，不写入任何内容（除非 --report）。贷款借据与"
+        "各项贷款互相核对：只查其中一个时，在本数据目录中查找已接收的另一个；都没有则提示"
+        "一起检查。\nA bank's self-check before sending: the production rules and registry; "
+        "writes nothing (unless --report). Loans and loan totals are reconciled with each "
+        "other: given one, the other is looked up among the files this home has accepted; "
+        "if there is none, it says to pass both.",
+        "zhirong validate loans_202609.csv loan_totals_202609.csv\n"
+        "zhirong validate 对公贷款借据_202609.xlsx --report ./findings",
+        cmd_validate,
+    )
+    validate.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="要检查的文件 files to check"
+    )
+    validate.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="同时写出每个文件的发现报告 also write each file's findings "
+        "report (CSV and XLSX) here",
+    )
+    validate.add_argument(
+        "--examples",
+        type=_positive_int,
+        default=5,
+        metavar="N",
+        help="每个文件显示的发现数 findings shown per file",
+    )
+
+    scorecard = _command(
+        commands,
+        "scorecard",
+        "督导评价 packs (XLSX, PDF, CSV) / 机构得分卡",
+        "从已发布的数据仓库写出督导评价得分卡（XLSX、PDF、CSV），一家、几家或全部机构。\n"
+        "Write 督导评价 packs (XLSX, PDF, CSV) from the published warehouse, for one bank, "
+        "some, or all.",
+        "zhirong scorecard --all\nzhirong scorecard --period 2026-09 --bank C1901150100001 "
+        "--format pdf",
+        cmd_scorecard,
+        _check_banks,
+    )
+    scorecard.add_argument(
+        "--period",
+        type=_month_end,
+        metavar="YYYY-MM",
+        help="月末 month-end, YYYY-MM or YYYYMM (default: the latest quarter-end published)",
+    )
     who = scorecard.add_mutually_exclusive_group(required=True)
-    who.add_argument("--bank", action="append", metavar="CODE",
-                     help="a bank's 14-character code (repeatable)")
-    who.add_argument("--all", action="store_true", help="every bank with a scorecard")
-    scorecard.add_argument("--format", default="xlsx,pdf,csv",
-                           help="comma-separated: xlsx,pdf,csv (default all three)")
-    scorecard.add_argument("--out", type=Path, metavar="DIR",
-                           help="directory (default: HOME/exports/YYYY-MM)")
-    scorecard.set_defaults(run=cmd_scorecard)
+    who.add_argument(
+        "--bank",
+        action="append",
+        metavar="CODE",
+        help="机构代码 a bank's 14-character code (repeatable)",
+    )
+    who.add_argument(
+        "--all", action="store_true", help="全部有得分卡的机构 every bank with a scorecard"
+    )
+    scorecard.add_argument(
+        "--format", default="xlsx,pdf,csv", help="格式 comma-separated: xlsx,pdf,csv"
+    )
+    scorecard.add_argument(
+        "--out", type=Path, metavar="DIR", help="输出目录 directory (default: HOME/exports/YYYY-MM)"
+    )
 
-    workbook = commands.add_parser(
-        "workbook", help="the regulator workbook: ranking, city metrics, plan progress, "
-        "data quality")
-    workbook.add_argument("--period", metavar="YYYY-MM",
-                          help="month-end (default: the latest quarter-end published)")
-    workbook.add_argument("--out", type=Path, metavar="DIR",
-                          help="directory (default: HOME/exports/YYYY-MM)")
-    workbook.set_defaults(run=cmd_workbook)
+    workbook = _command(
+        commands,
+        "workbook",
+        "the regulator workbook / 监管汇总工作簿",
+        "监管汇总工作簿：机构排名与评级、全市指标、规划进度、报送完整性、数据质量、评价变更。\n"
+        "The regulator workbook: banks ranked with grades, city metrics by month, plan "
+        "progress, filing completeness, data quality, evaluation changes.",
+        "zhirong workbook\nzhirong workbook --period 202606 --out ./reports",
+        cmd_workbook,
+    )
+    workbook.add_argument(
+        "--period",
+        type=_month_end,
+        metavar="YYYY-MM",
+        help="月末 month-end, YYYY-MM or YYYYMM (default: the latest quarter-end published)",
+    )
+    workbook.add_argument(
+        "--out", type=Path, metavar="DIR", help="输出目录 directory (default: HOME/exports/YYYY-MM)"
+    )
 
-    rules = commands.add_parser("rules", help="print the rule catalogue (Markdown)")
-    rules.set_defaults(run=cmd_rules)
+    rules = _command(
+        commands,
+        "rules",
+        "the rule catalogue, or one rule / 校验规则",
+        "打印校验规则目录（Markdown，含生效的容差与文件上限），或只打印一条规则。\n"
+        "Print the rule catalogue (Markdown, with the tolerances and file limits in force), "
+        "or one rule.",
+        "zhirong rules > docs/rules.md\nzhirong rules LN-W-033",
+        cmd_rules,
+        _check_rule,
+    )
+    rules.add_argument(
+        "rule",
+        nargs="?",
+        metavar="ID",
+        help="规则编号 a rule id such as LN-E-004 (default: every rule)",
+    )
 
-    evaluate = commands.add_parser(
-        "evaluate", help="freeze a quarter's 督导评价 now (it is frozen by itself at the "
-        "cut-off after the quarter-end)")
-    evaluate.add_argument("--period", required=True, type=_quarter_end, metavar="YYYY-MM",
-                          help="a quarter-end month: 03, 06, 09 or 12")
+    dictionary = _command(
+        commands,
+        "dictionary",
+        "the data dictionary of the published warehouse / 数据字典",
+        "打印已发布数据仓库的数据字典（Markdown）：每个表、每一列的类型与中英文说明。\n"
+        "Print the published warehouse's data dictionary (Markdown): every table and column "
+        "with its type and its 中文 / English description.",
+        "zhirong dictionary > docs/data_dictionary.md",
+        cmd_dictionary,
+    )
+    del dictionary
+
+    evaluate = _command(
+        commands,
+        "evaluate",
+        "freeze a quarter's 督导评价 now / 冻结季度评价",
+        "立即冻结一个季度的督导评价（到截止日也会自动冻结）；已冻结的季度不再改写，之后的变化"
+        "见 marts.evaluation_changes。\nFreeze a quarter's 督导评价 now (it freezes by itself "
+        "at the cut-off after the quarter-end); a frozen quarter is never rewritten, later "
+        "changes are in marts.evaluation_changes.",
+        "zhirong evaluate --period 2026-09",
+        cmd_evaluate,
+        _check_not_empty,
+    )
+    evaluate.add_argument(
+        "--period",
+        required=True,
+        type=_quarter_end,
+        metavar="YYYY-MM",
+        help="季末月 a quarter-end month: 03, 06, 09 or 12 (YYYY-MM or YYYYMM)",
+    )
+    _allow_empty_option(evaluate)
     _wait_option(evaluate)
-    evaluate.set_defaults(run=cmd_evaluate)
 
-    status = commands.add_parser("status", help="what has been received and published")
-    status.add_argument("--period", type=_month_end, metavar="YYYY-MM",
-                        help="who owed that month's files: missing, late, rejected, on time")
-    status.set_defaults(run=cmd_status)
+    status = _command(
+        commands,
+        "status",
+        "what has been received and published / 接收与发布状态",
+        "数据目录的位置、收到的文件、已发布的版本；加 --period 时列出该月应报机构中缺报、"
+        "退回、逾期与按时的。\nThe home's paths, what was received, what is published; with "
+        "--period, who owed that month's files and who is missing, rejected, late or on time.",
+        "zhirong status\nzhirong status --period 2026-09",
+        cmd_status,
+    )
+    status.add_argument(
+        "--period",
+        type=_month_end,
+        metavar="YYYY-MM",
+        help="报送月份 the month whose filings to list (YYYY-MM or YYYYMM)",
+    )
     return parser
 
 
 def _month_end(text: str) -> date:
-    """`YYYY-MM` as its month-end date (the packs' own parser); argparse exits 2 on
-    anything else."""
+    """`YYYY-MM` or `YYYYMM` as its month-end date (the packs' own parser); argparse exits 2
+    on anything else."""
     from exports.scorecard import month_end
 
     try:
@@ -165,21 +416,40 @@ def _month_end(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _month_text(text: str) -> str:
+    """A month for the sample (`YYYY-MM` or `YYYYMM`), as `YYYY-MM`."""
+    return f"{_month_end(text):%Y-%m}"
+
+
 def _quarter_end(text: str) -> date:
     """`YYYY-MM` of a quarter-end month, as its month-end date."""
     period = _month_end(text)
     if period.month % 3:
         raise argparse.ArgumentTypeError(
             f"督导评价按季度：应为 03、06、09 或 12 月 / evaluations are quarterly: the month "
-            f"must be 03, 06, 09 or 12: {text!r}")
+            f"must be 03, 06, 09 or 12: {text!r}"
+        )
     return period
 
 
 def _wait_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
-        help="if another run is writing this home, wait up to this long before giving up "
-        f"(default {DEFAULT_WAIT_SECONDS:g}; 0 gives up at once) / 等待另一个运行结束的最长秒数")
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="等待另一个运行结束的最长秒数 if another run is writing this home, wait up to "
+        "this long before giving up (0 gives up at once)",
+    )
+
+
+def _allow_empty_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="允许构建从未收到文件的数据目录 build a home that has never received a file "
+        "(without it, such a home is refused: usually a mistyped --home)",
+    )
 
 
 def _seconds(text: str, above_zero: bool = False) -> float:
@@ -192,7 +462,8 @@ def _seconds(text: str, above_zero: bool = False) -> float:
     bound = "> 0" if above_zero else "≥ 0"
     if not math.isfinite(value) or value < 0 or (above_zero and value == 0):
         raise argparse.ArgumentTypeError(
-            f"应为有限的秒数（{bound}）/ not a finite number of seconds {bound}: {text!r}")
+            f"应为有限的秒数（{bound}）/ not a finite number of seconds {bound}: {text!r}"
+        )
     return value
 
 
@@ -211,23 +482,31 @@ def _positive_int(text: str) -> int:
     return value
 
 
-_SIZE_UNITS = {"": 1, "B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "KIB": 1 << 10,
-               "MIB": 1 << 20, "GIB": 1 << 30}
+_SIZE_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1 << 10,
+    "MB": 1 << 20,
+    "GB": 1 << 30,
+    "KIB": 1 << 10,
+    "MIB": 1 << 20,
+    "GIB": 1 << 30,
+}
 
 
 def _size(text: str) -> int:
     """A size such as 4GB, 512MB or 1073741824, at least 256 MB."""
     number = text.strip().upper()
     digits = number.rstrip("KMGIB ")
-    unit = number[len(digits):].strip()
+    unit = number[len(digits) :].strip()
     try:
         value = int(float(digits) * _SIZE_UNITS[unit])
     except (ValueError, KeyError):
         value = 0
     if value < 256 << 20:
         raise argparse.ArgumentTypeError(
-            f"应为不小于 256MB 的大小，如 2GB / not a size of at least 256MB such as 2GB: "
-            f"{text!r}")
+            f"应为不小于 256MB 的大小，如 2GB / not a size of at least 256MB such as 2GB: {text!r}"
+        )
     return value
 
 
@@ -235,12 +514,145 @@ def _sample_options(parser: argparse.ArgumentParser) -> None:
     from sample.config import SampleConfig
 
     d = SampleConfig()
-    parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--banks", type=int, default=d.banks)
-    parser.add_argument("--start", default=d.start, help="first month, YYYY-MM")
-    parser.add_argument("--end", default=d.end, help="last month, YYYY-MM")
-    parser.add_argument("--loans-per-bank", type=int, default=d.loans_per_bank)
-    parser.add_argument("--enterprises", type=int, default=d.enterprises)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=d.seed,
+        help="随机种子 random seed (the same seed writes the same bytes)",
+    )
+    parser.add_argument(
+        "--banks",
+        type=_positive_int,
+        default=d.banks,
+        metavar="N",
+        help=f"样例银行数 sample banks, 1–{d.banks}",
+    )
+    parser.add_argument(
+        "--start",
+        type=_month_text,
+        default=d.start,
+        metavar="YYYY-MM",
+        help="第一个月 first month (YYYY-MM or YYYYMM)",
+    )
+    parser.add_argument(
+        "--end",
+        type=_month_text,
+        default=d.end,
+        metavar="YYYY-MM",
+        help="最后一个月 last month (YYYY-MM or YYYYMM)",
+    )
+    parser.add_argument(
+        "--loans-per-bank",
+        type=_positive_int,
+        default=d.loans_per_bank,
+        metavar="N",
+        help="每家银行的贷款笔数 loans in each bank's book",
+    )
+    parser.add_argument(
+        "--enterprises",
+        type=_positive_int,
+        default=d.enterprises,
+        metavar="N",
+        help="虚构企业数 fictional enterprises",
+    )
+
+
+# The sample registers' first enterprises per cluster need a few dozen firms to draw from.
+MIN_SAMPLE_ENTERPRISES = 20
+
+
+def _check_sample(args: argparse.Namespace, home: Home) -> str | None:
+    """What is wrong with the sample options, if anything."""
+    from sample.config import SampleConfig
+
+    most = SampleConfig().banks
+    if args.banks > most:
+        return (
+            f"样例只有 {most} 家银行：--banks {args.banks} / the sample has {most} banks: "
+            f"--banks must be 1–{most}"
+        )
+    if args.start > args.end:
+        return (
+            f"--start {args.start} 晚于 --end {args.end} / --start {args.start} is after "
+            f"--end {args.end}"
+        )
+    if args.enterprises < MIN_SAMPLE_ENTERPRISES:
+        return (
+            f"--enterprises 至少 {MIN_SAMPLE_ENTERPRISES} / --enterprises must be at least "
+            f"{MIN_SAMPLE_ENTERPRISES}"
+        )
+    return None
+
+
+def _check_not_empty(args: argparse.Namespace, home: Home) -> str | None:
+    """A home that has never received a file is usually a mistyped --home: refuse to build
+    and publish an empty warehouse there unless asked to."""
+    if args.allow_empty or _has_received(home):
+        return None
+    return (
+        f"此数据目录从未收到文件：{home.root}\n请检查 --home 或 ZHIRONG_HOME；确需构建空仓库"
+        f"时加 --allow-empty。\nthis home has never received a file: {home.root}\n"
+        "check --home or ZHIRONG_HOME; to build an empty warehouse on purpose, add "
+        "--allow-empty."
+    )
+
+
+def _has_received(home: Home) -> bool:
+    """Whether any file was ever received (every received file is kept under received/) or
+    is waiting in the inbox."""
+    return (home.received.is_dir() and any(home.received.iterdir())) or bool(
+        home.inbox.is_dir() and _waiting(home)
+    )
+
+
+def _check_sql(args: argparse.Namespace, home: Home) -> str | None:
+    if args.format == "xlsx" and args.out is None:
+        return "--format xlsx 需要 --out FILE.xlsx / --format xlsx needs --out FILE.xlsx"
+    if args.out is not None and args.format != "xlsx":
+        return "--out 只用于 --format xlsx / --out is only for --format xlsx"
+    return None
+
+
+def _check_banks(args: argparse.Namespace, home: Home) -> str | None:
+    """Every --bank is a registered bank code; a near miss is suggested."""
+    import difflib
+
+    from ingest.reference import load_reference
+
+    if not args.bank:
+        return None
+    registered = dict(load_reference().banks.select("bank_code", "bank_name").iter_rows())
+    unknown = [code for code in args.bank if code.strip().upper() not in registered]
+    if not unknown:
+        args.bank = [code.strip().upper() for code in args.bank]
+        return None
+    lines = []
+    for code in unknown:
+        near = difflib.get_close_matches(code.strip().upper(), registered, n=3, cutoff=0.6)
+        hint = (
+            "；是否为 did you mean: " + ", ".join(f"{c} {registered[c]}" for c in near)
+            if near
+            else ""
+        )
+        lines.append(f"未登记的机构代码 not a registered bank code: {code!r}{hint}")
+    lines.append(
+        '登记的机构 registered banks: zhirong sql "select bank_code, bank_name from '
+        'reference.banks"'
+    )
+    return "\n".join(lines)
+
+
+def _check_rule(args: argparse.Namespace, home: Home) -> str | None:
+    """A rule id names a rule of the catalogue; a near miss is suggested."""
+    import difflib
+
+    from quality.rules import RULES_BY_ID
+
+    if args.rule is None or args.rule.strip().upper() in RULES_BY_ID:
+        return None
+    near = difflib.get_close_matches(args.rule.strip().upper(), RULES_BY_ID, n=3, cutoff=0.6)
+    hint = f"；是否为 did you mean: {', '.join(near)}" if near else ""
+    return f"没有这条规则 no such rule: {args.rule!r}{hint}\n全部规则 every rule: zhirong rules"
 
 
 class _ProgressToStderr(logging.Handler):
@@ -263,6 +675,15 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _beijing(at: datetime, seconds: bool = False) -> str:
+    """A stored time (naive UTC) as Beijing time, for people in Chongqing."""
+    shown = at.replace(tzinfo=UTC).astimezone(BEIJING)
+    return f"{shown:%Y-%m-%d %H:%M:%S}" if seconds else f"{shown:%Y-%m-%d %H:%M} 北京时间"
+
+
 # ---------------------------------------------------------------- commands that change data
 
 
@@ -272,8 +693,12 @@ def cmd_generate(args: argparse.Namespace, home: Home) -> int:
 
     out = args.out or home.ensure().inbox
     config = SampleConfig(
-        seed=args.seed, banks=args.banks, start=args.start, end=args.end,
-        loans_per_bank=args.loans_per_bank, enterprises=args.enterprises,
+        seed=args.seed,
+        banks=args.banks,
+        start=args.start,
+        end=args.end,
+        loans_per_bank=args.loans_per_bank,
+        enterprises=args.enterprises,
     )
     progress = logging.getLogger("zhirong.progress")
     try:
@@ -311,13 +736,23 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
     if code != EXIT_OK:
         _err("演示未完成：见上方原因 / the demo did not finish: see the reason above")
         return code
-    print(f"演示完成，用时 {time.monotonic() - started:.0f} 秒 / demo finished in "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"演示完成，用时 {time.monotonic() - started:.0f} 秒 / demo finished in "
+        f"{time.monotonic() - started:.0f} s"
+    )
     print(f"  已发布数据仓库 published warehouse: {home.published_db}")
     print(f"  构建库 build warehouse:             {home.build_db}")
     print(f"  收到的文件 received files:          {home.received}")
-    print("  试试 try: zhirong sql \"select * from marts.bank_loan_metrics "
-          "where period = date '2026-10-31'\"")
+    last = _month_end(args.end)
+    print(
+        '  试试 try: zhirong sql "select bank_name, mfg_loan_share, growth_gap from '
+        f"marts.bank_loan_metrics where period = date '{last}'\""
+    )
+    print(
+        "  界面 UI:  DAGSTER_HOME="
+        f"{home.dagster} ZHIRONG_HOME={home.root} "
+        "dagster dev -m orchestration.definitions"
+    )
     return code
 
 
@@ -361,13 +796,17 @@ class RunOutcome:
         """Print the outcome; return the exit code."""
         done = self.ledger
         if done and (done.accepted or done.rejected or done.duplicates):
-            print(f"接收 accepted {done.accepted} · 拒收 rejected {done.rejected} · "
-                  f"重复 duplicate {done.duplicates} · 预警 warnings {done.warnings}")
+            print(
+                f"接收 accepted {done.accepted} · 拒收 rejected {done.rejected} · "
+                f"重复 duplicate {done.duplicates} · 预警 warnings {done.warnings}"
+            )
         for rejection in done.rejections if done else []:
             same = rejection.same_bytes_as
-            print(f"拒收 rejected #{rejection.submission_id} {rejection.file_name}: "
-                  f"{rejection.errors} 个错误 errors"
-                  + (f"（与 #{same} 字节相同 same bytes as #{same}）" if same else ""))
+            print(
+                f"拒收 rejected #{rejection.submission_id} {rejection.file_name}: "
+                f"{rejection.errors} 个错误 errors"
+                + (f"（与 #{same} 字节相同 same bytes as #{same}）" if same else "")
+            )
             for finding in rejection.findings:
                 print(f"    {finding}")
         if self.published:
@@ -387,20 +826,25 @@ def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
     frozen = _frozen_evaluation(home, period)
     if frozen:
         rows, at = frozen
-        print(f"{period:%Y-%m} 已于 {at:%Y-%m-%d %H:%M} UTC 冻结（{rows} 家机构），冻结结果"
-              f"不再改写；之后的变化见 marts.evaluation_changes / {period:%Y-%m} was frozen at "
-              f"{at:%Y-%m-%d %H:%M} UTC ({rows} banks) and is never rewritten; later changes "
-              "are in marts.evaluation_changes")
+        print(
+            f"{period:%Y-%m} 已于 {_beijing(at)} 冻结（{rows} 家机构），冻结结果"
+            f"不再改写；之后的变化见 marts.evaluation_changes / {period:%Y-%m} was frozen at "
+            f"{_beijing(at)} ({rows} banks) and is never rewritten; later changes "
+            "are in marts.evaluation_changes"
+        )
         return EXIT_OK
-    outcome = run_refresh(home, steps="build", wait_seconds=args.wait,
-                          freeze_period=period.isoformat())
+    outcome = run_refresh(
+        home, steps="build", wait_seconds=args.wait, freeze_period=period.isoformat()
+    )
     code = _told(outcome)
     if code != EXIT_OK:
         return code
     frozen = _frozen_evaluation(home, period)
     if not frozen:
-        _err(f"{period:%Y-%m} 没有评价结果可冻结（尚无该月数据）/ there is no scorecard for "
-             f"{period:%Y-%m} to freeze (no data for that month yet)")
+        _err(
+            f"{period:%Y-%m} 没有评价结果可冻结（尚无该月数据）/ there is no scorecard for "
+            f"{period:%Y-%m} to freeze (no data for that month yet)"
+        )
         return EXIT_REJECTED
     print(f"已冻结 frozen: {period:%Y-%m}，{frozen[0]} 家机构 banks → marts.evaluation_results")
     return EXIT_OK
@@ -416,19 +860,26 @@ def _frozen_evaluation(home: Home, period: date) -> tuple[int, datetime] | None:
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' "
-            "and table_name = 'evaluation_results'").fetchone()[0]
+            "and table_name = 'evaluation_results'"
+        ).fetchone()[0]
         if not exists:
             return None
-        rows, at = con.execute("select count(*), min(frozen_at) from marts.evaluation_results "
-                               "where period = ?", [period]).fetchone()
+        rows, at = con.execute(
+            "select count(*), min(frozen_at) from marts.evaluation_results where period = ?",
+            [period],
+        ).fetchone()
     finally:
         con.close()
     return (rows, at) if rows else None
 
 
-def run_refresh(home: Home, steps: str, files: list[str] | None = None,
-                wait_seconds: float = 0.0, freeze_period: str | None = None
-                ) -> RunOutcome | None:
+def run_refresh(
+    home: Home,
+    steps: str,
+    files: list[str] | None = None,
+    wait_seconds: float = 0.0,
+    freeze_period: str | None = None,
+) -> RunOutcome | None:
     """Execute the Dagster refresh job in-process — all of it, or only its ingest or build
     steps — holding the home's writer lock from the first step to the last. None (after
     saying so) when another writer kept the lock for longer than `wait_seconds`."""
@@ -446,18 +897,28 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
     progress = logging.getLogger("zhirong.progress")
 
     def waiting(seconds: float) -> None:
-        _err(f"另一个进程正在写入此数据仓库，最多等待 {seconds:g} 秒 / another run is writing "
-             f"this warehouse; waiting up to {seconds:g} s …")
+        _err(
+            f"另一个进程正在写入此数据仓库，最多等待 {seconds:g} 秒 / another run is writing "
+            f"this warehouse; waiting up to {seconds:g} s …"
+        )
 
     try:
         with hold_run(home, wait_seconds, waiting, progress=progress.info):
+            clock = time.monotonic()
             defs = build_definitions(home.root)
+            progress.info(
+                "── 准备 prepared: Dagster definitions, dbt manifest: %.1f s ──",
+                time.monotonic() - clock,
+            )
             job = defs.resolve_job_def(REFRESH_JOB)
             graph = defs.resolve_asset_graph()
             ingest_keys = set(ingest_submissions.keys)
             everything = set(graph.get_all_asset_keys())
-            selection = {"ingest": ingest_keys, "build": everything - ingest_keys,
-                         "all": everything}[steps]
+            selection = {
+                "ingest": ingest_keys,
+                "build": everything - ingest_keys,
+                "all": everything,
+            }[steps]
             run_config = {
                 "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
             }
@@ -477,7 +938,8 @@ def run_refresh(home: Home, steps: str, files: list[str] | None = None,
                     raise_on_error=False,
                 )
                 failures = [
-                    _failure_text(event) for event in result.all_events
+                    _failure_text(event)
+                    for event in result.all_events
                     if event.event_type == dg.DagsterEventType.STEP_FAILURE
                 ]
             done = _ledger_outcome(home, result.run_id)
@@ -534,6 +996,7 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
         gate_settings_from_environment,
         read_limits_from_environment,
     )
+    from quality.crossfile import GateContext
     from quality.gate import Gate, gate_files
 
     missing = [f for f in args.files if not (f.exists() or f.is_symlink())]
@@ -541,48 +1004,115 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
         _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
     _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
-    batch = gate_files(Gate(load_reference(), gate_settings_from_environment()),
-                       [(n, path, path.name) for n, path in enumerate(args.files, start=1)],
-                       limits=read_limits_from_environment())
+    known = _accepted_aggregates(home)
+    batch = gate_files(
+        Gate(load_reference(), gate_settings_from_environment()),
+        [(n, path, path.name) for n, path in enumerate(args.files, start=1)],
+        GateContext(known=known) if known is not None else None,
+        limits=read_limits_from_environment(),
+    )
     result = batch.result
-    facts = {} if result.facts is None else {
-        r["submission_id"]: r for r in result.facts.iter_rows(named=True)}
+    facts = (
+        {}
+        if result.facts is None
+        else {r["submission_id"]: r for r in result.facts.iter_rows(named=True)}
+    )
     failed = 0
     for candidate in batch.candidates:
         sid = candidate.submission_id
         verdict = result.verdicts[sid]
         failed += not verdict.accepted
         fact = facts.get(sid, {})
-        what = " · ".join(str(x) for x in (
-            candidate.submission and f"{candidate.submission.kind.zh} {candidate.kind}",
-            fact.get("bank_code"),
-            fact.get("period") and fact["period"].strftime("%Y-%m"),
-            candidate.submission and f"{candidate.submission.row_count} rows",
-        ) if x) or "无法识别 unrecognised"
+        what = (
+            " · ".join(
+                str(x)
+                for x in (
+                    candidate.submission and f"{candidate.submission.kind.zh} {candidate.kind}",
+                    fact.get("bank_code"),
+                    fact.get("period") and fact["period"].strftime("%Y-%m"),
+                    candidate.submission and f"{candidate.submission.row_count} rows",
+                )
+                if x
+            )
+            or "无法识别 unrecognised"
+        )
         mark, outcome = ("✔", "通过 passes") if verdict.accepted else ("✘", "不通过 fails")
-        print(f"{mark} {candidate.file_name} — {what}: {outcome} "
-              f"({verdict.errors} errors, {verdict.warnings} warnings)")
+        print(
+            f"{mark} {candidate.file_name} — {what}: {outcome} "
+            f"({verdict.errors} errors, {verdict.warnings} warnings)"
+        )
         findings = result.findings.filter(result.findings["submission_id"] == sid).sort(
-            ["severity", "rule_id", "row_number"], nulls_last=False)
+            ["severity", "rule_id", "row_number"], nulls_last=False
+        )
         for f in findings.head(args.examples).iter_rows(named=True):
             level = "错误 error" if f["severity"] == "error" else "预警 warning"
-            where = " ".join(x for x in (
-                f["row_number"] and f"行 row {f['row_number']}",
-                f["column"] and f"列 column {f['column']}",
-                f["value"] is not None and f["value"] not in f["message_zh"]
-            and f"值 value {f['value']!r}",
-            ) if x)
+            where = " ".join(
+                x
+                for x in (
+                    f["row_number"] and f"行 row {f['row_number']}",
+                    f["column"] and f"列 column {f['column']}",
+                    f["value"] is not None
+                    and f["value"] not in f["message_zh"]
+                    and f"值 value {f['value']!r}",
+                )
+                if x
+            )
             print(f"    {level} {f['rule_id']} {where}: {f['message_zh']} / {f['message_en']}")
         hidden = verdict.errors + verdict.warnings - min(args.examples, findings.height)
         if hidden > 0:
             print(f"    … 另有 {hidden} 项 / {hidden} more")
         if args.report and verdict.rules:
             args.report.mkdir(parents=True, exist_ok=True)
-            paths = write_findings_report(args.report / candidate.file_name, candidate.file_name,
-                                          findings, verdict.rules)
+            paths = write_findings_report(
+                args.report / candidate.file_name, candidate.file_name, findings, verdict.rules
+            )
             print(f"    报告 report: {paths[0]}  {paths[1]}")
     print(f"{len(batch.candidates) - failed} 个通过 passed, {failed} 个不通过 failed")
+    unmatched = set(
+        result.findings.filter(result.findings["rule_id"].is_in(list(COUNTERPART_RULES)))[
+            "rule_id"
+        ].to_list()
+    )
+    for rule_id in sorted(unmatched):
+        where = (
+            f"本数据目录 {home.root} 也没有已接收的"
+            if known is not None
+            else "没有可查的数据目录，也没有"
+        )
+        print(
+            f"提示 hint ({rule_id}): {where}{COUNTERPART_RULES[rule_id][0]}；请把两个文件一起"
+            f"检查 / neither this check nor the home has the {COUNTERPART_RULES[rule_id][1]}: "
+            "pass both files, e.g. zhirong validate loans.csv loan_totals.csv"
+        )
     return EXIT_REJECTED if failed else EXIT_OK
+
+
+# The cross-file warnings that fire when a file's counterpart is nowhere to be seen.
+COUNTERPART_RULES = {
+    "LN-W-033": ("各项贷款文件", "loan totals file"),
+    "LT-W-033": ("对公贷款借据文件", "loans file"),
+}
+
+
+def _accepted_aggregates(home: Home):
+    """The aggregates of every file the home has accepted (what the gate compares a loans
+    file's totals with), or None when the home has no ledger or a run holds it."""
+    import duckdb
+
+    from warehouse.ledger import current_aggregates
+
+    if not home.build_db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(home.build_db), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return current_aggregates(con)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def cmd_sql(args: argparse.Namespace, home: Home) -> int:
@@ -598,19 +1128,26 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         except ValueError:
             _err(f"无法识别的时间 / not a timestamp: {args.as_of!r} (e.g. 2026-11-27T06:00)")
             return EXIT_USAGE
-        if when.tzinfo is not None:
-            when = when.astimezone(UTC).replace(tzinfo=None)
+        # Typed by someone in Chongqing: Beijing time unless it says otherwise.
+        when = (when if when.tzinfo else when.replace(tzinfo=BEIJING)).astimezone(UTC)
+        when = when.replace(tzinfo=None)
         path = version_at(home, when)
         if path is None:
-            _err(f"拒绝 refused: {when:%Y-%m-%d %H:%M:%S} UTC 之前没有发布过数据仓库 / "
-                 f"nothing had been published by {when:%Y-%m-%d %H:%M:%S} UTC")
+            _err(
+                f"拒绝 refused: {_beijing(when)} 之前没有发布过数据仓库 / "
+                f"nothing had been published by {_beijing(when)} (Beijing time)"
+            )
             return EXIT_REJECTED
-    limits = QueryLimits(timeout_seconds=args.timeout, max_rows=args.max_rows,
-                         memory_limit_bytes=args.memory_limit)
+    limits = QueryLimits(
+        timeout_seconds=args.timeout, max_rows=args.max_rows, memory_limit_bytes=args.memory_limit
+    )
     try:
         result = run_query(path, args.query, limits=limits)
     except QueryRefused as refused:
-        _err(f"拒绝 refused: {refused.message_zh}\n               {refused.message_en}")
+        _err(
+            f"拒绝 refused: {refused.message_zh} / {refused.message_en}"
+            + (f"\n{refused.detail}" if refused.detail else "")
+        )
         return EXIT_REJECTED
     out = sys.stdout
     if args.format == "csv":
@@ -620,17 +1157,32 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         writer.writerow([inert(c) for c in result.columns])
         writer.writerows([inert(_csv_value(v)) for v in row] for row in result.rows)
     elif args.format == "json":
-        out.write("[" + ",\n".join(
-            "{" + ", ".join(f"{json.dumps(c, ensure_ascii=False)}: {_json_value(v)}"
-                            for c, v in zip(result.columns, row, strict=True)) + "}"
-            for row in result.rows
-        ) + "]\n")
+        out.write(
+            "["
+            + ",\n".join(
+                "{"
+                + ", ".join(
+                    f"{json.dumps(c, ensure_ascii=False)}: {_json_value(v)}"
+                    for c, v in zip(result.columns, row, strict=True)
+                )
+                + "}"
+                for row in result.rows
+            )
+            + "]\n"
+        )
+    elif args.format == "xlsx":
+        from exports.query_xlsx import write_query_xlsx
+
+        write_query_xlsx(result.columns, result.types, result.rows, args.query, args.out)
+        _err(f"已写入 wrote {len(result.rows)} 行 rows → {args.out}")
     else:
-        _print_table(result.columns, result.rows)
+        _print_table(result.columns, result.types, result.rows)
     if result.truncated:
-        _err(f"结果超过 {args.max_rows:,} 行，只输出了前 {args.max_rows:,} 行（--max-rows）/ the "
-             f"result has more than {args.max_rows:,} rows; only the first {args.max_rows:,} "
-             "were written (--max-rows)")
+        _err(
+            f"结果超过 {args.max_rows:,} 行，只输出了前 {args.max_rows:,} 行（--max-rows）/ the "
+            f"result has more than {args.max_rows:,} rows; only the first {args.max_rows:,} "
+            "were written (--max-rows)"
+        )
     return EXIT_OK
 
 
@@ -654,19 +1206,28 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     started = time.monotonic()
 
     def shown(number: int, total: int, written) -> None:
-        print(f"[{number:>{len(str(total))}}/{total}] {written.bank_code} {written.bank_name}  "
-              + " ".join(p.suffix[1:] for p in written.paths), file=sys.stderr)
+        print(
+            f"[{number:>{len(str(total))}}/{total}] {written.bank_code} {written.bank_name}  "
+            + " ".join(p.suffix[1:] for p in written.paths),
+            file=sys.stderr,
+        )
 
     try:
-        written = write_packs(ScorecardSource(home.published_db, period), out,
-                              banks=None if args.all else args.bank, formats=formats,
-                              progress=shown)
+        written = write_packs(
+            ScorecardSource(home.published_db, period),
+            out,
+            banks=None if args.all else args.bank,
+            formats=formats,
+            progress=shown,
+        )
     except (ExportError, FontMissing, QueryRefused) as refused:
         _err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
-    print(f"{len(written)} 家机构的得分卡已写入 / packs for {len(written)} banks written to "
-          f"{out} ({period:%Y-%m}, {', '.join(formats)}) · 用时 took "
-          f"{time.monotonic() - started:.1f} s")
+    print(
+        f"{len(written)} 家机构的得分卡已写入 / packs for {len(written)} banks written to "
+        f"{out} ({period:%Y-%m}, {', '.join(formats)}) · 用时 took "
+        f"{time.monotonic() - started:.1f} s"
+    )
     return EXIT_OK
 
 
@@ -693,10 +1254,10 @@ def cmd_workbook(args: argparse.Namespace, home: Home) -> int:
 
 
 def _export_period(args: argparse.Namespace, home: Home) -> date:
-    """--period as a month-end, or the latest quarter-end published."""
-    from exports.scorecard import latest_quarter_end, month_end
+    """--period (a month-end already), or the latest quarter-end published."""
+    from exports.scorecard import latest_quarter_end
 
-    return month_end(args.period) if args.period else latest_quarter_end(home.published_db)
+    return args.period or latest_quarter_end(home.published_db)
 
 
 def _csv_value(value):
@@ -721,25 +1282,20 @@ def _json_value(value) -> str:
         return json.dumps(str(value), ensure_ascii=False)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _print_table(columns: list[str], types: list[str], rows: list[tuple]) -> None:
+    """The result fitted to the terminal (the middle columns elided when it is too wide)."""
+    import shutil
 
+    from orchestration.terminal import render
 
-def _print_table(columns: list[str], rows: list[tuple]) -> None:
     shown = rows[:TABLE_ROW_LIMIT]
-    cells = [[("NULL" if v is None else str(v)) for v in row] for row in shown]
-    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
-
-    def line(values: list[str]) -> str:
-        return " | ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
-
-    print(line(columns))
-    print("-+-".join("-" * w for w in widths))
-    for row in cells:
-        print(line(row))
+    for line in render(columns, types, shown, shutil.get_terminal_size((140, 40)).columns):
+        print(line)
     if len(rows) > len(shown):
-        print(f"… 另有 {len(rows) - len(shown)} 行未显示 / {len(rows) - len(shown)} more rows "
-              "(use --format csv for all)")
+        print(
+            f"… 另有 {len(rows) - len(shown)} 行未显示 / {len(rows) - len(shown)} more rows "
+            "(use --format csv or xlsx for all)"
+        )
     print(f"({len(rows)} 行 rows)")
 
 
@@ -749,10 +1305,26 @@ def cmd_rules(args: argparse.Namespace, home: Home) -> int:
         gate_settings_from_environment,
         read_limits_from_environment,
     )
-    from quality.catalogue import render_markdown
+    from quality.catalogue import render_markdown, render_rule
+    from quality.rules import RULES_BY_ID
 
-    print(render_markdown(gate_settings_from_environment(), read_limits_from_environment()),
-          end="")
+    if args.rule:
+        print(render_rule(RULES_BY_ID[args.rule.strip().upper()]), end="")
+        return EXIT_OK
+    print(render_markdown(gate_settings_from_environment(), read_limits_from_environment()), end="")
+    return EXIT_OK
+
+
+def cmd_dictionary(args: argparse.Namespace, home: Home) -> int:
+    """Print the data dictionary of the published warehouse."""
+    from warehouse.dictionary import render_markdown
+    from warehouse.readonly import QueryRefused
+
+    try:
+        print(render_markdown(home.published_db), end="")
+    except QueryRefused as refused:
+        _err(f"拒绝 refused: {refused}")
+        return EXIT_REJECTED
     return EXIT_OK
 
 
@@ -774,7 +1346,7 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
         con = duckdb.connect(str(home.published_db), read_only=True)
         try:
             when = con.execute("select max(published_at) from meta.publication").fetchone()[0]
-            print(f"            发布于 published at {when} UTC")
+            print(f"            发布于 published at {_beijing(when)}")
         finally:
             con.close()
     if not home.build_db.exists():
@@ -790,15 +1362,18 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
             print(f"  {kind:<16} {status:<11} {files:>6} files {rows:>12,} rows")
         print("latest 最近:")
         for sid, name, status, errors, at in ledger.latest(con):
-            print(f"  #{sid} {name} {status} ({errors} errors) {at:%Y-%m-%d %H:%M} UTC")
+            print(f"  #{sid} {name} {status} ({errors} errors) {_beijing(at)}")
     finally:
         con.close()
     return EXIT_OK
 
 
 FILING_STATES = (
-    ("missing", "缺报 missing"), ("rejected", "被退回未重报 rejected, not yet resent"),
-    ("late", "逾期 late"), ("not_yet_due", "未到截止日 not yet due"), ("on_time", "按时 on time"),
+    ("missing", "缺报 missing"),
+    ("rejected", "被退回未重报 rejected, not yet resent"),
+    ("late", "逾期 late"),
+    ("not_yet_due", "未到截止日 not yet due"),
+    ("on_time", "按时 on time"),
 )
 
 
@@ -814,16 +1389,19 @@ def _filing_status(home: Home, period: date) -> int:
         rows = con.execute(
             "select filing_state, bank_code, coalesce(bank_name, ''), kind, due_date, "
             "first_received_at, is_expected, as_of from marts.filing_status where period = ? "
-            "order by bank_code, kind", [period]).fetchall()
+            "order by bank_code, kind",
+            [period],
+        ).fetchall()
     finally:
         con.close()
     if not rows:
-        _err(f"{period:%Y-%m} 没有应报或收到的文件 / no filing owed or received for "
-             f"{period:%Y-%m}")
+        _err(f"{period:%Y-%m} 没有应报或收到的文件 / no filing owed or received for {period:%Y-%m}")
         return EXIT_REJECTED
     expected = sum(1 for r in rows if r[6])
-    print(f"{period:%Y-%m} 报送状态 filing status (as of {rows[0][7]:%Y-%m-%d}, "
-          f"截止 due {rows[0][4]:%Y-%m-%d}): 应报 {expected} files owed")
+    print(
+        f"{period:%Y-%m} 报送状态 filing status (as of {rows[0][7]:%Y-%m-%d}, "
+        f"截止 due {rows[0][4]:%Y-%m-%d}): 应报 {expected} files owed"
+    )
     for state, label in FILING_STATES:
         chosen = [r for r in rows if r[0] == state]
         print(f"  {label}: {len(chosen)}")
@@ -831,7 +1409,7 @@ def _filing_status(home: Home, period: date) -> int:
             continue
         banks: dict[tuple[str, str], list[str]] = {}
         for _, bank, name, kind, _, first, is_expected, _ in chosen:
-            when = f" 收到 received {first:%Y-%m-%d %H:%M} UTC" if first else ""
+            when = f" 收到 received {_beijing(first)}" if first else ""
             extra = "" if is_expected else " (未登记为应报 not an expected filer)"
             banks.setdefault((bank, name), []).append(f"{kind}{when}{extra}")
         for (bank, name), kinds in banks.items():

@@ -25,8 +25,12 @@ _SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.y
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # What dagster-dbt passes for a whole-project run, and the same minus the seeds.
 FULL_SELECTION = ["--select", "fqn:*"]
-SEEDLESS_SELECTION = ["--select", "resource_type:model", "resource_type:test",
-                      "resource_type:snapshot"]
+SEEDLESS_SELECTION = [
+    "--select",
+    "resource_type:model",
+    "resource_type:test",
+    "resource_type:snapshot",
+]
 
 
 class DbtFailed(RuntimeError):
@@ -62,8 +66,9 @@ class DbtState:
 
     def project(self) -> DbtProject:
         """The project as dagster-dbt describes it, with this home's target path."""
-        return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
-                          target_path=self.target)
+        return DbtProject(
+            project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=self.target
+        )
 
 
 def _newest_source_mtime() -> float:
@@ -113,13 +118,23 @@ def _environment(build_db: Path | None) -> Iterator[None]:
             os.environ["ZHIRONG_BUILD_DB"] = previous
 
 
-def _invoke(args: list[str], state: DbtState, build_db: Path | None,
-            callbacks: list[Callable] | None = None):
+def _invoke(
+    args: list[str], state: DbtState, build_db: Path | None, callbacks: list[Callable] | None = None
+):
     from dbt.cli.main import dbtRunner
 
     state.logs.mkdir(parents=True, exist_ok=True)
-    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-              "--target-path", str(state.target), "--log-path", str(state.logs), "--quiet"]
+    common = [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(state.target),
+        "--log-path",
+        str(state.logs),
+        "--quiet",
+    ]
     with _environment(build_db):
         try:
             return dbtRunner(callbacks=callbacks or []).invoke([*args, *common])
@@ -153,10 +168,11 @@ def build(
     on_result: Callable[[dict[str, Any]], None],
     variables: dict[str, str] | None = None,
     reload_seeds: bool = False,
+    on_start: Callable[[bool], None] | None = None,
 ) -> DbtOutcome:
     """Run `dbt build` on `selection` against the home's build warehouse, reporting each node's
     result to `on_result` as it finishes; `variables` are the project's vars. Seeds already
-    loaded unchanged are skipped unless `reload_seeds`."""
+    loaded unchanged are skipped unless `reload_seeds`; `on_start` hears whether they were."""
     from dbt_common.events.functions import msg_to_dict
 
     build_db = home.build_db
@@ -174,6 +190,7 @@ def build(
     # Unit tests check the SQL's logic on fixed inputs, not the night's data: the test suite
     # runs them (tests/dbt_project/test_bank_scorecard.py), the nightly build does not.
     args = ["build", *selection, "--exclude-resource-type", "unit_test"]
+    seeds_skipped = False
     stamp = build_db.with_name("seeds.sha256")
     loaded = _seeds_fingerprint(build_db)
     unchanged = stamp.is_file() and stamp.read_text() == loaded
@@ -182,6 +199,9 @@ def build(
         # costs ~2 s a night for nothing. Everything else is selected by type, so the tests
         # that join marts to seeds still run (an exclusion would drop them too).
         args = ["build", *SEEDLESS_SELECTION, "--exclude-resource-type", "unit_test"]
+        seeds_skipped = True
+    if on_start is not None:
+        on_start(seeds_skipped)
     if variables:
         args += ["--vars", json.dumps(variables)]
     stamp.unlink(missing_ok=True)
@@ -223,13 +243,14 @@ def unit_tests(home: Home) -> list[str]:
 
             results.append(msg_to_dict(event))
 
-    outcome = _invoke(["test", "--select", "test_type:unit"], DbtState.of(home),
-                      home.build_db, [collect])
-    failed = [r["data"]["node_info"]["unique_id"] for r in results
-              if r["data"].get("status") != "pass"]
+    outcome = _invoke(
+        ["test", "--select", "test_type:unit"], DbtState.of(home), home.build_db, [collect]
+    )
+    failed = [
+        r["data"]["node_info"]["unique_id"] for r in results if r["data"].get("status") != "pass"
+    ]
     if not outcome.success and not failed:
         failed.append(str(outcome.exception))
     if not results:
         failed.append("no unit test ran")
     return failed
-

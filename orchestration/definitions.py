@@ -4,7 +4,6 @@ checks, the refresh job, a nightly schedule and a sensor on the inbox.
 `dagster dev -m orchestration.definitions` serves it; the `zhirong` CLI runs the same job
 in-process."""
 
-
 import hashlib
 import os
 from pathlib import Path
@@ -73,8 +72,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
     if time.time() - max(s.st_mtime for s in stats) < INBOX_SETTLE_SECONDS:
         return dg.SkipReason("files are still arriving")
     fingerprint = hashlib.sha256(
-        "\n".join(f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True))
-        .encode()
+        "\n".join(
+            f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True)
+        ).encode()
     ).hexdigest()
     if fingerprint != context.cursor:
         # The time a file is first seen here is its receipt time, even if the run that

@@ -1,4 +1,4 @@
-"""Life of a file up to the raw store (DESIGN §9): claim → keep → read and normalise →
+"""Life of a file up to the raw store (contract §9): claim → keep → read and normalise →
 gate → stage → ledger commit → into the store → findings report. Plain Python; the Dagster
 ingest asset calls it.
 
@@ -175,8 +175,10 @@ class _Intake:
                 raise
             self.seen = seen
             log.debug("a batch failed", exc_info=True)
-            self.progress(f"这批文件处理失败，逐个重试 / a batch failed ({_error(exc)}); "
-                          "taking its files one at a time")
+            self.progress(
+                f"这批文件处理失败，逐个重试 / a batch failed ({_error(exc)}); "
+                "taking its files one at a time"
+            )
             settle(self.home, self.con)
             for path in paths:
                 self._alone(path)
@@ -206,11 +208,21 @@ class _Intake:
         reason = unexpected_failure(exc)
         rule = RULES_BY_ID[reason.rule_id]
         sid = receipt.submission_id
-        findings = pl.DataFrame([{
-            "submission_id": sid, "rule_id": rule.rule_id, "severity": rule.severity,
-            "row_number": None, "column": None, "value": None,
-            "message_zh": reason.message_zh, "message_en": reason.message_en,
-        }], schema=FINDINGS_SCHEMA)
+        findings = pl.DataFrame(
+            [
+                {
+                    "submission_id": sid,
+                    "rule_id": rule.rule_id,
+                    "severity": rule.severity,
+                    "row_number": None,
+                    "column": None,
+                    "value": None,
+                    "message_zh": reason.message_zh,
+                    "message_en": reason.message_en,
+                }
+            ],
+            schema=FINDINGS_SCHEMA,
+        )
         verdict = Verdict(sid, errors=1, rules={rule.rule_id: 1})
         result = GateResult({sid: verdict}, findings)
         outcomes = _record(self.con, self.home, receipts, [], {}, result, held, self.run_id)
@@ -223,9 +235,12 @@ class _Intake:
     def _claim(self, paths: list[Path], received_at: datetime) -> list[Claim]:
         home = self.home
         return ledger.reserve(
-            self.con, [(path, how_to_keep(path, home.inbox)) for path in paths],
+            self.con,
+            [(path, how_to_keep(path, home.inbox)) for path in paths],
             lambda sid, path: stored_path(home.received, sid, path.name, received_at),
-            received_at, self.run_id, floor=raw.highest_id(home) + 1,
+            received_at,
+            self.run_id,
+            floor=raw.highest_id(home) + 1,
         )
 
     def _batch(self, paths: list[Path], committed: list[bool]) -> None:
@@ -246,9 +261,9 @@ class _Intake:
                 continue
             self.seen[receipt.sha256] = receipt.submission_id
             to_gate.append((receipt.submission_id, receipt.stored, receipt.name))
-            position, total = self.done + offset + 1, self.total
-            if total <= 20 or position % max(1, total // 20) == 0 or position == total:
-                progress(f"[{position}/{total}] received {_shown(receipt.name)}")
+            position = self.done + offset + 1
+            if self._worth_telling(position):
+                progress(f"[{position}/{self.total}] 收到 received {_shown(receipt.name)}")
         context = GateContext(
             known=ledger.current_aggregates(con),
             received_at={r.submission_id: r.received_at for r in receipts},
@@ -267,21 +282,52 @@ class _Intake:
             staged += time.perf_counter() - started
 
         raw.ensure_raw(home)
-        batch = gate_files(judge, to_gate, context, on_chunk=stage_chunk, limits=self.limits)
+        positions = {
+            sid: self.done + n for n, sid in enumerate((r.submission_id for r in receipts), start=1)
+        }
+
+        def checked(candidate) -> None:
+            # A small intake is quick: its received and outcome lines say enough.
+            position = positions[candidate.submission_id]
+            if self.total > 20 and self._worth_telling(position):
+                rows = candidate.submission.row_count if candidate.submission else 0
+                progress(
+                    f"[{position}/{self.total}] 已检查 checked {_shown(candidate.file_name)}"
+                    f" ({rows:,} rows)"
+                )
+
+        batch = gate_files(
+            judge, to_gate, context, on_chunk=stage_chunk, limits=self.limits, on_file=checked
+        )
         for step, seconds in batch.seconds.items():
             report.add_seconds(step, seconds)
         crash_point("staged")
         clock = time.perf_counter()
-        outcomes = _record(con, home, receipts, batch.candidates, duplicates, batch.result,
-                           held, self.run_id, committed)
+        outcomes = _record(
+            con,
+            home,
+            receipts,
+            batch.candidates,
+            duplicates,
+            batch.result,
+            held,
+            self.run_id,
+            committed,
+        )
         _write_reports(receipts, batch.result)
         crash_point("reported")
         _remove_copied_originals(con, held)
         report.add_seconds("load", staged + time.perf_counter() - clock)
         for outcome in outcomes:
-            if outcome.status != ACCEPTED or self.total <= 20:
-                progress(_describe(outcome))
+            position = positions[outcome.submission_id]
+            if outcome.status != ACCEPTED or self._worth_telling(position):
+                progress(f"[{position}/{self.total}] {_describe(outcome)}")
         report.outcomes.extend(outcomes)
+
+    def _worth_telling(self, position: int) -> bool:
+        """Every file of a small intake; about every twentieth of a large one, and the last."""
+        total = self.total
+        return total <= 20 or position % max(1, total // 20) == 0 or position == total
 
 
 def _exists(path: Path) -> bool:
@@ -309,8 +355,9 @@ def _keep_all(
             receipt = fingerprint(claim.submission_id, claim.source, claim.stored, received_at)
             # Receipt time is the warehouse's first sighting of these bytes (the sensor's,
             # if it saw them waiting), never the file's modification time.
-            receipts.append(replace(receipt, received_at=arrivals.note(
-                home, receipt.sha256, received_at)))
+            receipts.append(
+                replace(receipt, received_at=arrivals.note(home, receipt.sha256, received_at))
+            )
         except OSError as exc:
             # Not even its bytes can be kept: leave it where it is, say why, go on.
             log.debug("cannot keep %s", claim.source, exc_info=True)
@@ -327,20 +374,26 @@ def _keep_all(
 
 
 def _describe(o: FileOutcome) -> str:
-    label = {ACCEPTED: "接收 accepted", REJECTED: "拒收 rejected", DUPLICATE: "重复 duplicate"}
+    label = {
+        ACCEPTED: "✔ 接收 accepted",
+        REJECTED: "✘ 拒收 rejected",
+        DUPLICATE: "= 重复 duplicate",
+    }
     period = o.period.strftime("%Y-%m") if o.period else None
     detail = f"{o.rows} rows" if o.status == ACCEPTED else f"{o.errors} errors"
     if o.status == DUPLICATE:
         detail = f"same bytes as submission #{o.duplicate_of}"
     warn = f", {o.warnings} warnings" if o.warnings else ""
-    facts = "; ".join(x for x in (" ".join(x for x in (o.kind, o.reporter, period) if x),
-                                  detail + warn) if x)
-    return f"#{o.submission_id} {_shown(o.file_name)}: {label[o.status]} ({facts})"
+    facts = "; ".join(
+        x for x in (" ".join(x for x in (o.kind, o.reporter, period) if x), detail + warn) if x
+    )
+    mark, word = label[o.status].split(" ", 1)
+    return f"{mark} #{o.submission_id} {_shown(o.file_name)}: {word} ({facts})"
 
 
 def _shown(name: str, width: int = 80) -> str:
     """A file name for a progress line: a very long one cut in the middle."""
-    return name if len(name) <= width else f"{name[:width // 2]}…{name[-width // 2 + 1:]}"
+    return name if len(name) <= width else f"{name[: width // 2]}…{name[-width // 2 + 1 :]}"
 
 
 def _record(
@@ -360,8 +413,12 @@ def _record(
     by_id = {c.submission_id: c for c in candidates}
     facts = {}
     if result.facts is not None:
-        facts = {r["submission_id"]: r for r in result.facts.select(
-            "submission_id", "bank_code", "period").iter_rows(named=True)}
+        facts = {
+            r["submission_id"]: r
+            for r in result.facts.select("submission_id", "bank_code", "period").iter_rows(
+                named=True
+            )
+        }
     rows, outcomes = [], []
     for receipt in receipts:
         sid = receipt.submission_id
@@ -448,16 +505,31 @@ def _remove_copied_originals(con: duckdb.DuckDBPyConnection, held: list[Claim]) 
 def _counts(result: GateResult) -> pl.DataFrame:
     """Every rule's total count per file (findings keep only the first examples)."""
     rows = [
-        {"submission_id": sid, "rule_id": rule_id, "severity": RULES_BY_ID[rule_id].severity,
-         "occurrences": count}
+        {
+            "submission_id": sid,
+            "rule_id": rule_id,
+            "severity": RULES_BY_ID[rule_id].severity,
+            "occurrences": count,
+        }
         for sid, verdict in result.verdicts.items()
         for rule_id, count in verdict.rules.items()
     ]
-    return pl.DataFrame(rows, schema={"submission_id": pl.Int64, "rule_id": pl.String,
-                                      "severity": pl.String, "occurrences": pl.Int64})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "submission_id": pl.Int64,
+            "rule_id": pl.String,
+            "severity": pl.String,
+            "occurrences": pl.Int64,
+        },
+    )
 
 
 _LEDGER_TYPES = {
-    "kind": pl.String, "reporter": pl.String, "period": pl.Date, "row_count": pl.Int64,
-    "duplicate_of": pl.Int64, "run_id": pl.String,
+    "kind": pl.String,
+    "reporter": pl.String,
+    "period": pl.Date,
+    "row_count": pl.Int64,
+    "duplicate_of": pl.Int64,
+    "run_id": pl.String,
 }

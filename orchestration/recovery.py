@@ -78,8 +78,12 @@ def _finish_claim(claim: Claim, note) -> None:
     """The ledger recorded the file: only a copied inbox original may be left to remove."""
     if claim.how == COPY_THEN_REMOVE and _exists(claim.source):
         claim.source.unlink()
-        note("removed-inbox-original", f"#{claim.submission_id} {claim.source}",
-             claim.submission_id, claim.source)
+        note(
+            "removed-inbox-original",
+            f"#{claim.submission_id} {claim.source}",
+            claim.submission_id,
+            claim.source,
+        )
 
 
 def _undo_claim(claim: Claim, note) -> None:
@@ -94,8 +98,12 @@ def _undo_claim(claim: Claim, note) -> None:
     ):
         # A copy: the original is still where it was.
         claim.stored.unlink()
-        note("dropped-unrecorded-copy", f"#{claim.submission_id} {claim.stored}",
-             claim.submission_id, claim.stored)
+        note(
+            "dropped-unrecorded-copy",
+            f"#{claim.submission_id} {claim.stored}",
+            claim.submission_id,
+            claim.stored,
+        )
         return
     back = put_back(claim.stored, claim.source)
     note("returned-to-inbox", f"#{claim.submission_id} {back}", claim.submission_id, back)
@@ -104,8 +112,10 @@ def _undo_claim(claim: Claim, note) -> None:
 def _settle_raw_store(home: Home, con: duckdb.DuckDBPyConnection, note) -> None:
     status = ledger.statuses(con)
     for kind, sid, path in raw.staged_files(home):
-        if status.get(sid, ("", None)) == (ACCEPTED, kind) or \
-                status.get(sid, ("", None)) == (SUPERSEDED, kind):
+        if status.get(sid, ("", None)) == (ACCEPTED, kind) or status.get(sid, ("", None)) == (
+            SUPERSEDED,
+            kind,
+        ):
             raw.promote(home, kind, sid)
             note("promoted-committed-rows", f"#{sid} {kind}", sid, path)
         else:

@@ -23,13 +23,13 @@ TABLE_HEADER = "| id | severity | phase | checks | 检查内容 | message (中�
 PHASE_ORDER = (FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS, MART)
 KIND_TITLES = {
     "file": "Any file (before its kind is known) / 所有文件",
-    "loans": "`loans` — 对公贷款借据 (DESIGN §3.1)",
-    "loan_totals": "`loan_totals` — 各项贷款 (DESIGN §3.2)",
-    "bonds": "`bonds` — 债券融资 (DESIGN §3.3)",
-    "ipos": "`ipos` — 上市培育 (DESIGN §3.3)",
-    "fund_investments": "`fund_investments` — 基金投资 (DESIGN §3.3)",
-    "engagements": "`engagements` — 对接活动 (DESIGN §3.3)",
-    "enterprises": "`enterprises` — 企业名录 (DESIGN §3.3)",
+    "loans": "`loans` — 对公贷款借据 (contract §3.1)",
+    "loan_totals": "`loan_totals` — 各项贷款 (contract §3.2)",
+    "bonds": "`bonds` — 债券融资 (contract §3.3)",
+    "ipos": "`ipos` — 上市培育 (contract §3.3)",
+    "fund_investments": "`fund_investments` — 基金投资 (contract §3.3)",
+    "engagements": "`engagements` — 对接活动 (contract §3.3)",
+    "enterprises": "`enterprises` — 企业名录 (contract §3.3)",
     "bank_loan_metrics": "Mart gate: `marts.bank_loan_metrics` (before publish)",
     "city_loan_metrics": "Mart gate: `marts.city_loan_metrics` (before publish)",
 }
@@ -45,8 +45,7 @@ def _message(rule: Rule) -> str:
     return f"{_cell(rule.message_zh)} / {_cell(rule.message_en)}"
 
 
-def render_markdown(settings: GateSettings | None = None,
-                    limits: ReadLimits | None = None) -> str:
+def render_markdown(settings: GateSettings | None = None, limits: ReadLimits | None = None) -> str:
     """The catalogue as Markdown, with the tolerances and file limits in force."""
     settings = settings or GateSettings()
     limits = limits or ReadLimits()
@@ -54,7 +53,9 @@ def render_markdown(settings: GateSettings | None = None,
         "# Quality rules / 校验规则",
         "",
         f"Ruleset `{RULESET_VERSION}`. Generated from `quality/rules.py` by "
-        "`zhirong rules > docs/rules.md`; do not edit by hand.",
+        "`zhirong rules > docs/rules.md`; do not edit by hand. A clause `contract §N` is "
+        "section N of [the warehouse contract](contract.md); facts are in "
+        "[domain.md](domain.md).",
         "",
         "An **error** rejects the whole file (or, for the mart gate, blocks publishing); a "
         "**warning** is recorded and reported to the bank. Phases run in the order file/format → column syntax → row validity → "
@@ -83,6 +84,27 @@ def render_markdown(settings: GateSettings | None = None,
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def render_rule(rule: Rule) -> str:
+    """One rule as plain text for the terminal (`zhirong rules ID`)."""
+    level = (
+        "错误 error: 整个文件被拒收 / the whole file is rejected"
+        if rule.severity == "error"
+        else "预警 warning: 记录并告知报送机构 / recorded and shown to the sender"
+    )
+    return (
+        "\n".join(
+            [
+                f"{rule.rule_id}  ({rule.kind}, {rule.phase}, {rule.level})",
+                f"  级别 severity:  {level}",
+                f"  检查 checks:    {rule.checks_zh} / {rule.checks_en}",
+                f"  提示 message:   {_message(rule)}",
+                f"  依据 clause:    {rule.clause}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _order(rule: Rule) -> tuple[int, str]:

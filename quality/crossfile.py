@@ -75,28 +75,45 @@ def file_aggregates(
         # without their own figure meet the rate table.
         own = pl.col("balance_cny").is_not_null() | (pl.col("currency") == "CNY")
         lines = loans.select(
-            "submission_id", "bank_code", "report_period", "currency", "balance",
-            "balance_cny", manufacturing.alias("manufacturing"),
+            "submission_id",
+            "bank_code",
+            "report_period",
+            "currency",
+            "balance",
+            "balance_cny",
+            manufacturing.alias("manufacturing"),
         )
         kept = lines.filter(own).select(
-            "submission_id", "bank_code", "report_period", "manufacturing",
+            "submission_id",
+            "bank_code",
+            "report_period",
+            "manufacturing",
             pl.coalesce("balance_cny", "balance").cast(pl.Float64).alias("in_cny"),
         )
-        converted = lines.filter(~own).join(
-            rates, on=["currency", "report_period"], how="left"
-        ).select(
-            "submission_id", "bank_code", "report_period", "manufacturing",
-            (pl.col("balance").cast(pl.Float64) * pl.col("rate_to_cny")).round(2)
-            .alias("in_cny"),
+        converted = (
+            lines.filter(~own)
+            .join(rates, on=["currency", "report_period"], how="left")
+            .select(
+                "submission_id",
+                "bank_code",
+                "report_period",
+                "manufacturing",
+                (pl.col("balance").cast(pl.Float64) * pl.col("rate_to_cny"))
+                .round(2)
+                .alias("in_cny"),
+            )
         )
         parts.append(
-            pl.concat([kept, converted]).group_by("submission_id").agg(
+            pl.concat([kept, converted])
+            .group_by("submission_id")
+            .agg(
                 pl.lit("loans").alias("kind"),
                 pl.col("bank_code").first(),
                 pl.col("report_period").first().alias("period"),
                 pl.col("in_cny").sum().alias("corporate_loans"),
                 pl.col("in_cny").filter(pl.col("manufacturing")).sum().alias("mfg_loans"),
-            ).collect()
+            )
+            .collect()
         )
     if "loan_totals" in frames:
         totals = frames["loan_totals"].filter(pl.col("submission_id").is_in(ids))
@@ -116,9 +133,12 @@ def _gap(detail: pl.Expr, total: pl.Expr) -> pl.Expr:
     """detail / total − 1; a total of 0 against non-zero lines is as far off as can be
     (+∞, an error), never "nothing to compare"; NULL only when a side is missing."""
     return (
-        pl.when(detail.is_null() | total.is_null()).then(None)
-        .when(total != 0).then(detail / total - 1)
-        .when(detail != 0).then(float("inf"))
+        pl.when(detail.is_null() | total.is_null())
+        .then(None)
+        .when(total != 0)
+        .then(detail / total - 1)
+        .when(detail != 0)
+        .then(float("inf"))
         .otherwise(0.0)
     )
 
@@ -127,9 +147,7 @@ def _previous_month_end(period: pl.Expr) -> pl.Expr:
     return period.dt.month_start().dt.offset_by("-1d")
 
 
-def cross_facts(
-    batch: pl.DataFrame, context: GateContext, settings: GateSettings
-) -> pl.DataFrame:
+def cross_facts(batch: pl.DataFrame, context: GateContext, settings: GateSettings) -> pl.DataFrame:
     """Per file: its gap to the counterpart file (loans ↔ loan_totals) on corporate and
     manufacturing loans, the change of manufacturing loans on the month before, whether
     the counterpart exists, and how many days late it was sent."""
@@ -140,15 +158,19 @@ def cross_facts(
         .unique(["kind", "bank_code", "period"], keep="last")
     )
     other = pool.select(
-        pl.when(pl.col("kind") == "loans").then(pl.lit("loan_totals"))
-        .otherwise(pl.lit("loans")).alias("kind"),
+        pl.when(pl.col("kind") == "loans")
+        .then(pl.lit("loan_totals"))
+        .otherwise(pl.lit("loans"))
+        .alias("kind"),
         "bank_code",
         "period",
         pl.col("corporate_loans").alias("other_corporate"),
         pl.col("mfg_loans").alias("other_mfg"),
     )
     before = pool.select(
-        "kind", "bank_code", pl.col("period").alias("previous"),
+        "kind",
+        "bank_code",
+        pl.col("period").alias("previous"),
         pl.col("mfg_loans").alias("previous_mfg"),
     )
     facts = (
@@ -158,17 +180,21 @@ def cross_facts(
     )
     # Gaps are measured against the bank's own totals, whichever side just arrived.
     loans_side = pl.col("kind") == "loans"
-    detail_corp = pl.when(loans_side).then(pl.col("corporate_loans")).otherwise(
-        pl.col("other_corporate"))
-    total_corp = pl.when(loans_side).then(pl.col("other_corporate")).otherwise(
-        pl.col("corporate_loans"))
+    detail_corp = (
+        pl.when(loans_side).then(pl.col("corporate_loans")).otherwise(pl.col("other_corporate"))
+    )
+    total_corp = (
+        pl.when(loans_side).then(pl.col("other_corporate")).otherwise(pl.col("corporate_loans"))
+    )
     detail_mfg = pl.when(loans_side).then(pl.col("mfg_loans")).otherwise(pl.col("other_mfg"))
     total_mfg = pl.when(loans_side).then(pl.col("other_mfg")).otherwise(pl.col("mfg_loans"))
     corporate_gap = _gap(detail_corp, total_corp)
     mfg_gap = _gap(detail_mfg, total_mfg)
     error = settings.reconcile_error
     days_late, late_detail = _lateness(
-        facts["submission_id"].to_list(), facts["period"].to_list(), context.received_at,
+        facts["submission_id"].to_list(),
+        facts["period"].to_list(),
+        context.received_at,
         settings.due_day,
     )
     return facts.with_columns(
@@ -177,28 +203,44 @@ def cross_facts(
         pl.when(corporate_gap.abs() <= error).then(corporate_gap).alias("corporate_gap_warn"),
         mfg_gap.alias("mfg_gap"),
         pl.when(mfg_gap.abs() <= error).then(mfg_gap).alias("mfg_gap_warn"),
-        pl.when(loans_side).then(
-            pl.col("mfg_loans") / pl.when(pl.col("previous_mfg") != 0).then(
-                pl.col("previous_mfg")) - 1
-        ).alias("mfg_change"),
+        pl.when(loans_side)
+        .then(
+            pl.col("mfg_loans") / pl.when(pl.col("previous_mfg") != 0).then(pl.col("previous_mfg"))
+            - 1
+        )
+        .alias("mfg_change"),
         pl.col("other_corporate").is_not_null().alias("counterpart_present"),
         pl.Series("days_late", days_late, dtype=pl.Int64),
         pl.Series("late_detail", late_detail, dtype=pl.String),
         pl.format(
             "借据合计 detail {} / 报表 totals {} 元",
-            detail_corp.round(2), total_corp.round(2),
+            detail_corp.round(2),
+            total_corp.round(2),
         ).alias("corporate_detail"),
         pl.format(
-            "借据制造业 detail {} / 报表 reported {} 元", detail_mfg.round(2), total_mfg.round(2),
+            "借据制造业 detail {} / 报表 reported {} 元",
+            detail_mfg.round(2),
+            total_mfg.round(2),
         ).alias("mfg_detail"),
         pl.format(
-            "{} → {} 元 ({}%)", pl.col("previous_mfg").round(2), pl.col("mfg_loans").round(2),
+            "{} → {} 元 ({}%)",
+            pl.col("previous_mfg").round(2),
+            pl.col("mfg_loans").round(2),
             ((pl.col("mfg_loans") / pl.col("previous_mfg") - 1) * 100).round(1),
         ).alias("change_detail"),
     ).select(
-        "submission_id", "corporate_gap", "corporate_gap_warn", "mfg_gap", "mfg_gap_warn",
-        "mfg_change", "counterpart_present", "days_late", "corporate_detail", "mfg_detail",
-        "change_detail", "late_detail",
+        "submission_id",
+        "corporate_gap",
+        "corporate_gap_warn",
+        "mfg_gap",
+        "mfg_gap_warn",
+        "mfg_change",
+        "counterpart_present",
+        "days_late",
+        "corporate_detail",
+        "mfg_detail",
+        "change_detail",
+        "late_detail",
     )
 
 

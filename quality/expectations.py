@@ -73,8 +73,14 @@ class CompoundColumnsDistinct(MulticolumnMapMetricProvider):
     """No other row has the same values in all the given columns."""
 
     condition_metric_name = "compound_columns.distinct"
-    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition",
-                             "condition_parser", "ignore_row_if")
+    condition_domain_keys = (
+        "batch_id",
+        "table",
+        "column_list",
+        "row_condition",
+        "condition_parser",
+        "ignore_row_if",
+    )
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:

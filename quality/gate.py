@@ -138,8 +138,11 @@ class GateRun:
             log.debug("gating a chunk failed; gating its files one by one", exc_info=True)
             self._reset(kept)
         for candidate in candidates:
-            own = {kind: frame.filter(pl.col("submission_id") == candidate.submission_id)
-                   for kind, frame in frames.items() if kind == candidate.kind}
+            own = {
+                kind: frame.filter(pl.col("submission_id") == candidate.submission_id)
+                for kind, frame in frames.items()
+                if kind == candidate.kind
+            }
             kept = self._mark()
             try:
                 self._add([candidate], own)
@@ -149,8 +152,7 @@ class GateRun:
                 self._add([candidate], {})
 
     def _mark(self) -> tuple:
-        return (dict(self._counts), len(self._findings), len(self._facts),
-                len(self._aggregates))
+        return (dict(self._counts), len(self._findings), len(self._facts), len(self._aggregates))
 
     def _reset(self, mark: tuple) -> None:
         counts, findings, facts, aggregates = mark
@@ -160,16 +162,20 @@ class GateRun:
     def _add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
         by_id = {c.submission_id: c for c in candidates}
         self._candidates.update(by_id)
-        sound = [c.submission_id for c in candidates
-                 if c.submission is not None and c.submission.structurally_sound]
+        sound = [
+            c.submission_id
+            for c in candidates
+            if c.submission is not None and c.submission.structurally_sound
+        ]
         self._aggregates.append(file_aggregates(frames, sound, self._gate.reference))
         self._facts.append(file_facts(candidates, frames))
         for kind, frame in frames.items():
             ids = [sid for sid in sound if by_id[sid].kind == kind]
             for chunk in _chunks([by_id[sid] for sid in ids], ROWS_PER_VALIDATION):
                 chosen = [c.submission_id for c in chunk]
-                rows = row_frame(kind, frame.filter(pl.col("submission_id").is_in(chosen)),
-                                 self._gate.reference)
+                rows = row_frame(
+                    kind, frame.filter(pl.col("submission_id").is_in(chosen)), self._gate.reference
+                )
                 self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
 
     def finish(self) -> GateResult:
@@ -178,14 +184,21 @@ class GateRun:
         aggregates = pl.concat(self._aggregates) if self._aggregates else empty_aggregates()
         facts = pl.concat(self._facts, how="vertical_relaxed") if self._facts else None
         if facts is not None:
-            facts = facts.join(cross_facts(aggregates, self._context, self._gate.settings),
-                               on="submission_id", how="left")
+            facts = facts.join(
+                cross_facts(aggregates, self._context, self._gate.settings),
+                on="submission_id",
+                how="left",
+            )
             self._run("file_file", facts, ["submission_id"], candidates)
             for kind in KINDS:
                 ids = [sid for sid, c in candidates.items() if c.kind == kind]
                 if ids:
-                    self._run(f"{kind}_file", facts.filter(pl.col("submission_id").is_in(ids)),
-                              ["submission_id"], candidates)
+                    self._run(
+                        f"{kind}_file",
+                        facts.filter(pl.col("submission_id").is_in(ids)),
+                        ["submission_id"],
+                        candidates,
+                    )
         verdicts = {sid: Verdict(sid) for sid in candidates}
         for (sid, rule_id), count in self._counts.items():
             verdict = verdicts[sid]
@@ -194,8 +207,9 @@ class GateRun:
                 verdict.errors += count
             else:
                 verdict.warnings += count
-        examples = (pl.concat(self._findings, how="vertical") if self._findings
-                    else _empty_findings())
+        examples = (
+            pl.concat(self._findings, how="vertical") if self._findings else _empty_findings()
+        )
         return GateResult(verdicts, examples, facts, aggregates)
 
     def _run(
@@ -235,10 +249,12 @@ def gate_files(
     on_chunk: Callable[[dict[str, pl.DataFrame]], None] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     limits: ReadLimits | None = None,
+    on_file: Callable[[Candidate], None] | None = None,
 ) -> GatedBatch:
     """Judge `files` — (submission_id, path to read, name the bank gave it) — as
     `ingest.batches.read_in_chunks` hands them over, without writing anything; `on_chunk`
-    sees each chunk's normalised rows before they are let go (ingest stages them). Ingest
+    sees each chunk's normalised rows before they are let go (ingest stages them), `on_file`
+    each file once its rows are checked (the cross-file verdicts come at the end). Ingest
     and the bank-side check both come through here."""
     seconds = {"read": 0.0, "normalise": 0.0, "gate": 0.0}
     candidates: list[Candidate] = []
@@ -252,6 +268,8 @@ def gate_files(
         if on_chunk is not None:
             on_chunk(chunk.frames)
         for candidate in chunk.candidates:
+            if on_file is not None:
+                on_file(candidate)
             if candidate.submission is not None:
                 candidate.submission.release()
         candidates.extend(chunk.candidates)
@@ -279,11 +297,17 @@ def _chunks(candidates: list[Candidate], limit: int) -> Iterable[list[Candidate]
 def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """One row per file with what the file-level rules decide on."""
     schema = {
-        "submission_id": pl.Int64, "unreadable_rule": pl.String, "detail_zh": pl.String,
+        "submission_id": pl.Int64,
+        "unreadable_rule": pl.String,
+        "detail_zh": pl.String,
         "detail_en": pl.String,
-        "missing_required": pl.Int64, "missing_names": pl.String,
-        "duplicated_columns": pl.Int64, "duplicated_names": pl.String,
-        "unknown_columns": pl.Int64, "unknown_names": pl.String, "row_count": pl.Int64,
+        "missing_required": pl.Int64,
+        "missing_names": pl.String,
+        "duplicated_columns": pl.Int64,
+        "duplicated_names": pl.String,
+        "unknown_columns": pl.Int64,
+        "unknown_names": pl.String,
+        "row_count": pl.Int64,
     }
     records = []
     for c in candidates:
@@ -297,7 +321,8 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
                 "detail_en": c.unreadable.message_en if c.unreadable else None,
                 "missing_required": len(sub.missing) if sub else 0,
                 "missing_names": "、".join(f"{zh[m]}({m})" for m in sub.missing) or None
-                if sub else None,
+                if sub
+                else None,
                 "duplicated_columns": len(sub.duplicated) if sub else 0,
                 "duplicated_names": "、".join(sub.duplicated) or None if sub else None,
                 "unknown_columns": len(sub.unknown) if sub else 0,
@@ -317,11 +342,14 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
             pl.lit(None, pl.Date).alias("period"),
         )
     keys = pl.concat(
-        [frame.select(
-            "submission_id",
-            pl.col(KINDS[kind].reporter_column).alias("_bank"),
-            pl.col(KINDS[kind].period_column).alias("_period"),
-        ) for kind, frame in frames.items()],
+        [
+            frame.select(
+                "submission_id",
+                pl.col(KINDS[kind].reporter_column).alias("_bank"),
+                pl.col(KINDS[kind].period_column).alias("_period"),
+            )
+            for kind, frame in frames.items()
+        ],
         how="vertical",
     )
     banks = pl.col("_bank").drop_nulls().unique().sort()
@@ -335,12 +363,8 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
         pl.when(periods.len() == 1).then(periods.first()).alias("period"),
     )
     return facts.join(per_file, on="submission_id", how="left").with_columns(
-        pl.when(pl.col("row_count").is_not_null()).then(
-            pl.col("bank_count").fill_null(0)
-        ),
-        pl.when(pl.col("row_count").is_not_null()).then(
-            pl.col("period_count").fill_null(0)
-        ),
+        pl.when(pl.col("row_count").is_not_null()).then(pl.col("bank_count").fill_null(0)),
+        pl.when(pl.col("row_count").is_not_null()).then(pl.col("period_count").fill_null(0)),
         pl.col("bank_names").replace("", "—"),
         pl.col("period_names").replace("", "—"),
     )
@@ -393,21 +417,26 @@ def row_frame(kind: str, frame: pl.DataFrame, reference: Reference) -> pl.DataFr
             .select("submission_id", "row_number", "currency", "report_period")
             .join(rates, on=["currency", "report_period"], how="left")
             .select(
-                "submission_id", "row_number",
+                "submission_id",
+                "row_number",
                 pl.col("_rate").fill_null(False).alias("fx_rate_found"),
-                pl.format("{} {}", "currency", pl.col("report_period").dt.strftime("%Y-%m"))
-                .alias(FX_NEEDED),
+                pl.format("{} {}", "currency", pl.col("report_period").dt.strftime("%Y-%m")).alias(
+                    FX_NEEDED
+                ),
             )
         )
-        frame = frame.join(found, on=["submission_id", "row_number"], how="left",
-                           maintain_order="left")
+        frame = frame.join(
+            found, on=["submission_id", "row_number"], how="left", maintain_order="left"
+        )
         needed.add(FX_NEEDED)
     numeric = {c.name for c in spec.columns if c.parse in (AMOUNT, RATE)}
     dates = {c.name for c in spec.columns if c.parse in (DATE, PERIOD)}
     # Dates go to GX as day numbers: its pair comparisons are then plain NumPy integer work.
     return frame.select(
-        pl.col(c).cast(pl.Float64) if c in numeric
-        else pl.col(c).cast(pl.Int32) if c in dates
+        pl.col(c).cast(pl.Float64)
+        if c in numeric
+        else pl.col(c).cast(pl.Int32)
+        if c in dates
         else pl.col(c)
         for c in sorted(needed)
     )
@@ -426,9 +455,12 @@ def _findings(
     # What a rate is missing for ("SGD 2026-09") is computed, not a cell the bank sent.
     fx_needed = {}
     if FX_NEEDED in frame.columns:
-        fx_needed = {(r[0], r[1]): r[2] for r in frame.filter(
-            pl.col("fx_rate_found").not_()).select(
-            "submission_id", "row_number", FX_NEEDED).iter_rows()}
+        fx_needed = {
+            (r[0], r[1]): r[2]
+            for r in frame.filter(pl.col("fx_rate_found").not_())
+            .select("submission_id", "row_number", FX_NEEDED)
+            .iter_rows()
+        }
     for sid, row_number, rule, column in hits:
         candidate = by_id[sid]
         header, value = None, None
@@ -471,18 +503,17 @@ def _attach_row_text(found: pl.DataFrame, by_id: dict[int, Candidate]) -> pl.Dat
     parts = [found.filter(pl.col("row_number").is_null() | pl.col("canonical").is_null())]
     row_hits = found.filter(pl.col("row_number").is_not_null() & pl.col("canonical").is_not_null())
     for (sid, column), group in row_hits.group_by("submission_id", "canonical"):
-        text = by_id[sid].submission.text.select(
-            "row_number", pl.col(column).alias("_text")
-        )
+        text = by_id[sid].submission.text.select("row_number", pl.col(column).alias("_text"))
         joined = group.join(text, on="row_number", how="left").with_columns(
             pl.col("_text").alias("value")
         )
         parts.append(joined.drop("_text"))
-    return pl.concat(parts, how="vertical").drop("canonical").sort(
-        "submission_id", "row_number", "rule_id", nulls_last=False
+    return (
+        pl.concat(parts, how="vertical")
+        .drop("canonical")
+        .sort("submission_id", "row_number", "rule_id", nulls_last=False)
     )
 
 
 def _empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDINGS_SCHEMA)
-

@@ -63,14 +63,17 @@ class MartBreach:
     def describe(self) -> str:
         """One line for the operator."""
         where = "; ".join(self.examples)
-        return (f"{self.rule.rule_id} {self.rule.message_zh} / {self.rule.message_en} "
-                f"({self.occurrences}×: {where})")
+        return (
+            f"{self.rule.rule_id} {self.rule.message_zh} / {self.rule.message_en} "
+            f"({self.occurrences}×: {where})"
+        )
 
 
 def mart_frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     """What the mart gate checks for `table`, amounts as doubles."""
-    amounts = ", ".join(f"cast({'m' if table == MART_TABLES[0] else 'c'}.{a} as double) as {a}"
-                        for a in AMOUNTS)
+    amounts = ", ".join(
+        f"cast({'m' if table == MART_TABLES[0] else 'c'}.{a} as double) as {a}" for a in AMOUNTS
+    )
     sums = ", ".join(f"sum({a}) as {a}" for a in AMOUNTS)
     differences = ", ".join(f"cast(c.{a} - b.{a} as double) as {a}_minus_banks" for a in AMOUNTS)
     query = QUERIES[table].format(amounts=amounts, sums=sums, differences=differences)
@@ -94,8 +97,7 @@ class MartGate:
         breaches: dict[str, list[MartBreach]] = {}
         for table in MART_TABLES:
             found: dict[str, MartBreach] = {}
-            for hit, rule, column in self._suites.run(table, mart_frame(con, table),
-                                                      INDEX[table]):
+            for hit, rule, column in self._suites.run(table, mart_frame(con, table), INDEX[table]):
                 breach = found.setdefault(rule.rule_id, MartBreach(rule))
                 breach.occurrences += 1
                 if len(breach.examples) < MAX_EXAMPLES:

@@ -20,8 +20,9 @@ class GateError(RuntimeError):
 class Suites:
     """One GX validation definition per named group of rules."""
 
-    def __init__(self, groups: dict[str, Iterable[Rule]], reference: Reference,
-                 settings: GateSettings):
+    def __init__(
+        self, groups: dict[str, Iterable[Rule]], reference: Reference, settings: GateSettings
+    ):
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,

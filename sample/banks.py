@@ -34,13 +34,21 @@ SCALE_WORD_OF = {"CS01": "大型", "CS02": "中型", "CS03": "小型", "CS04": "
 FOREIGN = ["USD", "EUR", "HKD", "JPY"]
 # Relative book size by bank type.
 TYPE_WEIGHT = {
-    "国有大型商业银行": 1.5, "股份制商业银行": 1.1, "城市商业银行": 1.2, "农村商业银行": 1.0,
-    "村镇银行": 0.5, "外资银行": 0.5,
+    "国有大型商业银行": 1.5,
+    "股份制商业银行": 1.1,
+    "城市商业银行": 1.2,
+    "农村商业银行": 1.0,
+    "村镇银行": 0.5,
+    "外资银行": 0.5,
 }
 # Typical loan size by bank type, 元: village banks lend small, big banks large.
 TYPE_LOAN_SIZE = {
-    "国有大型商业银行": 3.5e7, "股份制商业银行": 2.5e7, "城市商业银行": 2.0e7,
-    "农村商业银行": 1.2e7, "村镇银行": 2.5e6, "外资银行": 2.0e7,
+    "国有大型商业银行": 3.5e7,
+    "股份制商业银行": 2.5e7,
+    "城市商业银行": 2.0e7,
+    "农村商业银行": 1.2e7,
+    "村镇银行": 2.5e6,
+    "外资银行": 2.0e7,
 }
 # How each bank sends its files, by position in the registry.
 FORMATS = ("csv_en", "csv_bom_zh", "csv_gbk_zh", "xlsx_zh", "parquet_en")
@@ -75,7 +83,8 @@ def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankPr
     """The first `config.banks` registered sample banks with their behaviours."""
     # Interleave bank types so that even a small sample spans every type.
     banks = (
-        load_reference().banks.filter(pl.col("is_sample") == "true")
+        load_reference()
+        .banks.filter(pl.col("is_sample") == "true")
         .with_columns(pl.int_range(pl.len()).over("bank_type").alias("_rank"))
         .sort("_rank", maintain_order=True)
     )
@@ -92,8 +101,14 @@ def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankPr
                 name=row["bank_name"],
                 bank_type=row["bank_type"],
                 format=FORMATS[i % len(FORMATS)],
-                size=max(20, int(config.loans_per_bank * TYPE_WEIGHT[row["bank_type"]]
-                                 * rng.uniform(0.8, 1.2))),
+                size=max(
+                    20,
+                    int(
+                        config.loans_per_bank
+                        * TYPE_WEIGHT[row["bank_type"]]
+                        * rng.uniform(0.8, 1.2)
+                    ),
+                ),
                 mfg_start=rng.uniform(0.09, 0.24),
                 # Alternate raisers and fallers so the sample shows both (plan 二、(二)).
                 mfg_trend=rng.uniform(0.005, 0.025) if i % 3 != 1 else rng.uniform(-0.025, -0.005),
@@ -107,8 +122,7 @@ def bank_profiles(config: SampleConfig, rng: np.random.Generator) -> list[BankPr
                 corporate_ratio=rng.uniform(0.5, 0.72),
                 foreign_share=0.15 if foreign else rng.choice([0.0, 0.01, 0.03]),
                 punctuality=rng.choice([0.99, 0.95, 0.85]),
-                active_from=date.fromisoformat(row["active_from"]) if row["active_from"]
-                else None,
+                active_from=date.fromisoformat(row["active_from"]) if row["active_from"] else None,
             )
         )
     return profiles
@@ -152,14 +166,13 @@ def loan_book(
         is_mfg_loan, np.clip(profile.credit_start + profile.credit_trend * years, 0.02, 0.8), 0.2
     )
     guarantee = np.where(
-        _weyl(k, 0.7320508075, rng) < credit_p, "D",
+        _weyl(k, 0.7320508075, rng) < credit_p,
+        "D",
         rng.choice(GUARANTEE_CODES, n, p=GUARANTEE_WEIGHTS),
     )
     mfg_pool = np.flatnonzero(enterprises.is_mfg)
     other_pool = np.flatnonzero(~enterprises.is_mfg)
-    borrower = np.where(
-        is_mfg_loan, rng.choice(mfg_pool, n), rng.choice(other_pool, n)
-    )
+    borrower = np.where(is_mfg_loan, rng.choice(mfg_pool, n), rng.choice(other_pool, n))
     day = rng.integers(1, 29, n)
     issue = pl.Series(
         [date(m // 12, m % 12 + 1, int(d)) for m, d in zip(month_of, day, strict=True)],
@@ -173,15 +186,18 @@ def loan_book(
     foreign = rng.random(n) < profile.foreign_share
     currency = np.where(foreign, rng.choice(FOREIGN, n, p=[0.7, 0.15, 0.1, 0.05]), "CNY")
     rate = np.round(rng.normal(3.9, 0.6, n).clip(2.2, 7.5), 2)
-    five = rng.choice(["正常", "关注", "次级", "可疑", "损失"], n,
-                      p=[0.955, 0.03, 0.008, 0.005, 0.002])
+    five = rng.choice(
+        ["正常", "关注", "次级", "可疑", "损失"], n, p=[0.955, 0.03, 0.008, 0.005, 0.002]
+    )
     product = pl.Series(
         np.where(is_mfg_loan & (rng.random(n) < 0.35), rng.choice(PRODUCTS, n), "")
     ).replace("", None)
     book = pl.DataFrame(
         {
-            "loan_id": [f"{profile.code[-6:]}{m // 12}{m % 12 + 1:02d}{i:06d}"
-                        for i, m in enumerate(month_of)],
+            "loan_id": [
+                f"{profile.code[-6:]}{m // 12}{m % 12 + 1:02d}{i:06d}"
+                for i, m in enumerate(month_of)
+            ],
             "issue_date": issue,
             "term": term,
             "extra_day": extra_day,
@@ -195,8 +211,10 @@ def loan_book(
         }
     )
     return book.with_columns(
-        (pl.col("issue_date").dt.offset_by(pl.format("{}mo", pl.col("term")))
-         + pl.duration(days=pl.col("extra_day").cast(pl.Int64))).alias("maturity_date")
+        (
+            pl.col("issue_date").dt.offset_by(pl.format("{}mo", pl.col("term")))
+            + pl.duration(days=pl.col("extra_day").cast(pl.Int64))
+        ).alias("maturity_date")
     )
 
 
@@ -213,17 +231,16 @@ def snapshot(
     fx: pl.DataFrame,
 ) -> pl.DataFrame:
     """The loans alive at `period`'s month-end, with their month-end balances."""
-    alive = book.filter(
-        (pl.col("issue_date") <= period) & (pl.col("maturity_date") > period)
-    )
-    elapsed = (
-        (period.year * 12 + period.month)
-        - (pl.col("issue_date").dt.year() * 12 + pl.col("issue_date").dt.month())
+    alive = book.filter((pl.col("issue_date") <= period) & (pl.col("maturity_date") > period))
+    elapsed = (period.year * 12 + period.month) - (
+        pl.col("issue_date").dt.year() * 12 + pl.col("issue_date").dt.month()
     )
     # Medium/long-term loans amortise; short-term loans are bullet.
-    remaining = pl.when(pl.col("term") > 12).then(
-        (1 - 0.8 * elapsed / pl.col("term")).clip(0.2, 1.0)
-    ).otherwise(1.0)
+    remaining = (
+        pl.when(pl.col("term") > 12)
+        .then((1 - 0.8 * elapsed / pl.col("term")).clip(0.2, 1.0))
+        .otherwise(1.0)
+    )
     at_issue = fx.rename({"period": "issue_month_end", "rate_to_cny": "rate_at_issue"})
     now = fx.filter(pl.col("period") == period).select(
         "currency", pl.col("rate_to_cny").alias("rate_now")
@@ -341,9 +358,24 @@ def render_loans(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
 
 
 _SECTION_OF = {
-    "01": "A", "06": "B", "44": "D", "47": "E", "48": "E", "51": "F", "52": "F", "54": "G",
-    "59": "G", "61": "H", "62": "H", "64": "I", "65": "I", "70": "K", "72": "L", "73": "M",
-    "78": "N", "87": "R",
+    "01": "A",
+    "06": "B",
+    "44": "D",
+    "47": "E",
+    "48": "E",
+    "51": "F",
+    "52": "F",
+    "54": "G",
+    "59": "G",
+    "61": "H",
+    "62": "H",
+    "64": "I",
+    "65": "I",
+    "70": "K",
+    "72": "L",
+    "73": "M",
+    "78": "N",
+    "87": "R",
 }
 
 

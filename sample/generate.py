@@ -46,9 +46,6 @@ def generate(
                 for path in files:
                     path.unlink()
         progress(f"[{n}/{len(profiles)}] {profile.name}: {len(months)} months ({profile.format})")
-    registers = list(generate_registers(out_dir, enterprises, months[0], months[-1],
-                                        config.seed))
-    progress(f"registers: {len(registers)} files (enterprises, bonds, IPOs, funds, "
-             "engagements)")
+    registers = list(generate_registers(out_dir, enterprises, months[0], months[-1], config.seed))
+    progress(f"registers: {len(registers)} files (enterprises, bonds, IPOs, funds, engagements)")
     return written + registers
-

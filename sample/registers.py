@@ -1,4 +1,4 @@
-"""The built-in sample's register files (DESIGN §3.3): the enterprise register, bond issues,
+"""The built-in sample's register files (contract §3.3): the enterprise register, bond issues,
 listing-cultivation events, fund deals and engagement events, month by month from the
 plan's start, for the sample's manufacturing enterprises. Sized so that some plan targets
 are on track and some behind (bonds and engagements ahead of pace; fund investment,
@@ -21,21 +21,50 @@ from sample.population import DISTRICTS, Enterprises, write_table
 PLAN_START = date(2024, 1, 31)
 # Typical 33618 cluster of a manufacturing division, as a register would name it.
 CLUSTER_OF_DIVISION = {
-    "36": "智能网联新能源汽车", "39": "新一代电子信息制造业", "26": "先进材料", "30": "先进材料",
-    "31": "先进材料", "32": "轻合金材料", "34": "智能装备及智能制造", "35": "智能装备及智能制造",
-    "13": "食品及农产品加工", "14": "食品及农产品加工", "15": "食品及农产品加工", "27": "生物医药",
-    "17": "轻纺", "18": "轻纺", "37": "高端摩托车", "38": "新能源及新型储能",
+    "36": "智能网联新能源汽车",
+    "39": "新一代电子信息制造业",
+    "26": "先进材料",
+    "30": "先进材料",
+    "31": "先进材料",
+    "32": "轻合金材料",
+    "34": "智能装备及智能制造",
+    "35": "智能装备及智能制造",
+    "13": "食品及农产品加工",
+    "14": "食品及农产品加工",
+    "15": "食品及农产品加工",
+    "27": "生物医药",
+    "17": "轻纺",
+    "18": "轻纺",
+    "37": "高端摩托车",
+    "38": "新能源及新型储能",
 }
-FUND_MANAGERS = ("重庆产业引导股权投资基金有限责任公司", "重庆科技创新投资管理有限公司",
-                 "两江新区产业发展基金管理有限公司")
-FUND_NAMES = {FUND_MANAGERS[0]: ("重庆市产业引导基金", "市级母基金"),
-              FUND_MANAGERS[1]: ("重庆种子天使基金", "天使"),
-              FUND_MANAGERS[2]: ("两江智能制造专项子基金", "专项子基金")}
-BOND_MARKET = {"中期票据": "银行间", "短期融资券": "银行间", "超短期融资券": "银行间",
-               "定向工具": "银行间", "公司债": "上交所", "企业债": "银行间",
-               "资产支持证券": "深交所", "境外债": "境外"}
-LISTING = (("上交所", "主板"), ("上交所", "科创板"), ("深交所", "主板"), ("深交所", "创业板"),
-           ("北交所", "北交所"))
+FUND_MANAGERS = (
+    "重庆产业引导股权投资基金有限责任公司",
+    "重庆科技创新投资管理有限公司",
+    "两江新区产业发展基金管理有限公司",
+)
+FUND_NAMES = {
+    FUND_MANAGERS[0]: ("重庆市产业引导基金", "市级母基金"),
+    FUND_MANAGERS[1]: ("重庆种子天使基金", "天使"),
+    FUND_MANAGERS[2]: ("两江智能制造专项子基金", "专项子基金"),
+}
+BOND_MARKET = {
+    "中期票据": "银行间",
+    "短期融资券": "银行间",
+    "超短期融资券": "银行间",
+    "定向工具": "银行间",
+    "公司债": "上交所",
+    "企业债": "银行间",
+    "资产支持证券": "深交所",
+    "境外债": "境外",
+}
+LISTING = (
+    ("上交所", "主板"),
+    ("上交所", "科创板"),
+    ("深交所", "主板"),
+    ("深交所", "创业板"),
+    ("北交所", "北交所"),
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +75,7 @@ class Register:
     name: np.ndarray
     district: np.ndarray
     industry_code: np.ndarray
-    cluster: np.ndarray          # the register's own cluster, or "" (then the code decides)
+    cluster: np.ndarray  # the register's own cluster, or "" (then the code decides)
     designations: np.ndarray
     whitelisted_from: list[date | None]
 
@@ -56,25 +85,44 @@ def register_of(firms: Enterprises, rng: np.random.Generator) -> Register:
     keep = np.flatnonzero(firms.is_mfg)
     division = firms.division[keep]
     own_cluster = rng.random(len(keep)) < 0.35
-    cluster = np.array([CLUSTER_OF_DIVISION.get(d, "") if own else ""
-                        for d, own in zip(division, own_cluster, strict=True)])
-    titles = [[t for t, p in (("专精特新", 0.25), ("高新技术企业", 0.4), ("瞪羚", 0.05),
-                              ("专精特新小巨人", 0.04), ("链主", 0.02)) if rng.random() < p]
-              for _ in keep]
+    cluster = np.array(
+        [
+            CLUSTER_OF_DIVISION.get(d, "") if own else ""
+            for d, own in zip(division, own_cluster, strict=True)
+        ]
+    )
+    titles = [
+        [
+            t
+            for t, p in (
+                ("专精特新", 0.25),
+                ("高新技术企业", 0.4),
+                ("瞪羚", 0.05),
+                ("专精特新小巨人", 0.04),
+                ("链主", 0.02),
+            )
+            if rng.random() < p
+        ]
+        for _ in keep
+    ]
     months = _months(PLAN_START, date(2026, 10, 31))
-    whitelisted = [months[int(rng.integers(0, len(months)))] if rng.random() < 0.2 else None
-                   for _ in keep]
+    whitelisted = [
+        months[int(rng.integers(0, len(months)))] if rng.random() < 0.2 else None for _ in keep
+    ]
     return Register(
-        uscc=firms.uscc[keep], name=firms.name[keep],
+        uscc=firms.uscc[keep],
+        name=firms.name[keep],
         district=np.array([DISTRICTS[u[2:8]] for u in firms.uscc[keep]]),
         industry_code=np.array([f"C{code}" for code in firms.industry_code[keep]]),
-        cluster=cluster, designations=np.array(["、".join(t) for t in titles]),
+        cluster=cluster,
+        designations=np.array(["、".join(t) for t in titles]),
         whitelisted_from=whitelisted,
     )
 
 
-def generate_registers(out_dir: Path, firms: Enterprises, start: date, end: date,
-                       seed: int) -> Iterator[Path]:
+def generate_registers(
+    out_dir: Path, firms: Enterprises, start: date, end: date, seed: int
+) -> Iterator[Path]:
     """Every register file from the plan's start (or `start`, if later) to `end`."""
     rng = np.random.default_rng([seed, 33618])
     register = register_of(firms, rng)
@@ -83,20 +131,34 @@ def generate_registers(out_dir: Path, firms: Enterprises, start: date, end: date
     for period in months:
         month_rng = np.random.default_rng([seed, period.year, period.month])
         listed = {u for u, stage, when, *_ in track if stage == "上市" and when <= period}
-        yield _write(out_dir, f"企业名录_{period:%Y%m}.csv",
-                     _register_frame(register, period, listed), period)
-        yield _write(out_dir, f"债券融资_{period:%Y%m}.xlsx",
-                     _bonds_frame(register, period, month_rng), period, "亿元")
+        yield _write(
+            out_dir,
+            f"企业名录_{period:%Y%m}.csv",
+            _register_frame(register, period, listed),
+            period,
+        )
+        yield _write(
+            out_dir,
+            f"债券融资_{period:%Y%m}.xlsx",
+            _bonds_frame(register, period, month_rng),
+            period,
+            "亿元",
+        )
         events = [e for e in track if _month_end(e[2]) == period]
         if events:
-            yield _write(out_dir, f"上市培育_{period:%Y%m}.csv", _ipo_frame(events, register),
-                         period)
+            yield _write(
+                out_dir, f"上市培育_{period:%Y%m}.csv", _ipo_frame(events, register), period
+            )
         for n, manager in enumerate(FUND_MANAGERS, start=1):
             frame = _fund_frame(register, period, manager, n, month_rng)
             if frame.height:
                 yield _write(out_dir, f"基金投资_{n}_{period:%Y%m}.csv", frame, period)
-        yield _write(out_dir, f"对接活动_{period:%Y%m}.csv",
-                     _engagement_frame(register, period, month_rng), period)
+        yield _write(
+            out_dir,
+            f"对接活动_{period:%Y%m}.csv",
+            _engagement_frame(register, period, month_rng),
+            period,
+        )
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -118,20 +180,28 @@ def _day_in(period: date, rng: np.random.Generator) -> date:
 
 def _zh(kind_columns, frame: dict[str, list]) -> pl.DataFrame:
     zh = {c.name: c.zh for c in kind_columns}
-    return pl.DataFrame({zh[k]: v for k, v in frame.items()}, schema={zh[k]: pl.String
-                                                                    for k in frame})
+    return pl.DataFrame(
+        {zh[k]: v for k, v in frame.items()}, schema={zh[k]: pl.String for k in frame}
+    )
 
 
 def _register_frame(register: Register, period: date, listed: set[str]) -> pl.DataFrame:
-    return _zh(enterprises.COLUMNS, {
-        "uscc": list(register.uscc), "name": list(register.name),
-        "district": list(register.district), "industry_code": list(register.industry_code),
-        "cluster_33618": list(register.cluster), "designations": list(register.designations),
-        "listed": ["是" if u in listed else "否" for u in register.uscc],
-        "whitelist": ["是" if w is not None and w <= period else "否"
-                      for w in register.whitelisted_from],
-        "as_of": [f"{period:%Y-%m-%d}"] * len(register.uscc),
-    })
+    return _zh(
+        enterprises.COLUMNS,
+        {
+            "uscc": list(register.uscc),
+            "name": list(register.name),
+            "district": list(register.district),
+            "industry_code": list(register.industry_code),
+            "cluster_33618": list(register.cluster),
+            "designations": list(register.designations),
+            "listed": ["是" if u in listed else "否" for u in register.uscc],
+            "whitelist": [
+                "是" if w is not None and w <= period else "否" for w in register.whitelisted_from
+            ],
+            "as_of": [f"{period:%Y-%m-%d}"] * len(register.uscc),
+        },
+    )
 
 
 def _bonds_frame(register: Register, period: date, rng: np.random.Generator) -> pl.DataFrame:
@@ -139,27 +209,34 @@ def _bonds_frame(register: Register, period: date, rng: np.random.Generator) -> 
     types = list(BOND_MARKET)
     for n in range(int(rng.integers(3, 6))):
         i = int(rng.integers(0, len(register.uscc)))
-        kind = types[int(rng.choice(len(types), p=[.3, .08, .1, .1, .2, .07, .1, .05]))]
+        kind = types[int(rng.choice(len(types), p=[0.3, 0.08, 0.1, 0.1, 0.2, 0.07, 0.1, 0.05]))]
         labels = [x for x, p in (("科技创新", 0.25), ("绿色", 0.15)) if rng.random() < p]
         amount_yi = round(float(rng.uniform(0.5, 3.5)), 2)
         currency = "USD" if kind == "境外债" else "CNY"
-        rows.append({
-            "filing_id": f"BD{period:%Y%m}{n + 1:03d}", "issuer_uscc": register.uscc[i],
-            "issuer_name": register.name[i],
-            "bond_name": f"{period:%y}{register.name[i][2:4]}{kind[:2]}{n + 1:03d}",
-            "bond_type": kind, "labels": "、".join(labels), "market": BOND_MARKET[kind],
-            "issue_date": f"{_day_in(period, rng):%Y-%m-%d}",
-            "term_years": str(int(rng.choice([1, 2, 3, 3, 5, 5, 7, 10]))),
-            # 境外债 amounts are in USD: a seventh of the CNY size keeps the money alike.
-            "amount": f"{amount_yi / (7 if currency == 'USD' else 1):.4f}",
-            "currency": currency, "coupon_rate": f"{rng.uniform(1.8, 4.6):.2f}",
-            "lead_underwriter": str(rng.choice(["重庆银行", "中信证券", "西南证券", "招商银行"])),
-        })
+        rows.append(
+            {
+                "filing_id": f"BD{period:%Y%m}{n + 1:03d}",
+                "issuer_uscc": register.uscc[i],
+                "issuer_name": register.name[i],
+                "bond_name": f"{period:%y}{register.name[i][2:4]}{kind[:2]}{n + 1:03d}",
+                "bond_type": kind,
+                "labels": "、".join(labels),
+                "market": BOND_MARKET[kind],
+                "issue_date": f"{_day_in(period, rng):%Y-%m-%d}",
+                "term_years": str(int(rng.choice([1, 2, 3, 3, 5, 5, 7, 10]))),
+                # 境外债 amounts are in USD: a seventh of the CNY size keeps the money alike.
+                "amount": f"{amount_yi / (7 if currency == 'USD' else 1):.4f}",
+                "currency": currency,
+                "coupon_rate": f"{rng.uniform(1.8, 4.6):.2f}",
+                "lead_underwriter": str(
+                    rng.choice(["重庆银行", "中信证券", "西南证券", "招商银行"])
+                ),
+            }
+        )
     return _zh(bonds.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
-def _ipo_track(register: Register, months: list[date],
-               rng: np.random.Generator) -> list[tuple]:
+def _ipo_track(register: Register, months: list[date], rng: np.random.Generator) -> list[tuple]:
     """(uscc, stage, date, exchange, board, code, raised) for enterprises that set out on the
     IPO track, each stage some months after the one before; a few list."""
     events = []
@@ -167,18 +244,26 @@ def _ipo_track(register: Register, months: list[date],
     for i in starters:
         when = _day_in(months[int(rng.integers(0, len(months)))], rng)
         if rng.random() < 0.15:
-            events.append((register.uscc[i], str(rng.choice(ipos.SIDE_TRACKS)), when,
-                           None, None, None, None))
+            events.append(
+                (register.uscc[i], str(rng.choice(ipos.SIDE_TRACKS)), when, None, None, None, None)
+            )
             continue
         exchange, board = LISTING[int(rng.integers(0, len(LISTING)))]
         for stage in ipos.IPO_TRACK:
             if when > months[-1]:
                 break
             listing = stage == "上市"
-            events.append((register.uscc[i], stage, when,
-                           exchange if listing else None, board if listing else None,
-                           _stock_code(exchange, board, when, rng) if listing else None,
-                           f"{rng.uniform(4, 20) * 1e8:.2f}" if listing else None))
+            events.append(
+                (
+                    register.uscc[i],
+                    stage,
+                    when,
+                    exchange if listing else None,
+                    board if listing else None,
+                    _stock_code(exchange, board, when, rng) if listing else None,
+                    f"{rng.uniform(4, 20) * 1e8:.2f}" if listing else None,
+                )
+            )
             when = when + timedelta(days=int(rng.integers(60, 300)))
             if rng.random() < 0.25:
                 break
@@ -196,38 +281,46 @@ def _stock_code(exchange: str, board: str, when: date, rng: np.random.Generator)
 def _ipo_frame(events: list[tuple], register: Register) -> pl.DataFrame:
     names = dict(zip(register.uscc, register.name, strict=True))
     ordered = sorted(events, key=lambda e: (e[2], e[0]))
-    return _zh(ipos.COLUMNS, {
-        "event_id": [f"IP{e[2]:%Y%m}{n:04d}" for n, e in enumerate(ordered, start=1)],
-        "enterprise_uscc": [e[0] for e in ordered],
-        "enterprise_name": [names[e[0]] for e in ordered],
-        "stage": [e[1] for e in ordered],
-        "stage_date": [f"{e[2]:%Y-%m-%d}" for e in ordered],
-        "exchange": [e[3] or "" for e in ordered], "board": [e[4] or "" for e in ordered],
-        "stock_code": [e[5] or "" for e in ordered],
-        "amount_raised": [e[6] or "" for e in ordered],
-    })
+    return _zh(
+        ipos.COLUMNS,
+        {
+            "event_id": [f"IP{e[2]:%Y%m}{n:04d}" for n, e in enumerate(ordered, start=1)],
+            "enterprise_uscc": [e[0] for e in ordered],
+            "enterprise_name": [names[e[0]] for e in ordered],
+            "stage": [e[1] for e in ordered],
+            "stage_date": [f"{e[2]:%Y-%m-%d}" for e in ordered],
+            "exchange": [e[3] or "" for e in ordered],
+            "board": [e[4] or "" for e in ordered],
+            "stock_code": [e[5] or "" for e in ordered],
+            "amount_raised": [e[6] or "" for e in ordered],
+        },
+    )
 
 
-def _fund_frame(register: Register, period: date, manager: str, n: int,
-                rng: np.random.Generator) -> pl.DataFrame:
+def _fund_frame(
+    register: Register, period: date, manager: str, n: int, rng: np.random.Generator
+) -> pl.DataFrame:
     deals = int(rng.poisson(2.5))
     fund_name, fund_type = FUND_NAMES[manager]
     picks = rng.integers(0, len(register.uscc), deals)
-    return _zh(fund_investments.COLUMNS, {
-        "deal_id": [f"FI{n}{period:%Y%m}{k + 1:03d}" for k in range(deals)],
-        "fund_name": [fund_name] * deals, "fund_type": [fund_type] * deals,
-        "fund_manager": [manager] * deals,
-        "investee_uscc": [register.uscc[i] for i in picks],
-        "investee_name": [register.name[i] for i in picks],
-        "invest_date": [f"{_day_in(period, rng):%Y-%m-%d}" for _ in range(deals)],
-        # 万元 in the header: ~2亿 a deal, ~15亿 a month — behind the 1000亿 pace.
-        "amount": [f"{rng.uniform(0.6, 3.4) * 1e4:.2f}" for _ in range(deals)],
-        "is_return_investment": [str(rng.choice(["是", "否"])) for _ in range(deals)],
-    }).rename({"投资金额": "投资金额(万元)"})
+    return _zh(
+        fund_investments.COLUMNS,
+        {
+            "deal_id": [f"FI{n}{period:%Y%m}{k + 1:03d}" for k in range(deals)],
+            "fund_name": [fund_name] * deals,
+            "fund_type": [fund_type] * deals,
+            "fund_manager": [manager] * deals,
+            "investee_uscc": [register.uscc[i] for i in picks],
+            "investee_name": [register.name[i] for i in picks],
+            "invest_date": [f"{_day_in(period, rng):%Y-%m-%d}" for _ in range(deals)],
+            # 万元 in the header: ~2亿 a deal, ~15亿 a month — behind the 1000亿 pace.
+            "amount": [f"{rng.uniform(0.6, 3.4) * 1e4:.2f}" for _ in range(deals)],
+            "is_return_investment": [str(rng.choice(["是", "否"])) for _ in range(deals)],
+        },
+    ).rename({"投资金额": "投资金额(万元)"})
 
 
-def _engagement_frame(register: Register, period: date,
-                      rng: np.random.Generator) -> pl.DataFrame:
+def _engagement_frame(register: Register, period: date, rng: np.random.Generator) -> pl.DataFrame:
     rows = []
     sample_banks = ("C1901150100001", "C1903150100003", "C2901150200001", "")
     for event in range(10):
@@ -235,23 +328,30 @@ def _engagement_frame(register: Register, period: date,
         kind = "硬科技帮扶" if hard_tech else str(rng.choice(engagements.EVENT_TYPES[:5]))
         day = _day_in(period, rng)
         # ~95 家次 a month (on pace for 1000 a year); three hard-tech firms (behind 50).
-        for i in rng.choice(len(register.uscc), 3 if hard_tech else int(rng.integers(7, 13)),
-                            replace=False):
+        for i in rng.choice(
+            len(register.uscc), 3 if hard_tech else int(rng.integers(7, 13)), replace=False
+        ):
             outcome = str(rng.choice(engagements.OUTCOMES, p=[0.4, 0.3, 0.2, 0.1]))
-            rows.append({
-                "event_id": f"EG{period:%Y%m}{event + 1:02d}", "event_date": f"{day:%Y-%m-%d}",
-                "event_type": kind, "organizer": "市经济信息委",
-                "enterprise_uscc": register.uscc[i],
-                "bank_code": str(rng.choice(sample_banks)) if not hard_tech else "",
-                "outcome": outcome,
-                "amount": f"{rng.uniform(1, 50) * 1e6:.2f}"
-                if outcome in engagements.OUTCOMES_WITH_AMOUNT else "",
-            })
+            rows.append(
+                {
+                    "event_id": f"EG{period:%Y%m}{event + 1:02d}",
+                    "event_date": f"{day:%Y-%m-%d}",
+                    "event_type": kind,
+                    "organizer": "市经济信息委",
+                    "enterprise_uscc": register.uscc[i],
+                    "bank_code": str(rng.choice(sample_banks)) if not hard_tech else "",
+                    "outcome": outcome,
+                    "amount": f"{rng.uniform(1, 50) * 1e6:.2f}"
+                    if outcome in engagements.OUTCOMES_WITH_AMOUNT
+                    else "",
+                }
+            )
     return _zh(engagements.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
-def _write(out_dir: Path, name: str, frame: pl.DataFrame, period: date,
-           unit: str | None = None) -> Path:
+def _write(
+    out_dir: Path, name: str, frame: pl.DataFrame, period: date, unit: str | None = None
+) -> Path:
     path = out_dir / name
     if unit:
         _write_xlsx_with_unit(frame, path, period, unit, "发行金额")
@@ -263,8 +363,9 @@ def _write(out_dir: Path, name: str, frame: pl.DataFrame, period: date,
     return path
 
 
-def _write_xlsx_with_unit(frame: pl.DataFrame, path: Path, period: date, unit: str,
-                          amount: str) -> None:
+def _write_xlsx_with_unit(
+    frame: pl.DataFrame, path: Path, period: date, unit: str, amount: str
+) -> None:
     """The regulator's own layout: a title, a unit note, a blank row, then the table."""
     import xlsxwriter
 

@@ -6,19 +6,43 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
-# Real codes quoted in DOMAIN.md (GB 32100-2015's own example and published registrations).
-VALID_USCCS = ("91350100M000100Y43", "91100000100003962T", "911000001000013428",
-               "9144030071526726XG")
+# Real codes quoted in docs/domain.md (GB 32100-2015's own example and published registrations).
+VALID_USCCS = (
+    "91350100M000100Y43",
+    "91100000100003962T",
+    "911000001000013428",
+    "9144030071526726XG",
+)
 BANK_A = "C1901150100001"  # registered sample bank: 神州工业银行重庆市分行, 国有大型商业银行
 BANK_B = "C2901150200001"  # 海港银行重庆分行, 股份制商业银行
 
 LOAN_HEADERS = [
-    "bank_code", "report_period", "loan_id", "borrower_uscc", "borrower_name", "industry_code",
-    "enterprise_scale", "product", "issue_date", "maturity_date", "guarantee_type", "currency",
-    "balance", "balance_cny", "interest_rate", "five_class",
+    "bank_code",
+    "report_period",
+    "loan_id",
+    "borrower_uscc",
+    "borrower_name",
+    "industry_code",
+    "enterprise_scale",
+    "product",
+    "issue_date",
+    "maturity_date",
+    "guarantee_type",
+    "currency",
+    "balance",
+    "balance_cny",
+    "interest_rate",
+    "five_class",
 ]
-TOTAL_HEADERS = ["bank_code", "report_period", "total_loans", "total_mlt_loans",
-                 "total_credit_loans", "corporate_loans", "mfg_loans_reported"]
+TOTAL_HEADERS = [
+    "bank_code",
+    "report_period",
+    "total_loans",
+    "total_mlt_loans",
+    "total_credit_loans",
+    "corporate_loans",
+    "mfg_loans_reported",
+]
 
 
 def loan(**overrides: str) -> dict[str, str]:
@@ -60,8 +84,13 @@ def totals(**overrides: str) -> dict[str, str]:
     return row
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], headers: list[str] | None = None,
-              encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path,
+    rows: list[dict[str, str]],
+    headers: list[str] | None = None,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+) -> Path:
     """Write `rows` as a CSV file with the given headers (default: the rows' keys)."""
     headers = headers or list(rows[0])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,10 +120,15 @@ def totals_matching(rows: list[dict[str, str]]) -> dict[str, str]:
         if code[:2].isdigit() and 13 <= int(code[:2]) <= 43:
             manufacturing += amount
     first = rows[0]
-    return totals(bank_code=first["bank_code"], report_period=first["report_period"],
-                  total_loans=f"{corporate * 2:.2f}", total_mlt_loans="0.00",
-                  total_credit_loans="0.00", corporate_loans=f"{corporate:.2f}",
-                  mfg_loans_reported=f"{manufacturing:.2f}")
+    return totals(
+        bank_code=first["bank_code"],
+        report_period=first["report_period"],
+        total_loans=f"{corporate * 2:.2f}",
+        total_mlt_loans="0.00",
+        total_credit_loans="0.00",
+        corporate_loans=f"{corporate:.2f}",
+        mfg_loans_reported=f"{manufacturing:.2f}",
+    )
 
 
 # Six banks at two quarter-ends, small enough to score by hand (tests/dbt_project/
@@ -102,21 +136,30 @@ def totals_matching(rows: list[dict[str, str]]) -> dict[str, str]:
 # the sixth is alone in 股份制商业银行. Per bank: 2025-09 and 2026-09 lines as
 # (loan id, balance, medium/long-term?, guarantee), and all loans (T) each month.
 SCORECARD_BANKS = {
-    "C1901150100001": {"2025-09": ([("a1", "1000", True, "D")], "10000"),
-                       "2026-09": ([("a1", "1200", True, "D")], "11000")},
-    "C1902150100002": {"2025-09": ([("b1", "1000", True, "D")], "10000"),
-                       "2026-09": ([("b1", "800", True, "D"), ("b2", "200", False, "C")],
-                                   "10000")},
-    "C1903150100003": {"2025-09": ([("c1", "900", True, "D"), ("c2", "100", False, "D")],
-                                   "10000"),
-                       "2026-09": ([("c1", "1100", True, "D")], "10000")},
-    "C1904150100004": {"2025-09": ([("d1", "1000", True, "D")], "10000"),
-                       "2026-09": ([("d1", "900", True, "D")], "10000")},
-    "C1905150100005": {"2025-09": ([("e1", "1000", True, "D")], "10000"),
-                       "2026-09": ([("e1", "1040", True, "D"), ("e2", "10", True, "C")],
-                                   "10000")},
-    "C2901150200001": {"2025-09": ([("f1", "1000", True, "D")], "10000"),
-                       "2026-09": ([("f1", "1000", True, "D")], "10000")},
+    "C1901150100001": {
+        "2025-09": ([("a1", "1000", True, "D")], "10000"),
+        "2026-09": ([("a1", "1200", True, "D")], "11000"),
+    },
+    "C1902150100002": {
+        "2025-09": ([("b1", "1000", True, "D")], "10000"),
+        "2026-09": ([("b1", "800", True, "D"), ("b2", "200", False, "C")], "10000"),
+    },
+    "C1903150100003": {
+        "2025-09": ([("c1", "900", True, "D"), ("c2", "100", False, "D")], "10000"),
+        "2026-09": ([("c1", "1100", True, "D")], "10000"),
+    },
+    "C1904150100004": {
+        "2025-09": ([("d1", "1000", True, "D")], "10000"),
+        "2026-09": ([("d1", "900", True, "D")], "10000"),
+    },
+    "C1905150100005": {
+        "2025-09": ([("e1", "1000", True, "D")], "10000"),
+        "2026-09": ([("e1", "1040", True, "D"), ("e2", "10", True, "C")], "10000"),
+    },
+    "C2901150200001": {
+        "2025-09": ([("f1", "1000", True, "D")], "10000"),
+        "2026-09": ([("f1", "1000", True, "D")], "10000"),
+    },
 }
 # Bank 5 sends its 2026-09 loans on 20 October, after the due day (the 15th).
 SCORECARD_LATE = ("C1905150100005", "2026-09")
@@ -138,21 +181,36 @@ def write_scorecard_quarter(inbox: Path) -> None:
     for bank, months in SCORECARD_BANKS.items():
         for period, (lines, total) in months.items():
             rows = [
-                loan(bank_code=bank, report_period=period, loan_id=loan_id,
-                     borrower_uscc=VALID_USCCS[index % len(VALID_USCCS)], balance=balance,
-                     balance_cny=balance, guarantee_type=guarantee,
-                     issue_date="2024-03-01" if long else f"{period[:4]}-03-01",
-                     maturity_date="2028-03-01" if long else f"{period[:4]}-12-01")
+                loan(
+                    bank_code=bank,
+                    report_period=period,
+                    loan_id=loan_id,
+                    borrower_uscc=VALID_USCCS[index % len(VALID_USCCS)],
+                    balance=balance,
+                    balance_cny=balance,
+                    guarantee_type=guarantee,
+                    issue_date="2024-03-01" if long else f"{period[:4]}-03-01",
+                    maturity_date="2028-03-01" if long else f"{period[:4]}-12-01",
+                )
                 for index, (loan_id, balance, long, guarantee) in enumerate(lines)
             ]
             loans = write_csv(inbox / f"loans_{bank}_{period}.csv", rows, LOAN_HEADERS)
             corporate = sum(int(balance) for _, balance, _, _ in lines)
             loan_totals = write_csv(
                 inbox / f"totals_{bank}_{period}.csv",
-                [totals(bank_code=bank, report_period=period, total_loans=total,
-                        total_mlt_loans="0", total_credit_loans="0",
-                        corporate_loans=str(corporate), mfg_loans_reported=str(corporate))],
-                TOTAL_HEADERS)
+                [
+                    totals(
+                        bank_code=bank,
+                        report_period=period,
+                        total_loans=total,
+                        total_mlt_loans="0",
+                        total_credit_loans="0",
+                        corporate_loans=str(corporate),
+                        mfg_loans_reported=str(corporate),
+                    )
+                ],
+                TOTAL_HEADERS,
+            )
             # Each file arrived on the 10th of the next month (the sensor saw it then), on
             # time; one came on the 20th. Its modification time says nothing to the warehouse.
             year, month = int(period[:4]), int(period[5:])
@@ -161,47 +219,88 @@ def write_scorecard_quarter(inbox: Path) -> None:
             arrived(loan_totals, on_time)
 
 
-# Clean rows of the five registers (DESIGN §3.3); override any field.
+# Clean rows of the five registers (contract §3.3); override any field.
 def bond(**overrides: str) -> dict[str, str]:
     """A valid bonds line."""
-    return {"filing_id": "B2026100001", "issuer_uscc": VALID_USCCS[0],
-            "issuer_name": "重庆甲乙机械有限公司", "bond_name": "26甲乙MTN001",
-            "bond_type": "中期票据", "labels": "科技创新", "market": "银行间",
-            "issue_date": "2026-10-12", "term_years": "3", "amount": "500000000",
-            "currency": "CNY", "coupon_rate": "2.35", "lead_underwriter": "重庆银行",
-            **overrides}
+    return {
+        "filing_id": "B2026100001",
+        "issuer_uscc": VALID_USCCS[0],
+        "issuer_name": "重庆甲乙机械有限公司",
+        "bond_name": "26甲乙MTN001",
+        "bond_type": "中期票据",
+        "labels": "科技创新",
+        "market": "银行间",
+        "issue_date": "2026-10-12",
+        "term_years": "3",
+        "amount": "500000000",
+        "currency": "CNY",
+        "coupon_rate": "2.35",
+        "lead_underwriter": "重庆银行",
+        **overrides,
+    }
 
 
 def ipo(**overrides: str) -> dict[str, str]:
     """A valid ipos line."""
-    return {"event_id": "E1", "enterprise_uscc": VALID_USCCS[0],
-            "enterprise_name": "重庆甲乙机械有限公司", "stage": "辅导备案",
-            "stage_date": "2026-10-09", "exchange": "", "board": "", "stock_code": "",
-            "amount_raised": "", **overrides}
+    return {
+        "event_id": "E1",
+        "enterprise_uscc": VALID_USCCS[0],
+        "enterprise_name": "重庆甲乙机械有限公司",
+        "stage": "辅导备案",
+        "stage_date": "2026-10-09",
+        "exchange": "",
+        "board": "",
+        "stock_code": "",
+        "amount_raised": "",
+        **overrides,
+    }
 
 
 def fund(**overrides: str) -> dict[str, str]:
     """A valid fund_investments line."""
-    return {"deal_id": "D1", "fund_name": "重庆产业投资母基金", "fund_type": "市级母基金",
-            "fund_manager": "重庆产业引导股权投资基金有限责任公司",
-            "investee_uscc": VALID_USCCS[0], "investee_name": "重庆甲乙机械有限公司",
-            "invest_date": "2026-10-20", "amount": "30000000", "is_return_investment": "是",
-            **overrides}
+    return {
+        "deal_id": "D1",
+        "fund_name": "重庆产业投资母基金",
+        "fund_type": "市级母基金",
+        "fund_manager": "重庆产业引导股权投资基金有限责任公司",
+        "investee_uscc": VALID_USCCS[0],
+        "investee_name": "重庆甲乙机械有限公司",
+        "invest_date": "2026-10-20",
+        "amount": "30000000",
+        "is_return_investment": "是",
+        **overrides,
+    }
 
 
 def engagement(**overrides: str) -> dict[str, str]:
     """A valid engagements line."""
-    return {"event_id": "M1", "event_date": "2026-10-15", "event_type": "银企对接会",
-            "organizer": "市经济信息委", "enterprise_uscc": VALID_USCCS[0],
-            "bank_code": BANK_A, "outcome": "签约", "amount": "10000000", **overrides}
+    return {
+        "event_id": "M1",
+        "event_date": "2026-10-15",
+        "event_type": "银企对接会",
+        "organizer": "市经济信息委",
+        "enterprise_uscc": VALID_USCCS[0],
+        "bank_code": BANK_A,
+        "outcome": "签约",
+        "amount": "10000000",
+        **overrides,
+    }
 
 
 def enterprise(**overrides: str) -> dict[str, str]:
     """A valid enterprises line."""
-    return {"uscc": VALID_USCCS[0], "name": "重庆甲乙机械有限公司", "district": "两江新区",
-            "industry_code": "C3612", "cluster_33618": "智能网联新能源汽车",
-            "designations": "专精特新、高新技术企业", "listed": "否", "whitelist": "是",
-            "as_of": "2026-10-31", **overrides}
+    return {
+        "uscc": VALID_USCCS[0],
+        "name": "重庆甲乙机械有限公司",
+        "district": "两江新区",
+        "industry_code": "C3612",
+        "cluster_33618": "智能网联新能源汽车",
+        "designations": "专精特新、高新技术企业",
+        "listed": "否",
+        "whitelist": "是",
+        "as_of": "2026-10-31",
+        **overrides,
+    }
 
 
 def other_writer(home, seconds: float):

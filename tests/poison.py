@@ -33,8 +33,12 @@ _WORKBOOK_RELS = (
     'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/'
     'sheet1.xml"/></Relationships>'
 )
-_PARTS = {"[Content_Types].xml": _CONTENT_TYPES, "_rels/.rels": _RELS,
-          "xl/workbook.xml": _WORKBOOK, "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS}
+_PARTS = {
+    "[Content_Types].xml": _CONTENT_TYPES,
+    "_rels/.rels": _RELS,
+    "xl/workbook.xml": _WORKBOOK,
+    "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+}
 HEADER_CELLS = [("A1", "bank_code"), ("B1", "report_period")]
 
 
@@ -44,13 +48,14 @@ def sheet_xml(cells: list[tuple[str, str]], dimension: str | None = None) -> byt
     rows: dict[int, list[str]] = {}
     for ref, text in cells:
         number = int("".join(ch for ch in ref if ch.isdigit()))
-        rows.setdefault(number, []).append(
-            f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
+        rows.setdefault(number, []).append(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
     body = "".join(f'<row r="{n}">{"".join(c)}</row>' for n, c in sorted(rows.items()))
     declared = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
-            f'openxmlformats.org/spreadsheetml/2006/main">{declared}<sheetData>{body}'
-            '</sheetData></worksheet>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+        f'openxmlformats.org/spreadsheetml/2006/main">{declared}<sheetData>{body}'
+        "</sheetData></worksheet>"
+    ).encode()
 
 
 def workbook(path: Path, sheet: bytes) -> Path:

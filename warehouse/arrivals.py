@@ -1,6 +1,6 @@
 """The arrival log: when the warehouse first saw each file's bytes, by its own clock.
 
-A file's receipt time decides whether it was on time (DESIGN §7, data quality). The
+A file's receipt time decides whether it was on time (contract §7, data quality). The
 sender sets a file's modification time (`scp -p`, `touch`), so it is never used for that;
 the time a file is first seen in the inbox is. The log holds one entry per SHA-256,
 `arrivals/<first two hex digits>/<sha256>`, written once with O_EXCL — the first sighting

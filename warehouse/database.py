@@ -78,8 +78,9 @@ def writer_lock(
         handle.close()
 
 
-def _acquire(handle, home: Home, wait_seconds: float,
-             on_wait: Callable[[float], None] | None) -> None:
+def _acquire(
+    handle, home: Home, wait_seconds: float, on_wait: Callable[[float], None] | None
+) -> None:
     deadline = time.monotonic() + max(0.0, wait_seconds)
     told = False
     while True:

@@ -11,16 +11,16 @@ import signal
 
 # In the order a refresh passes them.
 POINTS = (
-    "claimed",        # ids and claims committed, no file moved yet
-    "received",       # files moved or copied into received/, ledger not written
-    "staged",         # accepted rows written to raw/.incoming, ledger not written
-    "recorded",       # ledger committed, rows not yet moved into the store
-    "promoted",       # rows in the store, findings reports not written
-    "reported",       # reports written, claims of copied inbox files not yet released
-    "ingested",       # ingest step done, dbt not started
-    "built",          # dbt done, mart gate and publish not started
-    "publishing",     # the new version written under its .partial name, not renamed
-    "published",      # published, exports not written
+    "claimed",  # ids and claims committed, no file moved yet
+    "received",  # files moved or copied into received/, ledger not written
+    "staged",  # accepted rows written to raw/.incoming, ledger not written
+    "recorded",  # ledger committed, rows not yet moved into the store
+    "promoted",  # rows in the store, findings reports not written
+    "reported",  # reports written, claims of copied inbox files not yet released
+    "ingested",  # ingest step done, dbt not started
+    "built",  # dbt done, mart gate and publish not started
+    "publishing",  # the new version written under its .partial name, not renamed
+    "published",  # published, exports not written
 )
 _passed: dict[str, int] = {}
 

@@ -92,7 +92,15 @@ class Home:
 
     def ensure(self) -> Home:
         """Create every directory; return self."""
-        for path in (self.inbox, self.received, self.raw, self.build_dir, self.history_dir,
-                     self.exports, self.dagster, self.dbt):
+        for path in (
+            self.inbox,
+            self.received,
+            self.raw,
+            self.build_dir,
+            self.history_dir,
+            self.exports,
+            self.dagster,
+            self.dbt,
+        ):
             path.mkdir(parents=True, exist_ok=True)
         return self

@@ -139,12 +139,12 @@ class RunOutcome:
     rejections: list[Rejection]
 
 
-# The data dictionary of the published ledger tables (DESIGN §5): 中文 / English.
+# The data dictionary of the published ledger tables (contract §5): 中文 / English.
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "submissions": {
         "": "收到的每一个文件一行 / One row per file ever received.",
         "submission_id": "报送编号，收到时分配，永不复用 / Submission id, given on receipt, "
-                         "never reused.",
+        "never reused.",
         "file_name": "文件名（按发送方原样）/ File name as sent.",
         "stored_path": "文件在 received/ 下的保存位置 / Where the file is kept under received/.",
         "sha256": "文件内容的 SHA-256 / SHA-256 of the file's bytes.",
@@ -153,11 +153,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "reporter": "报送主体（银行代码、基金管理人等）/ Reporter: bank code, fund manager, ….",
         "period": "报告期（月末）/ Reporting period (month-end).",
         "submitted_at": "文件修改时间（UTC，由发送方决定，仅供参考）/ The file's modification "
-                        "time, UTC — set by the sender, for information only.",
+        "time, UTC — set by the sender, for information only.",
         "received_at": "收到时间（UTC，数据仓库时钟：首次在收件箱看到该内容的时间）/ Receipt "
-                       "time, UTC, by the warehouse's clock: when these bytes were first seen.",
+        "time, UTC, by the warehouse's clock: when these bytes were first seen.",
         "status": "状态：accepted 已接收, rejected 已退回, superseded 已被重报替代, duplicate "
-                  "重复 / Status.",
+        "重复 / Status.",
         "row_count": "数据行数 / Data rows.",
         "error_count": "错误条数 / Errors found.",
         "warning_count": "预警条数 / Warnings found.",
@@ -169,7 +169,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "findings": {
         "": "每条校验发现一行（每个文件每条规则最多 1,000 条示例）/ One row per finding "
-            "(up to 1,000 examples per rule and file).",
+        "(up to 1,000 examples per rule and file).",
         "submission_id": "报送编号 / Submission id.",
         "rule_id": "规则编号（见 docs/rules.md）/ Rule id (docs/rules.md).",
         "severity": "严重程度：error 错误（退回）, warning 预警 / Severity.",
@@ -181,7 +181,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "finding_counts": {
         "": "每个文件每条触发的规则一行：全部次数 / One row per file × rule that fired: the full "
-            "count.",
+        "count.",
         "submission_id": "报送编号 / Submission id.",
         "rule_id": "规则编号 / Rule id.",
         "severity": "严重程度 / Severity.",
@@ -189,7 +189,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "file_aggregates": {
         "": "每个被接收文件一行：跨文件核对所用的合计 / One row per accepted file: the totals "
-            "cross-file rules compare.",
+        "cross-file rules compare.",
         "submission_id": "报送编号 / Submission id.",
         "kind": "文件类型 / Kind.",
         "bank_code": "金融机构代码 / Bank code.",
@@ -212,18 +212,26 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ledger's tables (and columns added since) if they are missing, with their
     descriptions."""
     con.execute(DDL)
-    described = dict(((t, c), d) for t, c, d in con.execute(
-        "select table_name, column_name, comment from duckdb_columns() where schema_name = "
-        "'audit' and database_name = current_database()").fetchall())
-    described.update(((t, ""), d) for t, d in con.execute(
-        "select table_name, comment from duckdb_tables() where schema_name = 'audit' and "
-        "database_name = current_database()").fetchall())
+    described = dict(
+        ((t, c), d)
+        for t, c, d in con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where schema_name = "
+            "'audit' and database_name = current_database()"
+        ).fetchall()
+    )
+    described.update(
+        ((t, ""), d)
+        for t, d in con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'audit' and "
+            "database_name = current_database()"
+        ).fetchall()
+    )
     for table, columns in DESCRIPTIONS.items():
         for column, text in columns.items():
             if described.get((table, column)) == text:
                 continue  # a comment is a catalogue write: only when it changed
             quoted = text.replace("'", "''")
-            target = f'table audit.{table}' if not column else f'column audit.{table}."{column}"'
+            target = f"table audit.{table}" if not column else f'column audit.{table}."{column}"'
             con.execute(f"comment on {target} is '{quoted}'")
 
 
@@ -259,14 +267,26 @@ def reserve(
     con.execute("begin transaction")
     try:
         first = max(_next_free_id(con), floor)
-        claims = [Claim(first + n, path, place(first + n, path), how)
-                  for n, (path, how) in enumerate(sources)]
+        claims = [
+            Claim(first + n, path, place(first + n, path), how)
+            for n, (path, how) in enumerate(sources)
+        ]
         con.execute("delete from audit.id_counter")
         con.execute("insert into audit.id_counter values (?)", [first + len(claims)])
         con.executemany(
             "insert into audit.claims values (?, ?, ?, ?, ?, ?, ?)",
-            [[c.submission_id, printable(str(c.source)), os.fsencode(c.source),
-              str(c.stored), c.how, at, run_id] for c in claims],
+            [
+                [
+                    c.submission_id,
+                    printable(str(c.source)),
+                    os.fsencode(c.source),
+                    str(c.stored),
+                    c.how,
+                    at,
+                    run_id,
+                ]
+                for c in claims
+            ],
         )
         con.execute("commit")
     except BaseException:
@@ -278,8 +298,10 @@ def reserve(
 def amend_claims(con: duckdb.DuckDBPyConnection, changed: list[Claim]) -> None:
     """Record how claims were actually carried out (a move that had to become a copy)."""
     for claim in changed:
-        con.execute("update audit.claims set how = ? where submission_id = ?",
-                    [claim.how, claim.submission_id])
+        con.execute(
+            "update audit.claims set how = ? where submission_id = ?",
+            [claim.how, claim.submission_id],
+        )
 
 
 def record(
@@ -301,12 +323,16 @@ def record(
         _append(con, "audit.findings", findings)
         _append(con, "audit.finding_counts", counts)
         if not aggregates.is_empty():
-            _append(con, "audit.file_aggregates",
-                    aggregates.filter(pl.col("submission_id").is_in(accepted)))
+            _append(
+                con,
+                "audit.file_aggregates",
+                aggregates.filter(pl.col("submission_id").is_in(accepted)),
+            )
         _supersede(con, at)
         released = sorted(set(entries["submission_id"].to_list()) - set(keep_claims or []))
-        con.execute("delete from audit.claims where submission_id in (select unnest(?))",
-                    [released])
+        con.execute(
+            "delete from audit.claims where submission_id in (select unnest(?))", [released]
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -316,17 +342,24 @@ def record(
 def release(con: duckdb.DuckDBPyConnection, submission_ids: list[int]) -> None:
     """Let go of claims whose last step (removing an inbox original) is done."""
     if submission_ids:
-        con.execute("delete from audit.claims where submission_id in (select unnest(?))",
-                    [submission_ids])
+        con.execute(
+            "delete from audit.claims where submission_id in (select unnest(?))", [submission_ids]
+        )
 
 
 def log_recovery(
-    con: duckdb.DuckDBPyConnection, at: datetime, action: str, detail: str,
-    submission_id: int | None = None, path: Path | None = None,
+    con: duckdb.DuckDBPyConnection,
+    at: datetime,
+    action: str,
+    detail: str,
+    submission_id: int | None = None,
+    path: Path | None = None,
 ) -> None:
     """Note what recovery did, for the operator."""
-    con.execute("insert into audit.recoveries values (?, ?, ?, ?, ?)",
-                [at, action, submission_id, None if path is None else str(path), detail])
+    con.execute(
+        "insert into audit.recoveries values (?, ?, ?, ?, ?)",
+        [at, action, submission_id, None if path is None else str(path), detail],
+    )
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, at: datetime) -> None:
@@ -376,8 +409,10 @@ def claims(con: duckdb.DuckDBPyConnection) -> list[tuple[Claim, bool]]:
         order by c.submission_id
         """
     ).fetchall()
-    return [(Claim(sid, Path(os.fsdecode(source)), Path(stored), how), recorded)
-            for sid, source, stored, how, recorded in rows]
+    return [
+        (Claim(sid, Path(os.fsdecode(source)), Path(stored), how), recorded)
+        for sid, source, stored, how, recorded in rows
+    ]
 
 
 def current_aggregates(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -437,21 +472,25 @@ def with_findings(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, Path]]
     return [(sid, name, Path(stored)) for sid, name, stored in rows]
 
 
-def findings_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[pl.DataFrame,
-                                                                            dict[str, int]]:
+def findings_of(
+    con: duckdb.DuckDBPyConnection, submission_id: int
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """A file's recorded findings and every rule's full count."""
-    findings = pl.from_arrow(con.sql(
-        "select * from audit.findings where submission_id = ?", params=[submission_id]
-    ).to_arrow_table())
-    counts = dict(con.execute(
-        "select rule_id, occurrences from audit.finding_counts where submission_id = ?",
-        [submission_id],
-    ).fetchall())
+    findings = pl.from_arrow(
+        con.sql(
+            "select * from audit.findings where submission_id = ?", params=[submission_id]
+        ).to_arrow_table()
+    )
+    counts = dict(
+        con.execute(
+            "select rule_id, occurrences from audit.finding_counts where submission_id = ?",
+            [submission_id],
+        ).fetchall()
+    )
     return findings, counts
 
 
-def stray_rows(con: duckdb.DuckDBPyConnection, kinds, submission_ids: list[int]) -> dict[str,
-                                                                                        int]:
+def stray_rows(con: duckdb.DuckDBPyConnection, kinds, submission_ids: list[int]) -> dict[str, int]:
     """Rows in each raw table from `submission_ids` whose file is not (or no longer)
     accepted: must be none."""
     if not submission_ids:
@@ -474,10 +513,12 @@ def stray_rows(con: duckdb.DuckDBPyConnection, kinds, submission_ids: list[int])
 def run_outcome(con: duckdb.DuckDBPyConnection, run_id: str) -> RunOutcome:
     """What run `run_id` did: files by status, warnings, and every rejected file (or resent
     copy of a rejected file) with its first five errors."""
-    counts = dict(con.execute(
-        "select status, count(*) from audit.submissions where run_id = ? group by status",
-        [run_id],
-    ).fetchall())
+    counts = dict(
+        con.execute(
+            "select status, count(*) from audit.submissions where run_id = ? group by status",
+            [run_id],
+        ).fetchall()
+    )
     warnings = con.execute(
         "select coalesce(sum(warning_count), 0) from audit.submissions where run_id = ?",
         [run_id],
@@ -510,8 +551,14 @@ def run_outcome(con: duckdb.DuckDBPyConnection, run_id: str) -> RunOutcome:
         [run_id, REJECTED, REJECTED],
     ).fetchall()
     rejections = [
-        Rejection(sid, name, errors, judged if judged != sid else None,
-                  [f for f in findings or [] if f], Path(stored))
+        Rejection(
+            sid,
+            name,
+            errors,
+            judged if judged != sid else None,
+            [f for f in findings or [] if f],
+            Path(stored),
+        )
         for sid, name, judged, errors, stored, findings in rows
     ]
     return RunOutcome(

@@ -111,8 +111,12 @@ def published_by(home: Home, run_id: str) -> bool:
         return False
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        return con.execute("select count(*) from meta.publication where run_id = ?",
-                           [run_id]).fetchone()[0] > 0
+        return (
+            con.execute(
+                "select count(*) from meta.publication where run_id = ?", [run_id]
+            ).fetchone()[0]
+            > 0
+        )
     finally:
         con.close()
 
@@ -164,9 +168,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
             "current_database() and schema_name = ? and table_name = ? and comment is not null",
             [schema, table],
         ).fetchall():
-            con.execute(
-                f'comment on column pub.{schema}.{table}."{column}" is {_quote(text)}'
-            )
+            con.execute(f'comment on column pub.{schema}.{table}."{column}" is {_quote(text)}')
 
 
 def _quote(text: str) -> str:

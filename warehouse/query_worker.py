@@ -1,6 +1,6 @@
 """The child process that runs one analyst query for `warehouse.readonly.run_query`: reads
 its request (pickled) on stdin, caps its own address space, runs the query on the hardened
-connection with a watchdog, and writes `("ok", QueryResult)` or `("refused", zh, en)`
+connection with a watchdog, and writes `("ok", QueryResult)` or `("refused", zh, en, detail)`
 (pickled) on stdout. Started with `python -m warehouse.query_worker`; not for people."""
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ def _run(path: Path, sql: str, limits) -> tuple:
     spill = tempfile.mkdtemp(prefix="zhirong-sql-")
     try:
         try:
-            con = connect_published(path, {
-                "memory_limit": f"{int(limits.memory_limit_bytes * _DUCKDB_SHARE)}B",
-                "temp_directory": spill,
-                "max_temp_directory_size": f"{int(limits.temp_limit_bytes)}B",
-            })
+            con = connect_published(
+                path,
+                {
+                    "memory_limit": f"{int(limits.memory_limit_bytes * _DUCKDB_SHARE)}B",
+                    "temp_directory": spill,
+                    "max_temp_directory_size": f"{int(limits.temp_limit_bytes)}B",
+                },
+            )
         except QueryRefused as refused:
             return _refused(refused)
         timer = threading.Timer(limits.timeout_seconds, con.interrupt)
@@ -74,9 +77,13 @@ def _run(path: Path, sql: str, limits) -> tuple:
             text = str(exc).strip() or type(exc).__name__
             if "temp" in text.lower() and "size" in text.lower():
                 gib = limits.temp_limit_bytes / (1 << 30)
-                return ("refused", f"查询需要的临时空间超过 {gib:g} GiB 上限：{text}",
-                        f"the query needs more than its {gib:g} GiB of temporary space: {text}")
-            return ("refused", f"查询失败：{text}", f"query failed: {text}")
+                return (
+                    "refused",
+                    f"查询需要的临时空间超过 {gib:g} GiB 上限",
+                    f"the query needs more than its {gib:g} GiB of temporary space",
+                    text,
+                )
+            return ("refused", "查询失败", "query failed", text)
         finally:
             timer.cancel()
             con.close()
@@ -85,7 +92,7 @@ def _run(path: Path, sql: str, limits) -> tuple:
 
 
 def _refused(refused) -> tuple:
-    return ("refused", refused.message_zh, refused.message_en)
+    return ("refused", refused.message_zh, refused.message_en, refused.detail)
 
 
 if __name__ == "__main__":

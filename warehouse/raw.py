@@ -29,12 +29,17 @@ def raw_schema(kind: str) -> pl.Schema:
     """The Polars schema of a raw file of `kind`: submission_id, row_number and the
     normalised columns (derived from the kind, so ingest and the store cannot drift)."""
     spec = KINDS[kind]
-    text = pl.LazyFrame(schema={"submission_id": pl.Int64,
-                                **{c.name: pl.String for c in spec.columns}})
+    text = pl.LazyFrame(
+        schema={"submission_id": pl.Int64, **{c.name: pl.String for c in spec.columns}}
+    )
     columns = normalise(text, spec, {}).collect_schema()
-    return pl.Schema({"submission_id": pl.Int64, "row_number": pl.Int64,
-                      **{n: t for n, t in columns.items()
-                         if n not in ("row_number", "submission_id")}})
+    return pl.Schema(
+        {
+            "submission_id": pl.Int64,
+            "row_number": pl.Int64,
+            **{n: t for n, t in columns.items() if n not in ("row_number", "submission_id")},
+        }
+    )
 
 
 def kind_dir(home: Home, kind: str) -> Path:
@@ -69,8 +74,10 @@ def view_sql(home: Home, kind: str) -> str:
     pattern = str(kind_dir(home, kind) / "*.parquet").replace("'", "''")
     # By name: a column added to a kind later (fund deals' currency) reads as NULL from
     # the files kept before it existed.
-    return (f"create or replace view raw.{kind} as select * from "
-            f"read_parquet('{pattern}', union_by_name = true)")
+    return (
+        f"create or replace view raw.{kind} as select * from "
+        f"read_parquet('{pattern}', union_by_name = true)"
+    )
 
 
 def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:
@@ -84,8 +91,7 @@ def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:
         start = 0
         for length, sid in runs.struct.unnest().iter_rows():
             path = incoming_dir(home, kind) / f"{sid}.parquet"
-            ordered.slice(start, length).write_parquet(path, compression="lz4",
-                                                       statistics=True)
+            ordered.slice(start, length).write_parquet(path, compression="lz4", statistics=True)
             flush(path)
             start += length
 
@@ -115,8 +121,10 @@ def stored_files(home: Home) -> list[tuple[str, int, Path]]:
 
 def highest_id(home: Home) -> int:
     """The highest submission id with rows anywhere in the store (0 when none)."""
-    found = [sid for _, sid, _ in [*staged_files(home), *stored_files(home),
-                                   *_numbered(home, orphaned_dir)]]
+    found = [
+        sid
+        for _, sid, _ in [*staged_files(home), *stored_files(home), *_numbered(home, orphaned_dir)]
+    ]
     return max(found, default=0)
 
 

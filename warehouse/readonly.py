@@ -44,10 +44,13 @@ HARDENED_CONFIG = {
 class QueryRefused(Exception):  # noqa: N818 — a refusal shown to the analyst, not a fault
     """A query that is not a single read-only SELECT, or that failed; bilingual reason."""
 
-    def __init__(self, message_zh: str, message_en: str):
-        super().__init__(f"{message_zh} / {message_en}")
+    def __init__(self, message_zh: str, message_en: str, detail: str = ""):
+        # `detail` is DuckDB's own text (English, often several lines): said once, not in
+        # each language.
+        super().__init__(f"{message_zh} / {message_en}" + (f": {detail}" if detail else ""))
         self.message_zh = message_zh
         self.message_en = message_en
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def check_statement(sql: str) -> None:
     try:
         statements = duckdb.connect(":memory:").extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryRefused(f"SQL 语法错误：{exc}", f"SQL syntax error: {exc}") from exc
+        raise QueryRefused("SQL 语法错误", "SQL syntax error", str(exc)) from exc
     if len(statements) != 1:
         raise QueryRefused(
             f"只接受一条语句（收到 {len(statements)} 条）",
@@ -97,8 +100,7 @@ def connect_published(path: Path, config: dict | None = None) -> duckdb.DuckDBPy
             f"尚未发布数据仓库：{path}（先运行 zhirong demo 或 zhirong build）",
             f"no published warehouse at {path} yet (run zhirong demo or zhirong build first)",
         )
-    return duckdb.connect(str(path), read_only=True, config={**HARDENED_CONFIG,
-                                                             **(config or {})})
+    return duckdb.connect(str(path), read_only=True, config={**HARDENED_CONFIG, **(config or {})})
 
 
 def run_query(
@@ -116,15 +118,19 @@ def run_query(
     request = pickle.dumps({"path": str(path), "sql": sql, "limits": limits})
     # The worker imports this package from wherever this module was imported.
     root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "warehouse.query_worker"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     try:
-        out, err = worker.communicate(request, timeout=limits.timeout_seconds
-                                      + KILL_GRACE_SECONDS)
+        out, err = worker.communicate(request, timeout=limits.timeout_seconds + KILL_GRACE_SECONDS)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.communicate()
@@ -133,22 +139,26 @@ def run_query(
         raise _died(worker.returncode, err, limits)
     outcome = pickle.loads(out)
     if outcome[0] == "refused":
-        raise QueryRefused(outcome[1], outcome[2])
+        raise QueryRefused(*outcome[1:])
     return outcome[1]
 
 
 def timed_out(limits: QueryLimits) -> QueryRefused:
     """The refusal of a query stopped at its time limit."""
     seconds = limits.timeout_seconds
-    return QueryRefused(f"查询超过 {seconds:g} 秒时限，已中止",
-                        f"the query exceeded its {seconds:g} s limit and was stopped")
+    return QueryRefused(
+        f"查询超过 {seconds:g} 秒时限，已中止",
+        f"the query exceeded its {seconds:g} s limit and was stopped",
+    )
 
 
 def out_of_memory(limits: QueryLimits) -> QueryRefused:
     """The refusal of a query that needed more than its memory limit."""
     gib = _gib(limits.memory_limit_bytes)
-    return QueryRefused(f"查询所需内存超过 {gib} 上限，已中止",
-                        f"the query needs more than its {gib} memory limit and was stopped")
+    return QueryRefused(
+        f"查询所需内存超过 {gib} 上限，已中止",
+        f"the query needs more than its {gib} memory limit and was stopped",
+    )
 
 
 def _died(code: int, err: bytes, limits: QueryLimits) -> QueryRefused:

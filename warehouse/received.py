@@ -100,9 +100,7 @@ def keep(source: Path, stored: Path, how: str) -> str:
     return how
 
 
-def fingerprint(
-    submission_id: int, source: Path, stored: Path, received_at: datetime
-) -> Receipt:
+def fingerprint(submission_id: int, source: Path, stored: Path, received_at: datetime) -> Receipt:
     """The receipt of a kept file: its SHA-256 (of the link text for a link, of nothing for
     a pipe or device — their content is never read) and its size."""
     entry = stored.lstat()
@@ -140,9 +138,13 @@ def put_back(stored: Path, source: Path) -> Path:
 
 
 def _kind_of(mode: int) -> str:
-    return {stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character-device",
-            stat.S_IFBLK: "block-device", stat.S_IFDIR: "directory"}.get(stat.S_IFMT(mode),
-                                                                          "special")
+    return {
+        stat.S_IFIFO: "fifo",
+        stat.S_IFSOCK: "socket",
+        stat.S_IFCHR: "character-device",
+        stat.S_IFBLK: "block-device",
+        stat.S_IFDIR: "directory",
+    }.get(stat.S_IFMT(mode), "special")
 
 
 def _remove(path: Path) -> None:

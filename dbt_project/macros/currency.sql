@@ -1,4 +1,4 @@
-{#- The one conversion to CNY (本外币合计, DESIGN §4): an amount in `currency` at `rate`
+{#- The one conversion to CNY (本外币合计, contract §4): an amount in `currency` at `rate`
     (the month-end rate of the `fx_rates` seed), per line, rounded per line to the cent.
     CNY is taken as it is; a foreign amount without a rate is NULL here, and the gate has
     already rejected any file that would leave one. -#}

@@ -20,5 +20,5 @@ select
 from stages as later
 inner join stages as earlier
     on later.enterprise_uscc = earlier.enterprise_uscc
-    and earlier.stage_rank < later.stage_rank
-    and earlier.reached_on > later.reached_on
+        and earlier.stage_rank < later.stage_rank
+        and earlier.reached_on > later.reached_on

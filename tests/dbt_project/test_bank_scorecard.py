@@ -1,5 +1,5 @@
 """The 督导评价 scorecard through the whole pipeline on the six-bank fixture of
-tests/helpers.py, every number worked out by hand (DESIGN §7: growth gap 60 + 8 per pp,
+tests/helpers.py, every number worked out by hand (contract §7: growth gap 60 + 8 per pp,
 share = percentile in the peer group, share changes 60 + 20 per pp, data quality 100 less
 15 per late file and 25 per missing file; weights 30/20/20/20/10; A ≥ 85, B ≥ 70, C ≥ 60).
 The registry's other 20 sample banks owed files too and sent none: they are scored."""
@@ -21,8 +21,7 @@ SILENT = "C2902150200002"  # a registered sample bank, active since 2023-01, tha
 @pytest.fixture(scope="module")
 def cards(scorecard_home):
     con = duckdb.connect(str(scorecard_home.published_db), read_only=True)
-    cursor = con.execute("select * from marts.bank_scorecard where period = ?",
-                         [date(2026, 9, 30)])
+    cursor = con.execute("select * from marts.bank_scorecard where period = ?", [date(2026, 9, 30)])
     names = [d[0] for d in cursor.description]
     rows = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
     con.close()
@@ -33,16 +32,18 @@ def test_every_active_bank_scored_once_at_the_quarter_end(cards):
     # The 26 sample banks are active from 2023-01 (seed banks.active_from), except one
     # foreign bank from 2024-07: all 26 owed the quarter's files.
     assert {A, B, C, D, E, F} <= set(cards) and len(cards) == 26
-    assert all(card["is_quarter_end"] and card["weights_version"] == "2024.1"
-               for card in cards.values())
+    assert all(
+        card["is_quarter_end"] and card["weights_version"] == "2024.1" for card in cards.values()
+    )
 
 
 def test_a_bank_that_sent_nothing_is_scored_and_ranked_last(cards):
     card = cards[SILENT]
     # Both files missing past the due day: 100 − 2 × 25; every other indicator 0.
     assert (card["missing_files"], card["data_quality_score"]) == (2, 50)
-    assert card["zeroed_indicators"] == ("credit_share_change,growth_gap,mfg_loan_share,"
-                                         "mlt_share_change")
+    assert card["zeroed_indicators"] == (
+        "credit_share_change,growth_gap,mfg_loan_share,mlt_share_change"
+    )
     assert card["composite_score"] == 5.0 and card["grade"] == "D" and card["is_graded"]
     # Tied with the other 19 silent banks behind the six that filed.
     assert card["rank_city"] == 7 and card["banks_ranked"] == 26

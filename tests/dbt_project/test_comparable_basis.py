@@ -1,5 +1,5 @@
-"""City figures on a comparable basis (可比口径, DESIGN §4) and the scorecard rules that make
-not filing cost (DESIGN §7), through the whole pipeline on a fixture worked out by hand.
+"""City figures on a comparable basis (可比口径, contract §4) and the scorecard rules that make
+not filing cost (contract §7), through the whole pipeline on a fixture worked out by hand.
 
 Three banks, each month's manufacturing book a credit MLT line and a one-year guaranteed
 line issued within the month (so MLT = credit, and the short line is the month's 投放):
@@ -41,10 +41,18 @@ pytestmark = pytest.mark.integration
 NEW = "C6903150600003"  # 海峡银行重庆分行: the registry has it active from 2024-07
 SILENT = "C3901150300001"  # a registered sample bank that sends nothing
 BOOKS = {
-    BANK_A: {"2023-12": (600, 400, 10000), "2024-06": (700, 400, 10500),
-             "2024-12": (800, 400, 11000), "2025-06": (900, 420, 12000)},
-    BANK_B: {"2023-12": (1000, 1000, 20000), "2024-06": (1100, 1000, 20000),
-             "2024-12": (1050, 1000, 20500), "2025-06": (1000, 900, None)},
+    BANK_A: {
+        "2023-12": (600, 400, 10000),
+        "2024-06": (700, 400, 10500),
+        "2024-12": (800, 400, 11000),
+        "2025-06": (900, 420, 12000),
+    },
+    BANK_B: {
+        "2023-12": (1000, 1000, 20000),
+        "2024-06": (1100, 1000, 20000),
+        "2024-12": (1050, 1000, 20500),
+        "2025-06": (1000, 900, None),
+    },
     NEW: {"2024-12": (300, 200, 4000), "2025-06": (600, 200, 5000)},
 }
 JUNE_2025 = date(2025, 6, 30)
@@ -58,18 +66,36 @@ def _write(home_root, b_total_june=None):
             if bank == BANK_B and period == "2025-06":
                 total = b_total_june
             rows = [
-                loan(bank_code=bank, report_period=period, loan_id=f"{bank}-mlt",
-                     issue_date="2023-01-10", maturity_date="2030-01-10", guarantee_type="D",
-                     balance=str(mlt), balance_cny=str(mlt)),
-                loan(bank_code=bank, report_period=period, loan_id=f"{bank}-short",
-                     issue_date=f"{period}-05", maturity_date=f"{year + 1}-{month:02d}-05",
-                     guarantee_type="C", balance=str(short), balance_cny=str(short)),
+                loan(
+                    bank_code=bank,
+                    report_period=period,
+                    loan_id=f"{bank}-mlt",
+                    issue_date="2023-01-10",
+                    maturity_date="2030-01-10",
+                    guarantee_type="D",
+                    balance=str(mlt),
+                    balance_cny=str(mlt),
+                ),
+                loan(
+                    bank_code=bank,
+                    report_period=period,
+                    loan_id=f"{bank}-short",
+                    issue_date=f"{period}-05",
+                    maturity_date=f"{year + 1}-{month:02d}-05",
+                    guarantee_type="C",
+                    balance=str(short),
+                    balance_cny=str(short),
+                ),
             ]
             files = [write_csv(inbox / f"loans_{bank}_{period}.csv", rows, LOAN_HEADERS)]
             if total is not None:
-                files.append(write_csv(inbox / f"totals_{bank}_{period}.csv",
-                                       [{**totals_matching(rows), "total_loans": str(total)}],
-                                       TOTAL_HEADERS))
+                files.append(
+                    write_csv(
+                        inbox / f"totals_{bank}_{period}.csv",
+                        [{**totals_matching(rows), "total_loans": str(total)}],
+                        TOTAL_HEADERS,
+                    )
+                )
             next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
             for path in files:
                 arrived(path, datetime(next_year, next_month, 10, 2))
@@ -107,8 +133,9 @@ def _city(con, period):
 
 
 def _card(con, bank, period=JUNE_2025):
-    return _row(con, "select * from marts.bank_scorecard where bank_code = ? and period = ?",
-                [bank, period])
+    return _row(
+        con, "select * from marts.bank_scorecard where bank_code = ? and period = ?", [bank, period]
+    )
 
 
 def test_city_balances_count_every_file_accepted(published):
@@ -142,13 +169,13 @@ def test_city_growth_compares_the_same_banks_at_both_ends(published):
     assert city["banks_in_ytd"] == 3
     assert city["mfg_loans_ytd_increment"] == (1320 - 1200) + (1900 - 2050) + (800 - 500)
     # 同比多增 over A and B (N has no 2023-12): each bank's increment against a year before.
-    assert city["mfg_loans_ytd_increment_yoy_change"] == (
-        (1320 - 1200) - (1100 - 1000)) + ((1900 - 2050) - (2100 - 2000))
+    assert city["mfg_loans_ytd_increment_yoy_change"] == ((1320 - 1200) - (1100 - 1000)) + (
+        (1900 - 2050) - (2100 - 2000)
+    )
     # 年均 from 2023-12 over 18 months, over A only (B has no totals now, N no baseline).
     assert city["banks_in_avg_growth"] == 1
     assert city["mfg_loans_avg_annual_growth"] == pytest.approx((1320 / 1000) ** (12 / 18) - 1)
-    assert city["total_loans_avg_annual_growth"] == pytest.approx(
-        (12000 / 10000) ** (12 / 18) - 1)
+    assert city["total_loans_avg_annual_growth"] == pytest.approx((12000 / 10000) ** (12 / 18) - 1)
 
 
 def test_a_bank_entering_never_moves_city_growth(published):
@@ -161,27 +188,46 @@ def test_a_bank_entering_never_moves_city_growth(published):
 
 
 def test_the_plan_growth_target_compares_the_two_average_growth_rates(published):
-    row = _row(published, "select actual_value, as_of_period from marts.plan_target_progress "
-                          "where target_code = 'mfg_growth_gap' and year = ?", [2025])
+    row = _row(
+        published,
+        "select actual_value, as_of_period from marts.plan_target_progress "
+        "where target_code = 'mfg_growth_gap' and year = ?",
+        [2025],
+    )
     assert row["as_of_period"] == JUNE_2025
     assert row["actual_value"] == pytest.approx(
-        (1320 / 1000) ** (12 / 18) - (12000 / 10000) ** (12 / 18))
-    first_year = _row(published, "select actual_value from marts.plan_target_progress "
-                                 "where target_code = 'mfg_growth_gap' and year = 2024", [])
+        (1320 / 1000) ** (12 / 18) - (12000 / 10000) ** (12 / 18)
+    )
+    first_year = _row(
+        published,
+        "select actual_value from marts.plan_target_progress "
+        "where target_code = 'mfg_growth_gap' and year = 2024",
+        [],
+    )
     assert first_year["actual_value"] == pytest.approx(3250 / 3000 - 31500 / 30000)
 
 
 def test_new_bank_metrics_by_hand_and_null_without_the_baseline(published):
-    n = _row(published, "select * from marts.bank_loan_metrics where bank_code = ? and "
-                        "period = ?", [NEW, JUNE_2025])
+    n = _row(
+        published,
+        "select * from marts.bank_loan_metrics where bank_code = ? and period = ?",
+        [NEW, JUNE_2025],
+    )
     assert n["mfg_new_loans"] == 200
     assert n["mfg_loans_ytd_increment"] == 800 - 500
-    for column in ("mfg_loans_yoy_growth", "mfg_mlt_loans_yoy_growth",
-                   "mfg_loans_ytd_increment_yoy_change", "mfg_loans_avg_annual_growth",
-                   "total_loans_avg_annual_growth"):
+    for column in (
+        "mfg_loans_yoy_growth",
+        "mfg_mlt_loans_yoy_growth",
+        "mfg_loans_ytd_increment_yoy_change",
+        "mfg_loans_avg_annual_growth",
+        "total_loans_avg_annual_growth",
+    ):
         assert n[column] is None, column
-    a = _row(published, "select * from marts.bank_loan_metrics where bank_code = ? and "
-                        "period = ?", [BANK_A, JUNE_2025])
+    a = _row(
+        published,
+        "select * from marts.bank_loan_metrics where bank_code = ? and period = ?",
+        [BANK_A, JUNE_2025],
+    )
     assert a["mfg_loans_ytd_increment_yoy_change"] == (1320 - 1200) - (1100 - 1000)
     assert a["mfg_loans_avg_annual_growth"] == pytest.approx(1.32 ** (12 / 18) - 1)
 
@@ -206,8 +252,10 @@ def test_a_bank_that_withholds_a_file_never_scores_higher_than_if_it_had_sent_it
     assert sent["composite_score"] == round((40 * change + 1000) / 80, 2)
     assert sent["composite_score"] > withheld["composite_score"]
     for period in (date(2024, 6, 30), date(2024, 12, 31)):
-        assert _card(homes[1], BANK_B, period)["composite_score"] == _card(
-            homes[0], BANK_B, period)["composite_score"]
+        assert (
+            _card(homes[1], BANK_B, period)["composite_score"]
+            == _card(homes[0], BANK_B, period)["composite_score"]
+        )
 
 
 def test_a_bank_below_the_coverage_floor_is_not_graded_or_ranked(published):
@@ -222,19 +270,31 @@ def test_a_bank_below_the_coverage_floor_is_not_graded_or_ranked(published):
     assert card["not_graded_reason"].startswith("未评级：可评价权重 10 低于 70（")
     assert "only 10 of 100 weight can be evaluated, below 70" in card["not_graded_reason"]
     assert "not_active_a_year_before" in card["reweighting_reasons"]
-    ranked = published.execute("select count(*) from marts.bank_scorecard where period = ? "
-                               "and rank_city is not null", [JUNE_2025]).fetchone()[0]
+    ranked = published.execute(
+        "select count(*) from marts.bank_scorecard where period = ? and rank_city is not null",
+        [JUNE_2025],
+    ).fetchone()[0]
     assert ranked == card["banks_ranked"] == 25
 
 
 def test_a_bank_that_files_nothing_appears_and_loses_data_quality(published):
     rows = published.execute(
         "select kind, is_expected, is_missing, filing_state, due_date from marts.filing_status"
-        " where bank_code = ? and period = ? order by kind", [SILENT, JUNE_2025]).fetchall()
-    assert rows == [("loan_totals", True, True, "missing", date(2025, 7, 15)),
-                    ("loans", True, True, "missing", date(2025, 7, 15))]
+        " where bank_code = ? and period = ? order by kind",
+        [SILENT, JUNE_2025],
+    ).fetchall()
+    assert rows == [
+        ("loan_totals", True, True, "missing", date(2025, 7, 15)),
+        ("loans", True, True, "missing", date(2025, 7, 15)),
+    ]
     card = _card(published, SILENT)
     assert (card["missing_files"], card["data_quality_score"], card["grade"]) == (2, 50, "D")
     # N owed nothing before 2024-07: no filing_status rows for it then.
-    assert published.execute("select count(*) from marts.filing_status where bank_code = ? "
-                             "and period < date '2024-07-31'", [NEW]).fetchone()[0] == 0
+    assert (
+        published.execute(
+            "select count(*) from marts.filing_status where bank_code = ? "
+            "and period < date '2024-07-31'",
+            [NEW],
+        ).fetchone()[0]
+        == 0
+    )

@@ -1,4 +1,4 @@
-"""Frozen 督导评价 (DESIGN §7): at the cut-off after a quarter-end the evaluation is frozen
+"""Frozen 督导评价 (contract §7): at the cut-off after a quarter-end the evaluation is frozen
 into marts.evaluation_results and never rewritten; a later file moves only the live
 scorecard, and marts.evaluation_changes says what moved and which submission moved it.
 On the six-bank fixture of tests/helpers.py, whose 2026-09 cut-off (45 days) has passed."""
@@ -21,8 +21,9 @@ QUARTER = date(2026, 9, 30)
 def _frozen(home: Home) -> list[tuple]:
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        return con.execute("select * from marts.evaluation_results where period = ? "
-                           "order by bank_code", [QUARTER]).fetchall()
+        return con.execute(
+            "select * from marts.evaluation_results where period = ? order by bank_code", [QUARTER]
+        ).fetchall()
     finally:
         con.close()
 
@@ -44,14 +45,26 @@ def resubmitted(tmp_path_factory):
     assert main(["--home", str(home.root), "refresh"]) == 0
     before = _frozen(home)
     # Bank A sends its 2026-09 loans again: the same balance under a corrected loan id.
-    again = write_csv(home.inbox / "loans_A_2026-09_v2.csv",
-                      [loan(bank_code=A, report_period="2026-09", loan_id="a1-corrected",
-                            balance="1200", balance_cny="1200", issue_date="2024-03-01",
-                            maturity_date="2028-03-01")], LOAN_HEADERS)
+    again = write_csv(
+        home.inbox / "loans_A_2026-09_v2.csv",
+        [
+            loan(
+                bank_code=A,
+                report_period="2026-09",
+                loan_id="a1-corrected",
+                balance="1200",
+                balance_cny="1200",
+                issue_date="2024-03-01",
+                maturity_date="2028-03-01",
+            )
+        ],
+        LOAN_HEADERS,
+    )
     assert main(["--home", str(home.root), "refresh"]) == 0
     con = duckdb.connect(str(home.published_db), read_only=True)
-    newest = con.execute("select max(submission_id) from audit.submissions "
-                         "where file_name = ?", [again.name]).fetchone()[0]
+    newest = con.execute(
+        "select max(submission_id) from audit.submissions where file_name = ?", [again.name]
+    ).fetchone()[0]
     con.close()
     return home, before, newest
 
@@ -60,14 +73,19 @@ def test_the_quarter_was_frozen_at_its_cut_off_for_every_bank(resubmitted):
     home, before, _ = resubmitted
     assert len(before) == 26
     con = duckdb.connect(str(home.published_db), read_only=True)
-    a = con.execute("select composite_score, grade, rank_city, frozen_by, submission_ids "
-                    "from marts.evaluation_results where bank_code = ? and period = ?",
-                    [A, QUARTER]).fetchone()
-    ids = con.execute("select string_agg(cast(submission_id as varchar), ',' order by "
-                      "submission_id) from audit.submissions where reporter = ? and "
-                      "period in (date '2025-09-30', date '2026-09-30') and status in "
-                      "('accepted', 'superseded')"
-                      " and submission_id < ?", [A, resubmitted[2]]).fetchone()[0]
+    a = con.execute(
+        "select composite_score, grade, rank_city, frozen_by, submission_ids "
+        "from marts.evaluation_results where bank_code = ? and period = ?",
+        [A, QUARTER],
+    ).fetchone()
+    ids = con.execute(
+        "select string_agg(cast(submission_id as varchar), ',' order by "
+        "submission_id) from audit.submissions where reporter = ? and "
+        "period in (date '2025-09-30', date '2026-09-30') and status in "
+        "('accepted', 'superseded')"
+        " and submission_id < ?",
+        [A, resubmitted[2]],
+    ).fetchone()[0]
     con.close()
     # A as tests/dbt_project/test_bank_scorecard.py works it out: 79.0, B, second.
     assert a[:4] == (79.0, "B", 2, "cut-off")

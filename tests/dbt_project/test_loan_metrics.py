@@ -29,40 +29,106 @@ ONE_YEAR = {"issue_date": "2025-06-01", "maturity_date": "2026-06-01"}
 def _files(inbox):
     a = {"bank_code": BANK_A}
     months = {
-        "2025-10": ([
-            loan(**a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="600"),
-            loan(**a, **ONE_YEAR, loan_id="L2", industry_code=MFG, guarantee_type="E",
-                 balance="400"),
-            loan(**a, **MLT, loan_id="L3", industry_code=OTHER, guarantee_type="D",
-                 balance="1000"),
-        ], "10000"),
-        "2025-12": ([
-            loan(**a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="500"),
-            loan(**a, **ONE_YEAR, loan_id="L2", industry_code=MFG, guarantee_type="E",
-                 balance="400"),
-            loan(**a, **MLT, loan_id="L5", industry_code=MFG, guarantee_type="D", balance="300"),
-        ], "11000"),
-        "2026-10": ([
-            loan(**a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="400"),
-            loan(**a, **MLT, loan_id="L5", industry_code=MFG, guarantee_type="D", balance="300"),
-            loan(**a, loan_id="L6", industry_code=MFG, guarantee_type="C01", balance="1300",
-                 issue_date="2026-05-01", maturity_date="2026-11-01"),
-            loan(**a, **MLT, loan_id="L3", industry_code=OTHER, guarantee_type="D",
-                 balance="2000"),
-        ], "12500"),
+        "2025-10": (
+            [
+                loan(
+                    **a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="600"
+                ),
+                loan(
+                    **a,
+                    **ONE_YEAR,
+                    loan_id="L2",
+                    industry_code=MFG,
+                    guarantee_type="E",
+                    balance="400",
+                ),
+                loan(
+                    **a,
+                    **MLT,
+                    loan_id="L3",
+                    industry_code=OTHER,
+                    guarantee_type="D",
+                    balance="1000",
+                ),
+            ],
+            "10000",
+        ),
+        "2025-12": (
+            [
+                loan(
+                    **a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="500"
+                ),
+                loan(
+                    **a,
+                    **ONE_YEAR,
+                    loan_id="L2",
+                    industry_code=MFG,
+                    guarantee_type="E",
+                    balance="400",
+                ),
+                loan(
+                    **a, **MLT, loan_id="L5", industry_code=MFG, guarantee_type="D", balance="300"
+                ),
+            ],
+            "11000",
+        ),
+        "2026-10": (
+            [
+                loan(
+                    **a, **MLT, loan_id="L1", industry_code=MFG, guarantee_type="D", balance="400"
+                ),
+                loan(
+                    **a, **MLT, loan_id="L5", industry_code=MFG, guarantee_type="D", balance="300"
+                ),
+                loan(
+                    **a,
+                    loan_id="L6",
+                    industry_code=MFG,
+                    guarantee_type="C01",
+                    balance="1300",
+                    issue_date="2026-05-01",
+                    maturity_date="2026-11-01",
+                ),
+                loan(
+                    **a,
+                    **MLT,
+                    loan_id="L3",
+                    industry_code=OTHER,
+                    guarantee_type="D",
+                    balance="2000",
+                ),
+            ],
+            "12500",
+        ),
     }
     for period, (rows, total) in months.items():
         for row in rows:
             row.update(report_period=period, balance_cny=row["balance"])
         write_csv(inbox / f"loans_A_{period}.csv", rows, LOAN_HEADERS)
         # The bank's own totals agree with its lines (the reconciliation rules hold).
-        write_csv(inbox / f"totals_A_{period}.csv",
-                  [{**totals_matching(rows), "total_loans": total}], TOTAL_HEADERS)
-    b = [loan(bank_code=BANK_B, report_period="2026-10", loan_id="B1", industry_code=MFG,
-              guarantee_type="D", balance="500", balance_cny="500", **MLT)]
+        write_csv(
+            inbox / f"totals_A_{period}.csv",
+            [{**totals_matching(rows), "total_loans": total}],
+            TOTAL_HEADERS,
+        )
+    b = [
+        loan(
+            bank_code=BANK_B,
+            report_period="2026-10",
+            loan_id="B1",
+            industry_code=MFG,
+            guarantee_type="D",
+            balance="500",
+            balance_cny="500",
+            **MLT,
+        )
+    ]
     write_csv(inbox / "loans_B_2026-10.csv", b, LOAN_HEADERS)
-    write_csv(inbox / "totals_B_2026-10.csv", [{**totals_matching(b), "total_loans": "5000"}],
-              TOTAL_HEADERS)
+    write_csv(
+        inbox / "totals_B_2026-10.csv",
+        [{**totals_matching(b), "total_loans": "5000"}],
+        TOTAL_HEADERS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +148,9 @@ def _row(con, table, where, params):
 
 
 def test_bank_a_october_2026_by_hand(published):
-    row = _row(published, "bank_loan_metrics", "bank_code = ? and period = ?",
-               [BANK_A, date(2026, 10, 31)])
+    row = _row(
+        published, "bank_loan_metrics", "bank_code = ? and period = ?", [BANK_A, date(2026, 10, 31)]
+    )
     # M = 400 + 300 + 1300; MLT = L1 + L5; credit (D) = L1 + L5; L6 is 保证 and short.
     assert row["mfg_loans"] == Decimal("2000.00")
     assert row["mfg_mlt_loans"] == Decimal("700.00")
@@ -105,12 +172,18 @@ def test_bank_a_october_2026_by_hand(published):
 
 
 def test_bank_b_without_history_has_null_comparisons_not_zero(published):
-    row = _row(published, "bank_loan_metrics", "bank_code = ? and period = ?",
-               [BANK_B, date(2026, 10, 31)])
+    row = _row(
+        published, "bank_loan_metrics", "bank_code = ? and period = ?", [BANK_B, date(2026, 10, 31)]
+    )
     assert row["mfg_loans"] == Decimal("500.00")
     assert row["mfg_loan_share"] == pytest.approx(0.1)
-    for column in ("mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap",
-                   "mfg_loans_ytd_increment", "mfg_mlt_share_yoy_change"):
+    for column in (
+        "mfg_loans_yoy_growth",
+        "total_loans_yoy_growth",
+        "growth_gap",
+        "mfg_loans_ytd_increment",
+        "mfg_mlt_share_yoy_change",
+    ):
         assert row[column] is None, column
 
 
@@ -129,8 +202,9 @@ def test_city_sums_balances_before_dividing(published):
 
 
 def test_december_ytd_compares_with_the_december_before(published):
-    row = _row(published, "bank_loan_metrics", "bank_code = ? and period = ?",
-               [BANK_A, date(2025, 12, 31)])
+    row = _row(
+        published, "bank_loan_metrics", "bank_code = ? and period = ?", [BANK_A, date(2025, 12, 31)]
+    )
     # No 2024-12 file: the increment cannot be known.
     assert row["mfg_loans_ytd_increment"] is None
     assert row["mfg_loans"] == Decimal("1200.00")

@@ -41,69 +41,184 @@ def _files(inbox: Path) -> None:
     a = {"bank_code": BANK_A}
     months = {
         # M = 1000 (MLT 600, credit 600) of T = 20000.
-        "2023-12": ([loan(**a, **MLT, loan_id="L1", guarantee_type="D", balance="600"),
-                     loan(**a, **_short(2023), loan_id="L2", guarantee_type="C",
-                          balance="400")], "20000"),
+        "2023-12": (
+            [
+                loan(**a, **MLT, loan_id="L1", guarantee_type="D", balance="600"),
+                loan(**a, **_short(2023), loan_id="L2", guarantee_type="C", balance="400"),
+            ],
+            "20000",
+        ),
         # M = 1500 (MLT 1200, credit 900) of T = 25000.
-        "2024-12": ([loan(**a, **MLT, loan_id="L1", guarantee_type="D", balance="900"),
-                     loan(**a, **_short(2024), loan_id="L2", guarantee_type="C",
-                          balance="300"),
-                     loan(**a, **MLT, loan_id="L3", guarantee_type="C", balance="300")],
-                    "25000"),
+        "2024-12": (
+            [
+                loan(**a, **MLT, loan_id="L1", guarantee_type="D", balance="900"),
+                loan(**a, **_short(2024), loan_id="L2", guarantee_type="C", balance="300"),
+                loan(**a, **MLT, loan_id="L3", guarantee_type="C", balance="300"),
+            ],
+            "25000",
+        ),
     }
     for period, (rows, total) in months.items():
         for row in rows:
             row.update(report_period=period, balance_cny=row["balance"])
         write_csv(inbox / f"loans_{period}.csv", rows, LOAN_HEADERS)
         corporate = str(sum(int(r["balance"]) for r in rows))
-        write_csv(inbox / f"totals_{period}.csv",
-                  [totals(**a, report_period=period, total_loans=total, total_mlt_loans="0",
-                          total_credit_loans="0", corporate_loans=corporate,
-                          mfg_loans_reported=corporate)], TOTAL_HEADERS)
-    write_csv(inbox / "bonds_2024-03.csv", [bond(filing_id="B1", issue_date="2024-03-15",
-                                                 amount="200000000", issuer_uscc=X)])
-    write_csv(inbox / "bonds_2024-11.csv", [bond(filing_id="B2", issue_date="2024-11-20",
-                                                 bond_type="境外债", market="境外",
-                                                 currency="USD", amount="10000000",
-                                                 issuer_uscc=Y, labels="绿色")])
+        write_csv(
+            inbox / f"totals_{period}.csv",
+            [
+                totals(
+                    **a,
+                    report_period=period,
+                    total_loans=total,
+                    total_mlt_loans="0",
+                    total_credit_loans="0",
+                    corporate_loans=corporate,
+                    mfg_loans_reported=corporate,
+                )
+            ],
+            TOTAL_HEADERS,
+        )
+    write_csv(
+        inbox / "bonds_2024-03.csv",
+        [bond(filing_id="B1", issue_date="2024-03-15", amount="200000000", issuer_uscc=X)],
+    )
+    write_csv(
+        inbox / "bonds_2024-11.csv",
+        [
+            bond(
+                filing_id="B2",
+                issue_date="2024-11-20",
+                bond_type="境外债",
+                market="境外",
+                currency="USD",
+                amount="10000000",
+                issuer_uscc=Y,
+                labels="绿色",
+            )
+        ],
+    )
     # 二、(四)三: issuance in Singapore, in SGD, counts at its issue month's rate.
-    write_csv(inbox / "bonds_2024-06.csv", [bond(filing_id="B3", issue_date="2024-06-18",
-                                                 bond_type="境外债", market="境外",
-                                                 currency="SGD", amount="5000000",
-                                                 issuer_uscc=Z, labels="")])
-    write_csv(inbox / "funds_2024-05.csv", [fund(deal_id="D1", invest_date="2024-05-08",
-                                                 amount="50000000", investee_uscc=X)])
-    write_csv(inbox / "funds_2024-08.csv", [fund(deal_id="D3", invest_date="2024-08-20",
-                                                 amount="2000000", currency="USD",
-                                                 investee_uscc=Z)])
-    write_csv(inbox / "funds_2025-02.csv", [fund(deal_id="D2", invest_date="2025-02-08",
-                                                 amount="100000000", investee_uscc=Y)])
-    stages = [("2024-02", X, "签署IPO协议", "2024-02-10", {}),
-              ("2024-04", Y, "签署IPO协议", "2024-04-01", {}),
-              ("2024-05", Z, "注册", "2024-05-20", {}),
-              ("2024-06", X, "辅导备案", "2024-06-10", {}),
-              ("2024-09", Z, "上市", "2024-09-18",
-               {"exchange": "上交所", "board": "主板", "stock_code": "603123"})]
+    write_csv(
+        inbox / "bonds_2024-06.csv",
+        [
+            bond(
+                filing_id="B3",
+                issue_date="2024-06-18",
+                bond_type="境外债",
+                market="境外",
+                currency="SGD",
+                amount="5000000",
+                issuer_uscc=Z,
+                labels="",
+            )
+        ],
+    )
+    write_csv(
+        inbox / "funds_2024-05.csv",
+        [fund(deal_id="D1", invest_date="2024-05-08", amount="50000000", investee_uscc=X)],
+    )
+    write_csv(
+        inbox / "funds_2024-08.csv",
+        [
+            fund(
+                deal_id="D3",
+                invest_date="2024-08-20",
+                amount="2000000",
+                currency="USD",
+                investee_uscc=Z,
+            )
+        ],
+    )
+    write_csv(
+        inbox / "funds_2025-02.csv",
+        [fund(deal_id="D2", invest_date="2025-02-08", amount="100000000", investee_uscc=Y)],
+    )
+    stages = [
+        ("2024-02", X, "签署IPO协议", "2024-02-10", {}),
+        ("2024-04", Y, "签署IPO协议", "2024-04-01", {}),
+        ("2024-05", Z, "注册", "2024-05-20", {}),
+        ("2024-06", X, "辅导备案", "2024-06-10", {}),
+        (
+            "2024-09",
+            Z,
+            "上市",
+            "2024-09-18",
+            {"exchange": "上交所", "board": "主板", "stock_code": "603123"},
+        ),
+    ]
     for n, (month, who, stage, when, extra) in enumerate(stages, start=1):
-        write_csv(inbox / f"ipos_{month}.csv",
-                  [ipo(event_id=f"E{n}", enterprise_uscc=who, stage=stage, stage_date=when,
-                       **extra)])
-    write_csv(inbox / "engagements_2024-03.csv", [
-        engagement(event_id="M1", event_date="2024-03-12", enterprise_uscc=who, outcome="意向",
-                   amount="") for who in (X, Y, Z)])
-    write_csv(inbox / "engagements_2024-07.csv", [
-        engagement(event_id="M2", event_date="2024-07-03", event_type="硬科技帮扶",
-                   enterprise_uscc=X, bank_code="", outcome="无", amount=""),
-        engagement(event_id="M2", event_date="2024-07-03", event_type="硬科技帮扶",
-                   enterprise_uscc=Y, bank_code="", outcome="无", amount=""),
-        engagement(event_id="M3", event_date="2024-07-25", event_type="硬科技帮扶",
-                   enterprise_uscc=X, bank_code="", outcome="无", amount="")])
-    write_csv(inbox / "register_2024-12.csv", [
-        enterprise(uscc=X, name="重庆甲机械有限公司", as_of="2024-12-31", whitelist="是"),
-        enterprise(uscc=Y, name="重庆乙电子有限公司", industry_code="C3973", cluster_33618="",
-                   as_of="2024-12-31", whitelist="否"),
-        enterprise(uscc=Z, name="重庆丙药业有限公司", industry_code="C2740",
-                   cluster_33618="", as_of="2024-12-31", whitelist="否", listed="是")])
+        write_csv(
+            inbox / f"ipos_{month}.csv",
+            [ipo(event_id=f"E{n}", enterprise_uscc=who, stage=stage, stage_date=when, **extra)],
+        )
+    write_csv(
+        inbox / "engagements_2024-03.csv",
+        [
+            engagement(
+                event_id="M1",
+                event_date="2024-03-12",
+                enterprise_uscc=who,
+                outcome="意向",
+                amount="",
+            )
+            for who in (X, Y, Z)
+        ],
+    )
+    write_csv(
+        inbox / "engagements_2024-07.csv",
+        [
+            engagement(
+                event_id="M2",
+                event_date="2024-07-03",
+                event_type="硬科技帮扶",
+                enterprise_uscc=X,
+                bank_code="",
+                outcome="无",
+                amount="",
+            ),
+            engagement(
+                event_id="M2",
+                event_date="2024-07-03",
+                event_type="硬科技帮扶",
+                enterprise_uscc=Y,
+                bank_code="",
+                outcome="无",
+                amount="",
+            ),
+            engagement(
+                event_id="M3",
+                event_date="2024-07-25",
+                event_type="硬科技帮扶",
+                enterprise_uscc=X,
+                bank_code="",
+                outcome="无",
+                amount="",
+            ),
+        ],
+    )
+    write_csv(
+        inbox / "register_2024-12.csv",
+        [
+            enterprise(uscc=X, name="重庆甲机械有限公司", as_of="2024-12-31", whitelist="是"),
+            enterprise(
+                uscc=Y,
+                name="重庆乙电子有限公司",
+                industry_code="C3973",
+                cluster_33618="",
+                as_of="2024-12-31",
+                whitelist="否",
+            ),
+            enterprise(
+                uscc=Z,
+                name="重庆丙药业有限公司",
+                industry_code="C2740",
+                cluster_33618="",
+                as_of="2024-12-31",
+                whitelist="否",
+                listed="是",
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +238,20 @@ def _rows(con, sql, params=()):
 
 
 def _target(con, code, year=2024):
-    return _rows(con, "select * from marts.plan_target_progress where target_code = ? and "
-                      "year = ?", [code, year])[0]
+    return _rows(
+        con,
+        "select * from marts.plan_target_progress where target_code = ? and year = ?",
+        [code, year],
+    )[0]
 
 
 def _rate(currency: str, period: str) -> Decimal:
     with open(SEEDS / "fx_rates.csv", encoding="utf-8") as handle:
-        return next(Decimal(r["rate_to_cny"]) for r in csv.DictReader(handle)
-                    if r["currency"] == currency and r["period"] == period)
+        return next(
+            Decimal(r["rate_to_cny"])
+            for r in csv.DictReader(handle)
+            if r["currency"] == currency and r["period"] == period
+        )
 
 
 def _cny(amount: str, currency: str, period: str) -> Decimal:
@@ -171,10 +292,14 @@ def test_money_targets_are_cumulative_and_convert_currency(published):
     deal = _cny("2000000", "USD", "2024-08-31")
     assert Decimal(str(funds_2024["actual_value"])) == Decimal("50000000") + deal
     assert Decimal(str(funds_2025["actual_value"])) == Decimal("150000000") + deal
-    assert funds_2025["progress"] == pytest.approx(float(Decimal("150000000") + deal)
-                                                   / 100_000_000_000)
-    z = _rows(published, "select fund_amount, bond_amount from marts.enterprise_financing "
-                         "where uscc = ?", [Z])[0]
+    assert funds_2025["progress"] == pytest.approx(
+        float(Decimal("150000000") + deal) / 100_000_000_000
+    )
+    z = _rows(
+        published,
+        "select fund_amount, bond_amount from marts.enterprise_financing where uscc = ?",
+        [Z],
+    )[0]
     assert (z["fund_amount"], z["bond_amount"]) == (deal, sgd)
 
 
@@ -208,19 +333,31 @@ def test_enterprise_financing_by_hand(published):
 
 
 def test_cluster_and_funnel_by_hand(published):
-    cluster = _rows(published, "select * from marts.cluster_financing where cluster_code = "
-                               "'P1' and period = ?", [date(2024, 12, 31)])[0]
+    cluster = _rows(
+        published,
+        "select * from marts.cluster_financing where cluster_code = 'P1' and period = ?",
+        [date(2024, 12, 31)],
+    )[0]
     # C3612 (the helper's industry) falls in 36 → T1, so P1 has no loans; X's bond is T1's.
     assert cluster["loans"] == 0
-    auto = _rows(published, "select * from marts.cluster_financing where cluster_code = 'T1' "
-                            "and period = ?", [date(2024, 12, 31)])[0]
+    auto = _rows(
+        published,
+        "select * from marts.cluster_financing where cluster_code = 'T1' and period = ?",
+        [date(2024, 12, 31)],
+    )[0]
     assert auto["mfg_loans"] == Decimal("1500.00")
     assert auto["mfg_mlt_share"] == pytest.approx(0.8)
-    march = _rows(published, "select bonds_issued, bond_amount from marts.cluster_financing "
-                             "where cluster_code = 'T1' and period = ?", [date(2024, 3, 31)])[0]
+    march = _rows(
+        published,
+        "select bonds_issued, bond_amount from marts.cluster_financing "
+        "where cluster_code = 'T1' and period = ?",
+        [date(2024, 3, 31)],
+    )[0]
     assert (march["bonds_issued"], march["bond_amount"]) == (1, Decimal("200000000.00"))
-    funnel = {r["stage"]: r for r in _rows(
-        published, "select * from marts.listing_funnel where year = 2024")}
+    funnel = {
+        r["stage"]: r
+        for r in _rows(published, "select * from marts.listing_funnel where year = 2024")
+    }
     assert funnel["签署IPO协议"]["reached_by_year_end"] == 2
     assert funnel["辅导备案"]["conversion_from_previous_stage"] == pytest.approx(0.5)
     assert funnel["上市"]["entered_in_year"] == 1

@@ -11,12 +11,26 @@ from quality.gate import FINDINGS_SCHEMA
 
 FINDINGS = pl.DataFrame(
     [
-        {"submission_id": 1, "rule_id": "LN-E-011", "severity": "error", "row_number": 7,
-         "column": "借款人统一社会信用代码", "value": '=HYPERLINK("http://x","y")',
-         "message_zh": "统一社会信用代码无效", "message_en": "invalid USCC"},
-        {"submission_id": 1, "rule_id": "LN-W-034", "severity": "warning", "row_number": None,
-         "column": None, "value": "送达 sent 2026-11-20",
-         "message_zh": "逾期报送", "message_en": "sent late"},
+        {
+            "submission_id": 1,
+            "rule_id": "LN-E-011",
+            "severity": "error",
+            "row_number": 7,
+            "column": "借款人统一社会信用代码",
+            "value": '=HYPERLINK("http://x","y")',
+            "message_zh": "统一社会信用代码无效",
+            "message_en": "invalid USCC",
+        },
+        {
+            "submission_id": 1,
+            "rule_id": "LN-W-034",
+            "severity": "warning",
+            "row_number": None,
+            "column": None,
+            "value": "送达 sent 2026-11-20",
+            "message_zh": "逾期报送",
+            "message_en": "sent late",
+        },
     ],
     schema=FINDINGS_SCHEMA,
 )
@@ -29,8 +43,15 @@ def test_csv_has_a_bom_one_line_per_finding_and_inert_values(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:3] == ["文件 file", "行号 row", "列 column"]
-    assert rows[1][:7] == ["对公贷款.csv", "7", "借款人统一社会信用代码",
-                           "'=HYPERLINK(\"http://x\",\"y\")", "LN-E-011", "error", "1500"]
+    assert rows[1][:7] == [
+        "对公贷款.csv",
+        "7",
+        "借款人统一社会信用代码",
+        '\'=HYPERLINK("http://x","y")',
+        "LN-E-011",
+        "error",
+        "1500",
+    ]
     assert rows[2][4:7] == ["LN-W-034", "warning", "1"]
     assert len(rows) == 3
 

@@ -30,9 +30,14 @@ from tests.helpers import (
 pytestmark = pytest.mark.integration
 
 A, F = "C1901150100001", "C2901150200001"
-NAMES = {"C1901150100001": "神州工业银行重庆市分行", "C1902150100002": "九州农业银行重庆市分行",
-         "C1903150100003": "长江建设银行重庆市分行", "C1904150100004": "中原交通银行重庆市分行",
-         "C1905150100005": "华联储蓄银行重庆市分行", "C2901150200001": "海港银行重庆分行"}
+NAMES = {
+    "C1901150100001": "神州工业银行重庆市分行",
+    "C1902150100002": "九州农业银行重庆市分行",
+    "C1903150100003": "长江建设银行重庆市分行",
+    "C1904150100004": "中原交通银行重庆市分行",
+    "C1905150100005": "华联储蓄银行重庆市分行",
+    "C2901150200001": "海港银行重庆分行",
+}
 HOSTILE = '=HYPERLINK("http://x","y")'
 # Composites of A's four peers (hand-computed in test_bank_scorecard.py): B 33, D 34,
 # E 68.69 (composites are rounded to 2 decimals), C 92; quartiles by linear interpolation
@@ -47,8 +52,18 @@ Q3 = PEERS[2] + 0.25 * (PEERS[3] - PEERS[2])
 @pytest.fixture(scope="module")
 def packs(scorecard_home, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("packs")
-    code = main(["--home", str(scorecard_home.root), "scorecard", "--period", "2026-09",
-                 "--all", "--out", str(out)])
+    code = main(
+        [
+            "--home",
+            str(scorecard_home.root),
+            "scorecard",
+            "--period",
+            "2026-09",
+            "--all",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     return out
 
@@ -63,8 +78,32 @@ def _pdf_text(path: Path) -> str:
 
 def _xlsx_text(path: Path) -> str:
     book = openpyxl.load_workbook(path)
-    return "\n".join(str(cell.value) for sheet in book for row in sheet.iter_rows()
-                     for cell in row if cell.value is not None)
+    return "\n".join(
+        str(cell.value)
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+def _peer_table(path: Path) -> dict[str, list]:
+    """The scorecard sheet's peer table: label → the row's cells, from column B."""
+    sheet = openpyxl.load_workbook(path)["得分卡"]
+    top = next(r for r in range(1, 80) if sheet.cell(r, 1).value == "同组比较")
+    assert [sheet.cell(top, c).value for c in range(2, 8)] == [
+        "本行",
+        "同组其他机构数",
+        "同组下四分位",
+        "同组中位数",
+        "同组上四分位",
+        "说明",
+    ]
+    return {
+        sheet.cell(r, 1).value: [sheet.cell(r, c).value for c in range(2, 8)]
+        for r in range(top + 1, top + 12)
+        if sheet.cell(r, 1).value
+    }
 
 
 def test_all_writes_three_files_for_every_bank(packs):
@@ -75,7 +114,7 @@ def test_all_writes_three_files_for_every_bank(packs):
 
 def test_xlsx_scorecard_sheet_reads_back(packs):
     book = openpyxl.load_workbook(_files(packs, A)["xlsx"])
-    assert book.sheetnames == ["得分卡", "指标趋势", "同组比较", "指标口径"]
+    assert book.sheetnames == ["得分卡", "指标趋势", "指标口径"]
     sheet = book["得分卡"]
     facts = {sheet.cell(r, 1).value: sheet.cell(r, 2) for r in range(1, 15)}
     assert facts["机构"].value == f"{NAMES[A]}（{A}）"
@@ -87,8 +126,11 @@ def test_xlsx_scorecard_sheet_reads_back(packs):
     assert facts["评价说明"].value.startswith("正式结果")  # 2026-09 is frozen (its cut-off passed)
     assert facts["权重版本"].value == "2024.1"
     assert sheet.freeze_panes == "A3"
-    rows = {sheet.cell(r, 1).value: [sheet.cell(r, c) for c in range(2, 6)]
-            for r in range(1, 40) if sheet.cell(r, 1).value}
+    rows = {
+        sheet.cell(r, 1).value: [sheet.cell(r, c) for c in range(2, 6)]
+        for r in range(1, 40)
+        if sheet.cell(r, 1).value
+    }
     gap = rows["制造业贷款增速与各项贷款增速之差"]
     assert gap[0].value == pytest.approx(10.0)  # percentage points
     assert "pp" in gap[0].number_format
@@ -120,13 +162,14 @@ def test_xlsx_trend_sheet_has_native_line_charts_over_its_rows(packs):
 
 def test_peers_appear_only_as_quartiles_and_no_other_bank_is_named(packs):
     files = _files(packs, A)
-    peers = openpyxl.load_workbook(files["xlsx"])["同组比较"]
-    composite = next(r for r in range(2, 10) if peers.cell(r, 1).value == "综合得分")
-    assert peers.cell(composite, 3).value == 4
-    assert [peers.cell(composite, c).value for c in (4, 5, 6)] == [
-        pytest.approx(Q1), pytest.approx(MEDIAN), pytest.approx(Q3)]
-    texts = {"xlsx": _xlsx_text(files["xlsx"]), "pdf": _pdf_text(files["pdf"]),
-             "csv": files["csv"].read_text(encoding="utf-8-sig")}
+    composite = _peer_table(files["xlsx"])["综合得分"]
+    assert composite[1] == 4
+    assert composite[2:5] == [pytest.approx(Q1), pytest.approx(MEDIAN), pytest.approx(Q3)]
+    texts = {
+        "xlsx": _xlsx_text(files["xlsx"]),
+        "pdf": _pdf_text(files["pdf"]),
+        "csv": files["csv"].read_text(encoding="utf-8-sig"),
+    }
     for fmt, body in texts.items():
         assert NAMES[A] in body, fmt
         for code, name in NAMES.items():
@@ -136,14 +179,14 @@ def test_peers_appear_only_as_quartiles_and_no_other_bank_is_named(packs):
 
 def test_a_group_of_fewer_than_three_other_banks_is_withheld(packs):
     files = _files(packs, F)
-    peers = openpyxl.load_workbook(files["xlsx"])["同组比较"]
-    rows = {peers.cell(r, 1).value: r for r in range(2, 12) if peers.cell(r, 1).value}
+    peers = _peer_table(files["xlsx"])
     # F's five peers sent nothing: each has a composite (5.00) but no growth gap.
-    composite, gap = rows["综合得分"], rows["增速差"]
-    assert peers.cell(composite, 3).value == 5
-    assert [peers.cell(composite, c).value for c in (4, 5, 6)] == [5.0, 5.0, 5.0]
-    assert peers.cell(gap, 3).value == 0
-    assert [peers.cell(gap, c).value for c in (4, 5, 6)] == ["—", "—", "—"]
+    composite, gap = peers["综合得分"], peers["增速差"]
+    assert composite[1] == 5
+    assert composite[2:5] == [5.0, 5.0, 5.0]
+    assert gap[1] == 0
+    assert gap[2:5] == ["—", "—", "—"]
+    assert "不予披露" in gap[5]
     assert "不予披露" in _pdf_text(files["pdf"])
     lines = list(csv.reader(files["csv"].open(encoding="utf-8-sig")))
     gap_line = next(r for r in lines if r[4] == "制造业贷款增速与各项贷款增速之差")
@@ -159,14 +202,17 @@ def test_pdf_shows_bank_grade_numbers_and_charts_in_chinese(packs):
     assert re.search(r"等级\s*B", text)
     assert "79.00" in text and "2 / 5" in text and "2 / 26" in text
     assert "+10.00 pp" in text  # the growth gap
-    assert "10.91%" in text     # 1200 / 11000
+    assert "10.91%" in text  # 1200 / 11000
     assert f"{MEDIAN:.2f}" in text and f"{Q1:.2f}" in text and f"{Q3:.2f}" in text
     assert "制造业贷款同比" in text and "信用贷款占比" in text  # chart legends
     # One font, embedded (so any reader shows the Chinese), and it is the CJK font.
-    fonts = {font.get_object()["/BaseFont"]: font.get_object() for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        font.get_object()["/BaseFont"]: font.get_object()
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
     assert len(fonts) == 1
-    (name, font), = fonts.items()
+    ((name, font),) = fonts.items()
     descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     assert "/FontFile2" in descriptor
     assert "WenQuanYi" in name or "CJK" in name, name
@@ -188,7 +234,8 @@ def test_text_that_looks_like_a_formula_stays_inert_in_every_format(scorecard_ho
     source = ScorecardSource(scorecard_home.published_db, date(2026, 9, 30))
     original = source.pack
     source.pack = lambda code: dataclasses.replace(
-        original(code), card={**original(code).card, "bank_name": HOSTILE})
+        original(code), card={**original(code).card, "bank_name": HOSTILE}
+    )
     written = write_packs(source, tmp_path, banks=[A])
     paths = {p.suffix[1:]: p for p in written[0].paths}
     book = openpyxl.load_workbook(paths["xlsx"])
@@ -202,8 +249,11 @@ def test_text_that_looks_like_a_formula_stays_inert_in_every_format(scorecard_ho
 
 def test_unknown_bank_bad_period_and_bad_format_are_refused(scorecard_home, tmp_path, capsys):
     home = ["--home", str(scorecard_home.root)]
-    assert main([*home, "scorecard", "--bank", "C9999999999999", "--out", str(tmp_path)]) == 1
-    assert "C9999999999999" in capsys.readouterr().err
+    # Not in the registry: a usage error, with the near miss suggested.
+    assert main([*home, "scorecard", "--bank", "C190115010001", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "C190115010001" in err and "C1901150100001 神州工业银行重庆市分行" in err
+    assert "Traceback" not in err
     assert main([*home, "scorecard", "--all", "--period", "2026-13"]) == 2
     assert main([*home, "scorecard", "--all", "--format", "docx"]) == 2
     # Before any bank owed a scored month (the scheme starts 2024-01): nothing to write.
@@ -211,15 +261,27 @@ def test_unknown_bank_bad_period_and_bad_format_are_refused(scorecard_home, tmp_
     assert not list(tmp_path.iterdir())
 
 
-def test_a_missing_font_is_a_clear_refusal_not_empty_boxes(scorecard_home, tmp_path,
-                                                           monkeypatch, capsys):
+def test_a_missing_font_is_a_clear_refusal_not_empty_boxes(
+    scorecard_home, tmp_path, monkeypatch, capsys
+):
     from exports import fonts
 
     fonts.cjk_font.cache_clear()
     monkeypatch.setenv("ZHIRONG_CJK_FONT", str(tmp_path / "no-such-font.ttf"))
     try:
-        code = main(["--home", str(scorecard_home.root), "scorecard", "--bank", A,
-                     "--format", "pdf", "--out", str(tmp_path / "out")])
+        code = main(
+            [
+                "--home",
+                str(scorecard_home.root),
+                "scorecard",
+                "--bank",
+                A,
+                "--format",
+                "pdf",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
     finally:
         fonts.cjk_font.cache_clear()
     assert code == 1
@@ -229,25 +291,32 @@ def test_a_missing_font_is_a_clear_refusal_not_empty_boxes(scorecard_home, tmp_p
 
 def test_a_borrower_named_like_a_formula_comes_out_inert_everywhere(tmp_path):
     home = tmp_path / "home"
-    rows = [loan(report_period="2026-09", borrower_name=HOSTILE),
-            loan(report_period="2026-09", loan_id="L2", borrower_name="+SUM(A1)")]
+    rows = [
+        loan(report_period="2026-09", borrower_name=HOSTILE),
+        loan(report_period="2026-09", loan_id="L2", borrower_name="+SUM(A1)"),
+    ]
     write_csv(home / "inbox" / "loans_A_2026-09.csv", rows, LOAN_HEADERS)
     write_csv(home / "inbox" / "totals_A_2026-09.csv", [totals_matching(rows)], TOTAL_HEADERS)
-    bad = [loan(report_period="2026-09", bank_code=BANK_A, borrower_name=HOSTILE,
-                borrower_uscc=HOSTILE)]
+    bad = [
+        loan(
+            report_period="2026-09", bank_code=BANK_A, borrower_name=HOSTILE, borrower_uscc=HOSTILE
+        )
+    ]
     write_csv(home / "inbox" / "loans_A_2026-09_bad.csv", bad, LOAN_HEADERS)
     assert main(["--home", str(home), "refresh"]) == 1  # the bad file is rejected
     out = tmp_path / "out"
-    assert main(["--home", str(home), "scorecard", "--period", "2026-09", "--all",
-                 "--out", str(out)]) == 0
-    assert main(["--home", str(home), "workbook", "--period", "2026-09",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["--home", str(home), "scorecard", "--period", "2026-09", "--all", "--out", str(out)])
+        == 0
+    )
+    assert main(["--home", str(home), "workbook", "--period", "2026-09", "--out", str(out)]) == 0
     books = [*out.glob("*.xlsx"), *home.rglob("*.xlsx")]
     texts = [*out.glob("*.csv"), *home.rglob("*.findings.csv")]
     assert books and texts
     for path in books:
-        cells = [c for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows()
-                 for c in row]
+        cells = [
+            c for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows() for c in row
+        ]
         assert not [c for c in cells if c.data_type == "f"], path.name
     for path in texts:
         fields = [f for row in csv.reader(path.open(encoding="utf-8-sig")) for f in row]

@@ -10,19 +10,45 @@ pytestmark = pytest.mark.integration
 
 
 def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_path):
-    assert main(["--home", str(scorecard_home.root), "workbook", "--period", "2026-09",
-                 "--out", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(scorecard_home.root),
+                "workbook",
+                "--period",
+                "2026-09",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     book = openpyxl.load_workbook(tmp_path / "2026-09_督导评价_监管汇总.xlsx")
-    assert book.sheetnames == ["银行排名", "全市指标", "规划进度", "数据质量", "报送完整性",
-                               "评价变更"]
+    assert book.sheetnames == [
+        "银行排名",
+        "全市指标",
+        "规划进度",
+        "数据质量",
+        "报送完整性",
+        "评价变更",
+        "口径说明",
+    ]
     ranking = book["银行排名"]
     header = [c.value for c in ranking[2]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True))
-            for row in ranking.iter_rows(min_row=3)]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in ranking.iter_rows(min_row=3)
+    ]
     # Hand-computed in tests/dbt_project/test_bank_scorecard.py.
     assert [(r["机构代码"], r["等级"]) for r in rows[:6]] == [
-        ("C1903150100003", "A"), ("C1901150100001", "B"), ("C1905150100005", "C"),
-        ("C2901150200001", "C"), ("C1904150100004", "D"), ("C1902150100002", "D")]
+        ("C1903150100003", "A"),
+        ("C1901150100001", "B"),
+        ("C1905150100005", "C"),
+        ("C2901150200001", "C"),
+        ("C1904150100004", "D"),
+        ("C1902150100002", "D"),
+    ]
     # Then the 20 registered banks that sent nothing, tied at 5.00 (data quality 50 × 10 %).
     assert [r["全市排名"] for r in rows] == [1, 2, 3, 4, 5, 6] + [7] * 20
     assert {r["综合得分"] for r in rows[6:]} == {5.0}
@@ -37,15 +63,19 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert last["制造业贷款占比"] == pytest.approx(6250 / 61000)
     quality = book["数据质量"]
     header = [c.value for c in quality[2]]
-    late = {row[0].value: dict(zip(header, (c.value for c in row), strict=True))
-            for row in quality.iter_rows(min_row=3)}
+    late = {
+        row[0].value: dict(zip(header, (c.value for c in row), strict=True))
+        for row in quality.iter_rows(min_row=3)
+    }
     assert late["C1905150100005"]["本期逾期"] == 1
     assert late["C1905150100005"]["本期数据质量得分"] == 85
     assert late["C1901150100001"]["累计收到文件"] == 4
     completeness = book["报送完整性"]
     header = [c.value for c in completeness[2]]
-    filings = [dict(zip(header, (c.value for c in row), strict=True))
-               for row in completeness.iter_rows(min_row=3)]
+    filings = [
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in completeness.iter_rows(min_row=3)
+    ]
     # 26 banks × 2 kinds owed; the 40 missing first, the one late file next.
     assert len(filings) == 52
     assert [f["报送状态"] for f in filings].count("缺报") == 40
@@ -54,8 +84,10 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert book["评价变更"]["A3"].value is None  # nothing has moved since the freeze
     progress = book["规划进度"]
     header = [c.value for c in progress[2]]
-    targets = [dict(zip(header, (c.value for c in row), strict=True))
-               for row in progress.iter_rows(min_row=3)]
+    targets = [
+        dict(zip(header, (c.value for c in row), strict=True))
+        for row in progress.iter_rows(min_row=3)
+    ]
     assert len(targets) == 9 * 4
     # City 2026-09 share 6250 / 61000, shown as a percentage cell.
     share = next(t for t in targets if t["年份"] == 2026 and "10%" in t["目标"])
@@ -63,8 +95,7 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
     assert share["截至"] == "2026-09"
 
 
-def test_nightly_job_wrote_the_quarter_and_rewrites_packs_only_when_data_changes(
-        scorecard_home):
+def test_nightly_job_wrote_the_quarter_and_rewrites_packs_only_when_data_changes(scorecard_home):
     folder = scorecard_home.exports / "2026-09"
     packs = sorted(folder.glob("2026-09_C*"))
     # Every bank with a scorecard: the six that filed and the 20 that owed files and sent none.

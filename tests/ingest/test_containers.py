@@ -58,7 +58,8 @@ def test_a_cell_outside_the_declared_dimension_is_refused(tmp_path):
 @pytest.mark.parametrize("attribute", ["r='C5'", 'r = "C5"', 't="s" r="C5"'])
 def test_a_row_position_written_another_legal_way_is_still_seen(tmp_path, attribute):
     sheet = sheet_xml(HEADER_CELLS, "A1:B1").replace(
-        b"</sheetData>", f'<row r="5"><c {attribute}><v>1</v></c></row></sheetData>'.encode())
+        b"</sheetData>", f'<row r="5"><c {attribute}><v>1</v></c></row></sheetData>'.encode()
+    )
     assert _refusal(workbook(tmp_path / "odd.xlsx", sheet)).rule_id == "FL-E-011"
 
 
@@ -96,8 +97,9 @@ def test_refusing_a_lying_bomb_takes_little_memory(tmp_path):
             status = Path("/proc/self/status").read_text()
             print(refused.rule_id, re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=os.getcwd())
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=os.getcwd()
+    )
     rule, peak_kib = done.stdout.split()
     assert rule == "FL-E-004"
     assert int(peak_kib) / 1024 < 600

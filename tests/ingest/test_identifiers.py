@@ -72,5 +72,8 @@ def test_industry_codes_map_to_real_divisions(written, division, canonical):
     frame = pl.DataFrame({"code": [written]}).with_columns(
         division=industry_division_expr("code"), canonical=industry_code_expr("code")
     )
-    assert frame.row(0, named=True) == {"code": written, "division": division,
-                                        "canonical": canonical}
+    assert frame.row(0, named=True) == {
+        "code": written,
+        "division": division,
+        "canonical": canonical,
+    }

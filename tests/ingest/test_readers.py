@@ -14,12 +14,22 @@ from ingest.submission import read_submission
 from tests.helpers import LOAN_HEADERS, loan, write_csv
 
 CHINESE = {
-    "bank_code": "金融机构代码", "report_period": "报告期", "loan_id": "贷款借据号",
-    "borrower_uscc": "借款人统一社会信用代码", "borrower_name": "借款人名称",
-    "industry_code": "借款人行业", "enterprise_scale": "企业规模", "product": "贷款产品",
-    "issue_date": "贷款发放日期", "maturity_date": "贷款到期日期", "guarantee_type": "担保方式",
-    "currency": "币种", "balance": "贷款余额", "balance_cny": "贷款余额折人民币",
-    "interest_rate": "执行利率(%)", "five_class": "五级分类",
+    "bank_code": "金融机构代码",
+    "report_period": "报告期",
+    "loan_id": "贷款借据号",
+    "borrower_uscc": "借款人统一社会信用代码",
+    "borrower_name": "借款人名称",
+    "industry_code": "借款人行业",
+    "enterprise_scale": "企业规模",
+    "product": "贷款产品",
+    "issue_date": "贷款发放日期",
+    "maturity_date": "贷款到期日期",
+    "guarantee_type": "担保方式",
+    "currency": "币种",
+    "balance": "贷款余额",
+    "balance_cny": "贷款余额折人民币",
+    "interest_rate": "执行利率(%)",
+    "five_class": "五级分类",
 }
 
 
@@ -36,10 +46,19 @@ def test_utf8_csv_with_english_headers(tmp_path):
 
 
 def test_gbk_csv_with_chinese_headers_and_bank_vocabulary(tmp_path):
-    rows = _chinese_rows([loan(guarantee_type="信用", enterprise_scale="中型",
-                               borrower_name="重庆某（集团）有限公司", industry_code="3612",
-                               issue_date="20250115", maturity_date="20270115",
-                               balance="1,000,000.00")])
+    rows = _chinese_rows(
+        [
+            loan(
+                guarantee_type="信用",
+                enterprise_scale="中型",
+                borrower_name="重庆某（集团）有限公司",
+                industry_code="3612",
+                issue_date="20250115",
+                maturity_date="20270115",
+                balance="1,000,000.00",
+            )
+        ]
+    )
     path = write_csv(tmp_path / "gbk.csv", rows, encoding="gbk")
     sub = read_submission(path)
     assert sub.raw.encoding == "gb18030"
@@ -54,8 +73,9 @@ def test_gbk_csv_with_chinese_headers_and_bank_vocabulary(tmp_path):
 
 
 def test_utf8_bom_csv_and_guarantee_sub_codes(tmp_path):
-    path = write_csv(tmp_path / "bom.csv", [loan(guarantee_type="B01")], LOAN_HEADERS,
-                     encoding="utf-8-sig")
+    path = write_csv(
+        tmp_path / "bom.csv", [loan(guarantee_type="B01")], LOAN_HEADERS, encoding="utf-8-sig"
+    )
     row = read_submission(path).data.row(0, named=True)
     assert (row["guarantee_type"], row["guarantee_code"]) == ("B", "B01")
 
@@ -66,8 +86,9 @@ def test_semicolon_delimited_csv_is_read(tmp_path):
 
 
 def test_codes_keep_their_leading_zeros(tmp_path):
-    path = write_csv(tmp_path / "zeros.csv", [loan(industry_code="0111", loan_id="000123")],
-                     LOAN_HEADERS)
+    path = write_csv(
+        tmp_path / "zeros.csv", [loan(industry_code="0111", loan_id="000123")], LOAN_HEADERS
+    )
     row = read_submission(path).data.row(0, named=True)
     assert (row["loan_id"], row["industry_division"]) == ("000123", "01")
 
@@ -91,10 +112,19 @@ def _xlsx(path, title_rows, headers, rows, first_row=0):
 def test_xlsx_with_title_block_and_wan_yuan_unit(tmp_path):
     headers = [CHINESE[h] for h in LOAN_HEADERS]
     values = loan()
-    values.update(balance=123.4567, balance_cny=123.4567, interest_rate=3.5,
-                  issue_date=date(2024, 2, 29), maturity_date=date(2026, 2, 28))
-    path = _xlsx(tmp_path / "t.xlsx", ["某银行对公贷款借据明细", "单位：万元", ""], headers,
-                 [[values[h] for h in LOAN_HEADERS]])
+    values.update(
+        balance=123.4567,
+        balance_cny=123.4567,
+        interest_rate=3.5,
+        issue_date=date(2024, 2, 29),
+        maturity_date=date(2026, 2, 28),
+    )
+    path = _xlsx(
+        tmp_path / "t.xlsx",
+        ["某银行对公贷款借据明细", "单位：万元", ""],
+        headers,
+        [[values[h] for h in LOAN_HEADERS]],
+    )
     sub = read_submission(path)
     row = sub.data.row(0, named=True)
     # 123.4567 万元 = 1,234,567.00 元
@@ -106,8 +136,9 @@ def test_xlsx_with_title_block_and_wan_yuan_unit(tmp_path):
 
 def test_xlsx_row_numbers_count_leading_empty_rows(tmp_path):
     headers = [CHINESE[h] for h in LOAN_HEADERS]
-    path = _xlsx(tmp_path / "late.xlsx", ["标题"], headers, [[loan()[h] for h in LOAN_HEADERS]],
-                 first_row=2)
+    path = _xlsx(
+        tmp_path / "late.xlsx", ["标题"], headers, [[loan()[h] for h in LOAN_HEADERS]], first_row=2
+    )
     # Rows 1–2 empty, title on row 3, header on row 4, data on row 5.
     assert read_submission(path).data["row_number"].to_list() == [5]
 
@@ -115,9 +146,17 @@ def test_xlsx_row_numbers_count_leading_empty_rows(tmp_path):
 def test_header_unit_suffix_scales_that_column(tmp_path):
     path = write_csv(
         tmp_path / "totals.csv",
-        [{"bank_code": "C1901150100001", "report_period": "2026-10", "各项贷款余额(万元)": "10",
-          "中长期贷款余额(万元)": "6", "信用贷款余额(亿元)": "0.0003",
-          "企事业单位贷款余额（万元）": "7", "制造业贷款余额(元)": "1000000"}],
+        [
+            {
+                "bank_code": "C1901150100001",
+                "report_period": "2026-10",
+                "各项贷款余额(万元)": "10",
+                "中长期贷款余额(万元)": "6",
+                "信用贷款余额(亿元)": "0.0003",
+                "企事业单位贷款余额（万元）": "7",
+                "制造业贷款余额(元)": "1000000",
+            }
+        ],
     )
     row = read_submission(path).data.row(0, named=True)
     assert row["total_loans"] == Decimal("100000.00")
@@ -133,7 +172,10 @@ def test_parquet_with_typed_columns(tmp_path):
     frame.write_parquet(tmp_path / "p.parquet")
     row = read_submission(tmp_path / "p.parquet").data.row(0, named=True)
     assert (row["issue_date"], row["balance"], row["row_number"]) == (
-        date(2025, 1, 15), Decimal("1000000.00"), 1)
+        date(2025, 1, 15),
+        Decimal("1000000.00"),
+        1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,8 +271,9 @@ def test_xlsx_without_any_header_row_says_so(tmp_path):
 
 def test_unterminated_quote_is_a_malformed_csv(tmp_path):
     path = tmp_path / "broken.csv"
-    path.write_text(",".join(LOAN_HEADERS) + '\nC1901150100001,2026-10,"L1,unterminated\n',
-                    encoding="utf-8")
+    path.write_text(
+        ",".join(LOAN_HEADERS) + '\nC1901150100001,2026-10,"L1,unterminated\n', encoding="utf-8"
+    )
     with pytest.raises(UnreadableFile) as caught:
         read_file(path)
     assert caught.value.rule_id == "FL-E-003"

@@ -1,4 +1,4 @@
-"""Receipt time is the warehouse's clock (DESIGN §7): the first time the warehouse saw a
+"""Receipt time is the warehouse's clock (contract §7): the first time the warehouse saw a
 file's bytes — in the inbox by the sensor, or when a run took it — never the file's
 modification time, which the sender sets."""
 
@@ -20,15 +20,18 @@ pytestmark = pytest.mark.integration
 
 def _pair(inbox, period="2026-10"):
     rows = [loan(report_period=period)]
-    return (write_csv(inbox / f"loans_{period}.csv", rows, LOAN_HEADERS),
-            write_csv(inbox / f"totals_{period}.csv", [totals_matching(rows)], TOTAL_HEADERS))
+    return (
+        write_csv(inbox / f"loans_{period}.csv", rows, LOAN_HEADERS),
+        write_csv(inbox / f"totals_{period}.csv", [totals_matching(rows)], TOTAL_HEADERS),
+    )
 
 
 def _ledger(home):
     con = duckdb.connect(str(home.build_db), read_only=True)
     try:
-        return con.execute("select kind, submitted_at, received_at from audit.submissions "
-                           "order by kind").fetchall()
+        return con.execute(
+            "select kind, submitted_at, received_at from audit.submissions order by kind"
+        ).fetchall()
     finally:
         con.close()
 
@@ -36,8 +39,13 @@ def _ledger(home):
 def _state(home, period="2026-10-31"):
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        return dict(con.execute("select kind, filing_state from marts.filing_status where "
-                                "bank_code = ? and period = ?", [BANK_A, period]).fetchall())
+        return dict(
+            con.execute(
+                "select kind, filing_state from marts.filing_status where "
+                "bank_code = ? and period = ?",
+                [BANK_A, period],
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -55,8 +63,9 @@ def test_touching_a_late_file_back_to_the_first_does_not_make_it_on_time(home):
         assert received >= started, kind
     assert _state(home) == {"loans": "late", "loan_totals": "late"}
     con = duckdb.connect(str(home.published_db), read_only=True)
-    late = con.execute("select count(*) from audit.findings where rule_id in "
-                       "('LN-W-034', 'LT-W-034')").fetchone()[0]
+    late = con.execute(
+        "select count(*) from audit.findings where rule_id in ('LN-W-034', 'LT-W-034')"
+    ).fetchone()[0]
     con.close()
     assert late == 2
 

@@ -22,18 +22,45 @@ from warehouse.readonly import run_query
 
 pytestmark = pytest.mark.integration
 
-SMALL = ["--banks", "6", "--start", "2025-09", "--end", "2026-10", "--loans-per-bank", "40",
-         "--enterprises", "200"]
+SMALL = [
+    "--banks",
+    "6",
+    "--start",
+    "2025-09",
+    "--end",
+    "2026-10",
+    "--loans-per-bank",
+    "40",
+    "--enterprises",
+    "200",
+]
 BANK_FILE_PREFIXES = ("loans_", "loan_totals_", "对公贷款借据_", "各项贷款_")
 LAST_MONTH = "select * from marts.bank_loan_metrics where period = date '2026-10-31'"
-# DESIGN §5: the published contract.
+# contract §5: the published contract.
 BANK_METRIC_COLUMNS = [
-    "bank_code", "bank_name", "bank_type", "period", "total_loans", "mfg_loans", "mfg_mlt_loans",
-    "mfg_credit_loans", "mfg_loan_share", "mfg_mlt_share", "mfg_credit_share",
-    "mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap", "mfg_loans_ytd_increment",
-    "mfg_mlt_share_yoy_change", "mfg_credit_share_yoy_change", "mfg_mlt_loans_yoy_growth",
-    "mfg_credit_loans_yoy_growth", "mfg_loans_ytd_increment_yoy_change", "mfg_new_loans",
-    "mfg_loans_avg_annual_growth", "total_loans_avg_annual_growth",
+    "bank_code",
+    "bank_name",
+    "bank_type",
+    "period",
+    "total_loans",
+    "mfg_loans",
+    "mfg_mlt_loans",
+    "mfg_credit_loans",
+    "mfg_loan_share",
+    "mfg_mlt_share",
+    "mfg_credit_share",
+    "mfg_loans_yoy_growth",
+    "total_loans_yoy_growth",
+    "growth_gap",
+    "mfg_loans_ytd_increment",
+    "mfg_mlt_share_yoy_change",
+    "mfg_credit_share_yoy_change",
+    "mfg_mlt_loans_yoy_growth",
+    "mfg_credit_loans_yoy_growth",
+    "mfg_loans_ytd_increment_yoy_change",
+    "mfg_new_loans",
+    "mfg_loans_avg_annual_growth",
+    "total_loans_avg_annual_growth",
 ]
 
 
@@ -73,8 +100,14 @@ def test_demo_publishes_one_row_per_sample_bank_with_shares_and_growth(demo_home
     assert len(rows) == 6
     assert len({r["bank_code"] for r in rows}) == 6
     for row in rows:
-        for column in ("mfg_loan_share", "mfg_mlt_share", "mfg_credit_share",
-                       "mfg_loans_yoy_growth", "total_loans_yoy_growth", "growth_gap"):
+        for column in (
+            "mfg_loan_share",
+            "mfg_mlt_share",
+            "mfg_credit_share",
+            "mfg_loans_yoy_growth",
+            "total_loans_yoy_growth",
+            "growth_gap",
+        ):
             assert row[column] != "", (row["bank_code"], column)
         assert 0 <= float(row["mfg_loan_share"]) <= 1
 
@@ -87,8 +120,13 @@ def test_csv_output_is_only_the_csv(demo_home, capsys):
 
 
 def test_json_output_parses_and_keeps_money_exact(demo_home, capsys):
-    code, out, _ = _sql(demo_home, "select mfg_loans, period from marts.bank_loan_metrics "
-                        "where period = date '2026-10-31' order by bank_code", capsys, "json")
+    code, out, _ = _sql(
+        demo_home,
+        "select mfg_loans, period from marts.bank_loan_metrics "
+        "where period = date '2026-10-31' order by bank_code",
+        capsys,
+        "json",
+    )
     rows = json.loads(out, parse_float=str)
     assert len(rows) == 6 and rows[0]["period"] == "2026-10-31"
     assert rows[0]["mfg_loans"].count(".") == 1 and len(rows[0]["mfg_loans"].split(".")[1]) == 2
@@ -98,9 +136,16 @@ def test_marts_have_exactly_the_contracted_columns(demo_home):
     result = run_query(demo_home.published_db, "select * from marts.bank_loan_metrics limit 0")
     assert result.columns == BANK_METRIC_COLUMNS
     city = run_query(demo_home.published_db, "select * from marts.city_loan_metrics limit 0")
-    assert city.columns == ["period", *BANK_METRIC_COLUMNS[4:], "banks_reporting",
-                            "banks_with_totals", "banks_in_share", "banks_in_yoy",
-                            "banks_in_ytd", "banks_in_avg_growth"]
+    assert city.columns == [
+        "period",
+        *BANK_METRIC_COLUMNS[4:],
+        "banks_reporting",
+        "banks_with_totals",
+        "banks_in_share",
+        "banks_in_yoy",
+        "banks_in_ytd",
+        "banks_in_avg_growth",
+    ]
 
 
 def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):
@@ -116,9 +161,14 @@ def test_every_received_file_is_kept_and_the_inbox_is_emptied(demo_home):
 
 @pytest.mark.parametrize(
     "query",
-    ["copy (select 1) to '{tmp}/x.csv'", "select * from read_csv('/etc/passwd')",
-     "attach '{tmp}/y.duckdb' as y", "install httpfs", "drop table marts.bank_loan_metrics",
-     "select 1; select 2"],
+    [
+        "copy (select 1) to '{tmp}/x.csv'",
+        "select * from read_csv('/etc/passwd')",
+        "attach '{tmp}/y.duckdb' as y",
+        "install httpfs",
+        "drop table marts.bank_loan_metrics",
+        "select 1; select 2",
+    ],
 )
 def test_sql_refuses_with_a_clear_message_and_exit_code_1(demo_home, capsys, tmp_path, query):
     before = _sha(demo_home.published_db)
@@ -171,7 +221,9 @@ def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
     ).fetchone()
     findings = con.execute(
         'select rule_id, row_number, "column", value from audit.findings '
-        "where submission_id = ? and severity = 'error'", [sid]).fetchall()
+        "where submission_id = ? and severity = 'error'",
+        [sid],
+    ).fetchall()
     loaded = con.execute("select count(*) from raw.loans where submission_id = ?", [sid]).fetchone()
     con.close()
     assert status == "rejected"
@@ -196,8 +248,11 @@ def test_a_file_with_one_bad_uscc_is_rejected_whole(own_home, capsys, tmp_path):
 
 def test_published_warehouse_answers_queries_while_a_refresh_runs(own_home):
     zhirong = Path(sys.executable).with_name("zhirong")
-    refresh = subprocess.Popen([str(zhirong), "--home", str(own_home.root), "build"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    refresh = subprocess.Popen(
+        [str(zhirong), "--home", str(own_home.root), "build"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     answered_during, failures = 0, []
     while refresh.poll() is None:
         try:
@@ -238,15 +293,18 @@ def test_a_resubmission_changes_that_bank_and_month_only_and_as_of_shows_the_pas
 ):
     everything = "select * from marts.bank_loan_metrics order by bank_code, period"
     _, before, _ = _sql(own_home, everything, capsys)
-    published_before = datetime.now(UTC).replace(tzinfo=None)
+    published_before = datetime.now(UTC)  # carries its offset: --as-of reads it as UTC
     time.sleep(0.01)
 
     original = sorted(own_home.received.rglob("*-loans_C1901150100001_202610.csv"))[0]
     lines = original.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     at = {name: i for i, name in enumerate(header)}
-    target = next(n for n, line in enumerate(lines[1:], start=1)
-                  if line.split(",")[at["industry_code"]].startswith("C"))
+    target = next(
+        n
+        for n, line in enumerate(lines[1:], start=1)
+        if line.split(",")[at["industry_code"]].startswith("C")
+    )
     fields = lines[target].split(",")
     fields[at["balance"]] = f"{Decimal(fields[at['balance']]) + Decimal('1000.00'):.2f}"
     fields[at["balance_cny"]] = f"{Decimal(fields[at['balance_cny']]) + Decimal('1000.00'):.2f}"
@@ -266,13 +324,24 @@ def test_a_resubmission_changes_that_bank_and_month_only_and_as_of_shows_the_pas
     con = duckdb.connect(str(own_home.build_db), read_only=True)
     statuses = con.execute(
         "select file_name, status from audit.submissions where reporter = 'C1901150100001' "
-        "and period = date '2026-10-31' and kind = 'loans' order by submission_id").fetchall()
+        "and period = date '2026-10-31' and kind = 'loans' order by submission_id"
+    ).fetchall()
     con.close()
     assert [s for _, s in statuses] == ["superseded", "accepted"]
 
     capsys.readouterr()
-    code = main(["--home", str(own_home.root), "sql", everything, "--format", "csv",
-                 "--as-of", published_before.isoformat()])
+    code = main(
+        [
+            "--home",
+            str(own_home.root),
+            "sql",
+            everything,
+            "--format",
+            "csv",
+            "--as-of",
+            published_before.isoformat(),
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out == "\ufeff" + before  # to the cent
 
@@ -289,12 +358,14 @@ def test_breaking_a_mart_invariant_blocks_publish_and_says_why(own_home, capsys)
     con = duckdb.connect(str(own_home.build_db), read_only=True)
     sid = con.execute(
         "select submission_id from audit.submissions where kind = 'loan_totals' and status = "
-        "'accepted' and reporter = ? and period = date '2026-10-31'", ["C1901150100001"]
+        "'accepted' and reporter = ? and period = date '2026-10-31'",
+        ["C1901150100001"],
     ).fetchone()[0]
     con.close()
     stored = own_home.raw / "loan_totals" / f"{sid}.parquet"
     broken = pl.read_parquet(stored).with_columns(
-        pl.lit(Decimal("1.00"), pl.Decimal(18, 2)).alias("total_loans"))
+        pl.lit(Decimal("1.00"), pl.Decimal(18, 2)).alias("total_loans")
+    )
     broken.write_parquet(stored)
     published = _sha(own_home.published_db)
     versions = sorted(own_home.history_dir.iterdir())
@@ -308,13 +379,18 @@ def test_breaking_a_mart_invariant_blocks_publish_and_says_why(own_home, capsys)
 
 
 def test_demo_fills_every_plan_enterprise_and_cluster_mart(demo_home):
-    for table in ("plan_target_progress", "enterprise_financing", "cluster_financing",
-                  "listing_funnel"):
+    for table in (
+        "plan_target_progress",
+        "enterprise_financing",
+        "cluster_financing",
+        "listing_funnel",
+    ):
         count = run_query(demo_home.published_db, f"select count(*) from marts.{table}")
         assert count.rows[0][0] > 0, table
-    verdicts = run_query(demo_home.published_db,
-                         "select distinct on_track from marts.plan_target_progress "
-                         "where on_track is not null")
+    verdicts = run_query(
+        demo_home.published_db,
+        "select distinct on_track from marts.plan_target_progress where on_track is not null",
+    )
     assert {row[0] for row in verdicts.rows} == {True, False}
 
 
@@ -327,18 +403,33 @@ def test_sql_timeout_must_be_a_finite_positive_number(demo_home, capsys, timeout
 
 
 def test_sql_csv_opens_in_excel_and_never_runs_a_formula(demo_home, capsys):
-    code, out, err = _sql(demo_home, "select '=HYPERLINK(\"http://x\",\"y\")' as name, "
-                          "'+SUM(A1)' as other, -1.5 as number", capsys)
+    code, out, err = _sql(
+        demo_home,
+        "select '=HYPERLINK(\"http://x\",\"y\")' as name, '+SUM(A1)' as other, -1.5 as number",
+        capsys,
+    )
     assert code == 0 and err == ""
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows == [["name", "other", "number"], ["'=HYPERLINK(\"http://x\",\"y\")",
-                                                  "'+SUM(A1)", "-1.5"]]
+    assert rows == [
+        ["name", "other", "number"],
+        ['\'=HYPERLINK("http://x","y")', "'+SUM(A1)", "-1.5"],
+    ]
 
 
 def test_sql_says_when_the_row_cap_cut_the_result(demo_home, capsys):
     capsys.readouterr()
-    code = main(["--home", str(demo_home.root), "sql", "select * from range(50)",
-                 "--format", "csv", "--max-rows", "10"])
+    code = main(
+        [
+            "--home",
+            str(demo_home.root),
+            "sql",
+            "select * from range(50)",
+            "--format",
+            "csv",
+            "--max-rows",
+            "10",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0
     assert len(out.removeprefix("\ufeff").splitlines()) == 1 + 10
@@ -348,8 +439,16 @@ def test_sql_says_when_the_row_cap_cut_the_result(demo_home, capsys):
 def test_sql_memory_limit_holds_for_a_three_gigabyte_string(demo_home, capsys):
     capsys.readouterr()
     started = time.monotonic()
-    code = main(["--home", str(demo_home.root), "sql",
-                 "select length(repeat('x', 3000000000))", "--timeout", "5"])
+    code = main(
+        [
+            "--home",
+            str(demo_home.root),
+            "sql",
+            "select length(repeat('x', 3000000000))",
+            "--timeout",
+            "5",
+        ]
+    )
     _, err = capsys.readouterr()
     assert code == 1 and time.monotonic() - started < 15
     assert "memory limit" in err and "内存" in err
@@ -357,9 +456,19 @@ def test_sql_memory_limit_holds_for_a_three_gigabyte_string(demo_home, capsys):
 
 def test_a_reader_that_stops_early_gets_no_traceback(demo_home):
     zhirong = Path(sys.executable).with_name("zhirong")
-    run = subprocess.Popen([str(zhirong), "--home", str(demo_home.root), "sql",
-                            "select * from range(100000)", "--format", "csv"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = subprocess.Popen(
+        [
+            str(zhirong),
+            "--home",
+            str(demo_home.root),
+            "sql",
+            "select * from range(100000)",
+            "--format",
+            "csv",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     run.stdout.readline()
     run.stdout.close()  # like `| head -1`
     err = run.stderr.read().decode()

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.integration
 def _inputs(folder: Path) -> list[Path]:
     """The six-bank quarter, a file with an error, and a byte-identical resend."""
     write_scorecard_quarter(folder)
-    write_csv(folder / "loans_bad_uscc.csv", [loan(borrower_uscc="123456789012345678")],
-              LOAN_HEADERS)
+    write_csv(
+        folder / "loans_bad_uscc.csv", [loan(borrower_uscc="123456789012345678")], LOAN_HEADERS
+    )
     first = sorted(folder.glob("totals_*.csv"))[0]
     shutil.copy2(first, folder / ("resent_" + first.name))
     return sorted(folder.iterdir())
@@ -40,15 +41,22 @@ def _sha(path: Path) -> str:
 def _marts(home: Home) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
         # Receipt and freezing times are the warehouse's clock, and submission ids a crash
         # reserved are never reused: both differ between any two runs, crashed or not.
         # Every other value must not.
-        clock = {(t, c) for t, c in con.execute(
-            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-            "and (data_type like 'TIMESTAMP%' or column_name like '%submission%')").fetchall()}
+        clock = {
+            (t, c)
+            for t, c in con.execute(
+                "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+                "and (data_type like 'TIMESTAMP%' or column_name like '%submission%')"
+            ).fetchall()
+        }
         rows = {}
         for t in tables:
             dropped = [f'"{c}"' for table, c in clock if table == t]
@@ -90,9 +98,13 @@ def test_a_refresh_killed_at_each_commit_point_is_settled_by_the_next(clean, tmp
     inputs, expected = clean
     home = _home_with_inbox(tmp_path / "home", inputs)
     zhirong = Path(sys.executable).with_name("zhirong")
-    crashed = subprocess.run([str(zhirong), "--home", str(home.root), "refresh"],
-                             env={**os.environ, "ZHIRONG_CRASH_AT": point},
-                             capture_output=True, text=True, timeout=900)
+    crashed = subprocess.run(
+        [str(zhirong), "--home", str(home.root), "refresh"],
+        env={**os.environ, "ZHIRONG_CRASH_AT": point},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
     sent = {_sha(p) for p in inputs}
     assert sent <= _kept(home), "a file the banks sent went missing in the crash"
@@ -108,17 +120,21 @@ def test_a_refresh_killed_at_each_commit_point_is_settled_by_the_next(clean, tmp
     assert list(home.inbox.iterdir()) == []
     assert sent <= _kept(home)
     con = duckdb.connect(str(home.build_db), read_only=True)
-    ledger = con.execute("select sha256, status, submission_id, kind from audit.submissions "
-                         "where status <> 'duplicate'").fetchall()
-    duplicates = con.execute("select count(*) from audit.submissions "
-                             "where status = 'duplicate'").fetchone()[0]
+    ledger = con.execute(
+        "select sha256, status, submission_id, kind from audit.submissions "
+        "where status <> 'duplicate'"
+    ).fetchall()
+    duplicates = con.execute(
+        "select count(*) from audit.submissions where status = 'duplicate'"
+    ).fetchone()[0]
     claims = con.execute("select count(*) from audit.claims").fetchone()[0]
     con.close()
     # Every distinct file once, the resend once as its duplicate, nothing still claimed.
     assert sorted(sha for sha, *_ in ledger) == sorted(sent)
     assert (duplicates, claims) == (1, 0)
-    owners = {(kind, sid) for _, status, sid, kind in ledger
-              if status in ("accepted", "superseded")}
+    owners = {
+        (kind, sid) for _, status, sid, kind in ledger if status in ("accepted", "superseded")
+    }
     assert {(kind, sid) for kind, sid, _ in raw.stored_files(home)} == owners
     assert raw.staged_files(home) == []
     assert _marts(home) == expected

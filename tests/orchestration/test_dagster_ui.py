@@ -26,10 +26,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _graphql(port: int, query: str) -> dict:
+def _graphql(port: int, query: str, variables: dict | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"})
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         body = json.loads(response.read())
     assert "errors" not in body, body
@@ -41,25 +43,56 @@ def webserver(tmp_path_factory):
     """A demo home with one bad file, and dagster-webserver serving it."""
     home = Home(tmp_path_factory.mktemp("ui") / "home").ensure()
     # Two loans with one id: LN-E-022, the file is rejected whole.
-    write_csv(home.inbox / "bad_loans.csv",
-              [loan(loan_id="L1"), loan(loan_id="L1", borrower_uscc="91100000100003962T")])
-    code = main(["--home", str(home.root), "demo", "--banks", "2", "--start", "2026-08",
-                 "--end", "2026-09", "--loans-per-bank", "20", "--enterprises", "60"])
+    write_csv(
+        home.inbox / "bad_loans.csv",
+        [loan(loan_id="L1"), loan(loan_id="L1", borrower_uscc="91100000100003962T")],
+    )
+    code = main(
+        [
+            "--home",
+            str(home.root),
+            "demo",
+            "--banks",
+            "2",
+            "--start",
+            "2026-08",
+            "--end",
+            "2026-09",
+            "--loans-per-bank",
+            "20",
+            "--enterprises",
+            "60",
+        ]
+    )
     assert code == 1  # the bad file is rejected; everything else went through
     port = _free_port()
     env = {**os.environ, "ZHIRONG_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster)}
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster-webserver")), "-m",
-         "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=home.root)
+        [
+            str(Path(sys.executable).with_name("dagster-webserver")),
+            "-m",
+            "orchestration.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=home.root,
+    )
     try:
         deadline = time.monotonic() + 180
         while True:
             try:
-                data = _graphql(port, "{ workspaceOrError { ... on Workspace { "
-                                "locationEntries { loadStatus } } } }")
-                if all(e["loadStatus"] == "LOADED"
-                       for e in data["workspaceOrError"]["locationEntries"]):
+                data = _graphql(
+                    port,
+                    "{ workspaceOrError { ... on Workspace { locationEntries { loadStatus } } } }",
+                )
+                if all(
+                    e["loadStatus"] == "LOADED" for e in data["workspaceOrError"]["locationEntries"]
+                ):
                     break
             except OSError:
                 pass
@@ -74,29 +107,44 @@ def webserver(tmp_path_factory):
 
 def test_the_ui_lists_the_demo_run(webserver):
     port, _ = webserver
-    runs = _graphql(port, "{ runsOrError { ... on Runs { results { jobName status "
-                    "tags { key value } } } } }")["runsOrError"]["results"]
+    runs = _graphql(
+        port, "{ runsOrError { ... on Runs { results { jobName status tags { key value } } } } }"
+    )["runsOrError"]["results"]
     assert [r["jobName"] for r in runs] == ["refresh"]
     # A rejected file does not fail the run: the gate did its job.
     assert runs[0]["status"] == "SUCCESS"
 
 
-@pytest.mark.parametrize("key", [["raw", "loans"], ["marts", "bank_loan_metrics"],
-                                 ["reference", "banks"], ["published", "warehouse"],
-                                 ["exports", "scorecard_packs"]])
+@pytest.mark.parametrize(
+    "key",
+    [
+        ["raw", "loans"],
+        ["marts", "bank_loan_metrics"],
+        ["reference", "banks"],
+        ["published", "warehouse"],
+        ["exports", "scorecard_packs"],
+    ],
+)
 def test_every_asset_of_the_run_shows_materialized(webserver, key):
     port, _ = webserver
-    data = _graphql(port, '{ assetOrError(assetKey: {path: %s}) { ... on Asset { '
-                    'assetMaterializations(limit: 1) { runId } } } }' % json.dumps(key))
+    data = _graphql(
+        port,
+        "query ($path: [String!]!) { assetOrError(assetKey: {path: $path}) "
+        "{ ... on Asset { assetMaterializations(limit: 1) { runId } } } }",
+        {"path": key},
+    )
     assert len(data["assetOrError"]["assetMaterializations"]) == 1, key
 
 
 def test_the_gate_check_shows_the_rejected_file_its_findings_and_report(webserver):
     port, home = webserver
-    data = _graphql(port, '{ assetCheckExecutions(assetKey: {path: ["raw", "loans"]}, '
-                    'checkName: "gx_gate", limit: 1) { status evaluation { success '
-                    'metadataEntries { label ... on MarkdownMetadataEntry { mdStr } '
-                    '... on PathMetadataEntry { path } } } } }')
+    data = _graphql(
+        port,
+        '{ assetCheckExecutions(assetKey: {path: ["raw", "loans"]}, '
+        'checkName: "gx_gate", limit: 1) { status evaluation { success '
+        "metadataEntries { label ... on MarkdownMetadataEntry { mdStr } "
+        "... on PathMetadataEntry { path } } } } }",
+    )
     execution = data["assetCheckExecutions"][0]
     assert execution["evaluation"]["success"] is False
     entries = {e["label"]: e for e in execution["evaluation"]["metadataEntries"]}

@@ -21,24 +21,37 @@ def _key(path: str) -> dg.AssetKey:
 
 def test_one_naming_chain_from_raw_file_to_published_warehouse(defs):
     graph = defs.resolve_asset_graph()
-    chain = ["raw/loans", "staging/stg_raw__loans", "intermediate/int_loans_classified",
-             "intermediate/int_loan_industries_aggregated",
-             "intermediate/int_bank_loans_aggregated", "intermediate/int_bank_balances_compared",
-             "intermediate/int_loan_metrics_computed", "marts/bank_loan_metrics",
-             "published/warehouse"]
+    chain = [
+        "raw/loans",
+        "staging/stg_raw__loans",
+        "intermediate/int_loans_classified",
+        "intermediate/int_loan_industries_aggregated",
+        "intermediate/int_bank_loans_aggregated",
+        "intermediate/int_bank_balances_compared",
+        "intermediate/int_loan_metrics_computed",
+        "marts/bank_loan_metrics",
+        "published/warehouse",
+    ]
     for parent, child in zip(chain, chain[1:], strict=False):
         assert _key(parent) in graph.get(_key(child)).parent_keys, (parent, child)
     assert _key("raw/loan_totals") in graph.get(_key("staging/stg_raw__loan_totals")).parent_keys
-    assert _key("audit/submissions") in graph.get(
-        _key("staging/stg_audit__submissions")).parent_keys
+    assert (
+        _key("audit/submissions") in graph.get(_key("staging/stg_audit__submissions")).parent_keys
+    )
     assert _key("marts/city_loan_metrics") in graph.get(_key("published/warehouse")).parent_keys
-    scorecard = ["intermediate/int_loan_metrics_computed",
-                 "intermediate/int_scorecard_indicators_scored", "marts/bank_scorecard",
-                 "published/warehouse", "exports/scorecard_packs"]
+    scorecard = [
+        "intermediate/int_loan_metrics_computed",
+        "intermediate/int_scorecard_indicators_scored",
+        "marts/bank_scorecard",
+        "published/warehouse",
+        "exports/scorecard_packs",
+    ]
     for parent, child in zip(scorecard, scorecard[1:], strict=False):
         assert _key(parent) in graph.get(_key(child)).parent_keys, (parent, child)
-    assert _key("audit/finding_counts") in graph.get(
-        _key("staging/stg_audit__finding_counts")).parent_keys
+    assert (
+        _key("audit/finding_counts")
+        in graph.get(_key("staging/stg_audit__finding_counts")).parent_keys
+    )
 
 
 def test_gx_gates_are_blocking_checks_on_the_raw_tables(defs):
@@ -56,28 +69,38 @@ def test_dbt_tests_become_asset_checks(defs):
 
 def test_refresh_job_schedule_and_sensor(defs):
     job = defs.resolve_job_def(REFRESH_JOB)
-    assert {n.name for n in job.nodes} >= {"ingest_submissions", "dbt_models",
-                                            "published__warehouse", "exports__scorecard_packs"}
+    assert {n.name for n in job.nodes} >= {
+        "ingest_submissions",
+        "dbt_models",
+        "published__warehouse",
+        "exports__scorecard_packs",
+    }
     schedule = defs.resolve_schedule_def("nightly_refresh")
-    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *",
-                                                                       "Asia/Shanghai")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Shanghai")
     assert defs.resolve_sensor_def("inbox_sensor").job_name == REFRESH_JOB
 
 
 def test_writers_share_one_concurrency_pool(defs):
     graph = defs.resolve_asset_graph()
-    pools = {frozenset(graph.get(_key(k)).pools) for k in ("raw/loans", "marts/bank_loan_metrics",
-                                                  "published/warehouse")}
+    pools = {
+        frozenset(graph.get(_key(k)).pools)
+        for k in ("raw/loans", "marts/bank_loan_metrics", "published/warehouse")
+    }
     assert pools == {frozenset({"zhirong_build_warehouse"})}
 
 
 def test_dagster_cli_validates_the_definitions(tmp_path):
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate",
-         "-m", "orchestration.definitions"],
-        capture_output=True, text=True, env={"ZHIRONG_HOME": str(tmp_path),
-                                             "DAGSTER_HOME": str(tmp_path),
-                                             "PATH": "/usr/bin:/bin"},
+        [
+            str(Path(sys.executable).with_name("dagster")),
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        capture_output=True,
+        text=True,
+        env={"ZHIRONG_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -38,9 +38,15 @@ def test_two_refreshes_started_together_run_one_after_the_other(tmp_path):
     home = Home(tmp_path / "home").ensure()
     write_scorecard_quarter(home.inbox)
     zhirong = Path(sys.executable).with_name("zhirong")
-    runs = [subprocess.Popen([str(zhirong), "--home", str(home.root), "refresh", "--wait",
-                              "600"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [str(zhirong), "--home", str(home.root), "refresh", "--wait", "600"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=1200) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     waited = [err for _, err in outputs if "another run is writing this warehouse" in err]

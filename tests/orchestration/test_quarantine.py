@@ -39,8 +39,7 @@ def _poison_inbox(home: Home) -> dict[str, str]:
     inbox = home.inbox
     rows = [loan()]
     write_csv(inbox / "loans_C1901150100001_202610.csv", rows, LOAN_HEADERS)
-    write_csv(inbox / "totals_C1901150100001_202610.csv", [totals_matching(rows)],
-              TOTAL_HEADERS)
+    write_csv(inbox / "totals_C1901150100001_202610.csv", [totals_matching(rows)], TOTAL_HEADERS)
     dimension_bomb(inbox / "dimension.xlsx")
     far_cell_bomb(inbox / "far_cell.xlsx")
     endless_line_csv(inbox / "endless_line.csv", 100 << 20)
@@ -51,7 +50,8 @@ def _poison_inbox(home: Home) -> dict[str, str]:
     import polars as pl
 
     pl.DataFrame({"bank_code": [["x"]], "report_period": ["2026-10"]}).write_parquet(
-        inbox / "nested.parquet")
+        inbox / "nested.parquet"
+    )
     (inbox / os.fsdecode(b"no_kind_\xff.csv")).write_bytes(b"name,age\nx,3\n")
     fingerprints = {}
     for entry in inbox.iterdir():
@@ -76,8 +76,9 @@ def test_poison_files_are_rejected_and_kept_and_never_block_the_inbox(tmp_path):
         sys.stdout.write(f"{{done.returncode}} {{peak}}\\n" + done.stdout)
         sys.stderr.write(done.stderr)
     """)
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         timeout=1200)
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=1200
+    )
     code, peak_kib = map(int, run.stdout.splitlines()[0].split())
     output = run.stdout + run.stderr
     assert code == 1, output[-3000:]
@@ -86,16 +87,24 @@ def test_poison_files_are_rejected_and_kept_and_never_block_the_inbox(tmp_path):
     assert list(home.inbox.iterdir()) == []
 
     con = duckdb.connect(str(home.build_db), read_only=True)
-    ledger = {name: (status, sha, stored) for name, status, sha, stored in con.execute(
-        "select file_name, status, sha256, stored_path from audit.submissions").fetchall()}
-    rules = dict(con.execute(
-        "select s.file_name, f.rule_id from audit.findings as f "
-        "join audit.submissions as s using (submission_id) where f.severity = 'error'"
-    ).fetchall())
+    ledger = {
+        name: (status, sha, stored)
+        for name, status, sha, stored in con.execute(
+            "select file_name, status, sha256, stored_path from audit.submissions"
+        ).fetchall()
+    }
+    rules = dict(
+        con.execute(
+            "select s.file_name, f.rule_id from audit.findings as f "
+            "join audit.submissions as s using (submission_id) where f.severity = 'error'"
+        ).fetchall()
+    )
     con.close()
     assert set(ledger) == set(fingerprints) | {"pipe.csv"}
     assert {n for n, (status, *_) in ledger.items() if status == "accepted"} == {
-        "loans_C1901150100001_202610.csv", "totals_C1901150100001_202610.csv"}
+        "loans_C1901150100001_202610.csv",
+        "totals_C1901150100001_202610.csv",
+    }
     assert rules == EXPECTED
     for name, rule in EXPECTED.items():
         assert f"{rule}" in output and "rejected" in output, name
@@ -117,8 +126,9 @@ def test_poison_files_are_rejected_and_kept_and_never_block_the_inbox(tmp_path):
     con.close()
 
 
-def test_a_fault_no_reader_caught_rejects_only_the_file_that_causes_it(tmp_path, monkeypatch,
-                                                                       capsys):
+def test_a_fault_no_reader_caught_rejects_only_the_file_that_causes_it(
+    tmp_path, monkeypatch, capsys
+):
     """A failure after reading (here: storing one file's rows breaks) undoes the batch and
     takes its files one at a time: the others are accepted, that one is rejected with the
     error, and the inbox is empty."""
@@ -127,8 +137,9 @@ def test_a_fault_no_reader_caught_rejects_only_the_file_that_causes_it(tmp_path,
     stage = raw.stage
 
     def fragile(home, frames):
-        if any(f.filter(f["borrower_name"] == "BOOM").height for k, f in frames.items()
-               if k == "loans"):
+        if any(
+            f.filter(f["borrower_name"] == "BOOM").height for k, f in frames.items() if k == "loans"
+        ):
             raise RuntimeError("the disk said no")
         stage(home, frames)
 
@@ -144,11 +155,16 @@ def test_a_fault_no_reader_caught_rejects_only_the_file_that_causes_it(tmp_path,
     assert "taking its files one at a time" in err
     con = duckdb.connect(str(home.build_db), read_only=True)
     ledger = dict(con.execute("select file_name, status from audit.submissions").fetchall())
-    reason = con.execute("select f.rule_id, f.message_en from audit.findings as f join "
-                         "audit.submissions using (submission_id) where file_name = "
-                         "'loans_b.csv'").fetchall()
+    reason = con.execute(
+        "select f.rule_id, f.message_en from audit.findings as f join "
+        "audit.submissions using (submission_id) where file_name = "
+        "'loans_b.csv'"
+    ).fetchall()
     con.close()
-    assert ledger == {"loans_a.csv": "accepted", "totals_a.csv": "accepted",
-                      "loans_b.csv": "rejected"}
+    assert ledger == {
+        "loans_a.csv": "accepted",
+        "totals_a.csv": "accepted",
+        "loans_b.csv": "rejected",
+    }
     assert reason == [("FL-E-012", "reading the file failed (RuntimeError: the disk said no)")]
     assert list(home.inbox.iterdir()) == []

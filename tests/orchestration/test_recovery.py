@@ -15,20 +15,44 @@ AT = datetime(2026, 11, 10, 2)
 
 def _claim(con, home, name: str, how: str, source_dir: Path | None = None):
     source = (source_dir or home.inbox) / name
-    (claim,) = ledger.reserve(con, [(source, how)],
-                              lambda sid, path: home.received / "2026-11-10" / f"{sid}-{name}",
-                              AT, "dead-run")
+    (claim,) = ledger.reserve(
+        con,
+        [(source, how)],
+        lambda sid, path: home.received / "2026-11-10" / f"{sid}-{name}",
+        AT,
+        "dead-run",
+    )
     claim.stored.parent.mkdir(parents=True, exist_ok=True)
     return claim
 
 
 def _record(con, sid: int, status: str = "accepted", kind: str = "loans", stored: str = "x"):
-    row = {"submission_id": sid, "file_name": f"f{sid}.csv", "stored_path": stored,
-           "sha256": f"s{sid}", "size_bytes": 1, "kind": kind, "reporter": "C1901150100001",
-           "period": AT.date(), "submitted_at": AT, "received_at": AT, "status": status,
-           "row_count": 1, "error_count": 0, "warning_count": 0, "ruleset_version": "t"}
-    ledger.record(con, pl.DataFrame([row]), pl.DataFrame(), pl.DataFrame(), pl.DataFrame(),
-                  AT, keep_claims=[sid])
+    row = {
+        "submission_id": sid,
+        "file_name": f"f{sid}.csv",
+        "stored_path": stored,
+        "sha256": f"s{sid}",
+        "size_bytes": 1,
+        "kind": kind,
+        "reporter": "C1901150100001",
+        "period": AT.date(),
+        "submitted_at": AT,
+        "received_at": AT,
+        "status": status,
+        "row_count": 1,
+        "error_count": 0,
+        "warning_count": 0,
+        "ruleset_version": "t",
+    }
+    ledger.record(
+        con,
+        pl.DataFrame([row]),
+        pl.DataFrame(),
+        pl.DataFrame(),
+        pl.DataFrame(),
+        AT,
+        keep_claims=[sid],
+    )
 
 
 def _rows(home, kind: str, sid: int, folder) -> Path:
@@ -47,8 +71,7 @@ def test_a_file_moved_out_of_the_inbox_but_never_recorded_goes_back(home):
     assert not claim.stored.exists()
     assert ledger.claims(con) == []
     assert any(line.startswith("returned-to-inbox") for line in done)
-    assert con.execute("select action from audit.recoveries").fetchall() == [
-        ("returned-to-inbox",)]
+    assert con.execute("select action from audit.recoveries").fetchall() == [("returned-to-inbox",)]
 
 
 def test_an_unrecorded_copy_is_dropped_and_its_original_left_alone(home, tmp_path):
@@ -94,7 +117,8 @@ def test_rows_in_the_store_that_no_accepted_file_owns_are_set_aside(home):
         _rows(home, "loans", sid, raw.kind_dir)
     settle(home, con)
     assert sorted(p.name for p in raw.kind_dir(home, "loans").glob("*.parquet")) == [
-        "~empty.parquet"]
+        "~empty.parquet"
+    ]
     aside = sorted(p.name.split(".")[0] for p in raw.orphaned_dir(home, "loans").iterdir())
     assert aside == ["7", "8"]
 
@@ -105,8 +129,10 @@ def test_a_findings_report_lost_in_the_crash_is_written_again(home):
     stored.parent.mkdir(parents=True)
     stored.write_text("x")
     _record(con, 9, status="rejected", stored=str(stored))
-    con.execute("insert into audit.findings values (9, 'LN-E-011', 'error', 6, "
-                "'borrower_uscc', '123', '代码无效', 'invalid code')")
+    con.execute(
+        "insert into audit.findings values (9, 'LN-E-011', 'error', 6, "
+        "'borrower_uscc', '123', '代码无效', 'invalid code')"
+    )
     con.execute("insert into audit.finding_counts values (9, 'LN-E-011', 'error', 3)")
     settle(home, con)
     report = Path(str(stored) + ".findings.csv").read_text(encoding="utf-8-sig")
@@ -116,10 +142,12 @@ def test_a_findings_report_lost_in_the_crash_is_written_again(home):
 
 def test_half_written_publications_and_exports_are_removed(home):
     con = connect_build(home)
-    leftovers = [home.history_dir / "zhirong_20261110T020000000000Z.duckdb.partial",
-                 home.history_dir / "zhirong_20261110T020000000000Z.duckdb.partial.wal",
-                 home.published_dir / ".zhirong.duckdb.4242.new",
-                 home.exports / "2026-09" / ".pack.xlsx.partial"]
+    leftovers = [
+        home.history_dir / "zhirong_20261110T020000000000Z.duckdb.partial",
+        home.history_dir / "zhirong_20261110T020000000000Z.duckdb.partial.wal",
+        home.published_dir / ".zhirong.duckdb.4242.new",
+        home.exports / "2026-09" / ".pack.xlsx.partial",
+    ]
     for path in leftovers:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("half")

@@ -10,8 +10,10 @@ from orchestration.cli import main
 from tests.helpers import bond, ipo, write_csv
 
 pytestmark = pytest.mark.integration
-BOND_FINANCING_2026 = ("select actual_value from marts.plan_target_progress "
-                       "where target_code = 'bond_financing' and year = 2026")
+BOND_FINANCING_2026 = (
+    "select actual_value from marts.plan_target_progress "
+    "where target_code = 'bond_financing' and year = 2026"
+)
 
 
 def _bonds_xlsx(path, rows, unit="亿元"):
@@ -42,26 +44,27 @@ def _published(home, sql):
         con.close()
 
 
-def test_a_resubmitted_month_supersedes_and_a_bad_file_is_rejected_and_kept(tmp_path,
-                                                                             capsys):
+def test_a_resubmitted_month_supersedes_and_a_bad_file_is_rejected_and_kept(tmp_path, capsys):
     home = tmp_path / "home"
-    first = _bonds_xlsx(tmp_path / "债券融资_202610.xlsx",
-                        [bond(amount="2.5"), bond(filing_id="B2", amount="1")])
+    first = _bonds_xlsx(
+        tmp_path / "债券融资_202610.xlsx", [bond(amount="2.5"), bond(filing_id="B2", amount="1")]
+    )
     assert main(["--home", str(home), "ingest", str(first)]) == 0
     assert main(["--home", str(home), "build"]) == 0
     # 单位：亿元 scales the amounts: 2.5亿 + 1亿.
     assert _published(home, BOND_FINANCING_2026) == [(350_000_000.0,)]
 
     again = _bonds_xlsx(tmp_path / "债券融资_202610_更正.xlsx", [bond(amount="2.5")])
-    bad = write_csv(tmp_path / "bonds_bad.csv", [bond(filing_id="B9", bond_type="科技创新债券",
-                                                      issue_date="2026-10-20")])
+    bad = write_csv(
+        tmp_path / "bonds_bad.csv",
+        [bond(filing_id="B9", bond_type="科技创新债券", issue_date="2026-10-20")],
+    )
     assert main(["--home", str(home), "ingest", str(again), str(bad)]) == 1
     out = capsys.readouterr().out
     assert "BD-E-013" in out
     assert main(["--home", str(home), "build"]) == 0
     statuses = dict(_published(home, "select file_name, status from audit.submissions"))
-    assert statuses == {first.name: "superseded", again.name: "accepted",
-                        bad.name: "rejected"}
+    assert statuses == {first.name: "superseded", again.name: "accepted", bad.name: "rejected"}
     assert _published(home, BOND_FINANCING_2026) == [(250_000_000.0,)]
     kept = [p.name for p in (home / "received").rglob("*") if p.is_file()]
     assert any(name.endswith(bad.name) for name in kept)
@@ -70,10 +73,14 @@ def test_a_resubmitted_month_supersedes_and_a_bad_file_is_rejected_and_kept(tmp_
 
 def test_stages_out_of_order_across_files_are_a_warning_not_a_rejection(tmp_path, capsys):
     home = tmp_path / "home"
-    october = write_csv(tmp_path / "ipos_2026-10.csv",
-                        [ipo(event_id="E1", stage="申报受理", stage_date="2026-10-05")])
-    november = write_csv(tmp_path / "ipos_2026-11.csv",
-                         [ipo(event_id="E2", stage="辅导备案", stage_date="2026-11-20")])
+    october = write_csv(
+        tmp_path / "ipos_2026-10.csv",
+        [ipo(event_id="E1", stage="申报受理", stage_date="2026-10-05")],
+    )
+    november = write_csv(
+        tmp_path / "ipos_2026-11.csv",
+        [ipo(event_id="E2", stage="辅导备案", stage_date="2026-11-20")],
+    )
     assert main(["--home", str(home), "ingest", str(october), str(november)]) == 0
     capsys.readouterr()
     assert main(["--home", str(home), "build"]) == 0

@@ -12,19 +12,35 @@ import xlsxwriter
 from orchestration.cli import main
 from tests.helpers import LOAN_HEADERS, TOTAL_HEADERS, loan, totals_matching, write_csv
 
-CHINESE = {"bank_code": "金融机构代码", "report_period": "报告期", "loan_id": "贷款借据号",
-           "borrower_uscc": "借款人统一社会信用代码", "borrower_name": "借款人名称",
-           "industry_code": "借款人行业", "enterprise_scale": "企业规模", "product": "贷款产品",
-           "issue_date": "贷款发放日期", "maturity_date": "贷款到期日期",
-           "guarantee_type": "担保方式", "currency": "币种", "balance": "贷款余额",
-           "balance_cny": "贷款余额折人民币", "interest_rate": "执行利率(%)",
-           "five_class": "五级分类"}
+CHINESE = {
+    "bank_code": "金融机构代码",
+    "report_period": "报告期",
+    "loan_id": "贷款借据号",
+    "borrower_uscc": "借款人统一社会信用代码",
+    "borrower_name": "借款人名称",
+    "industry_code": "借款人行业",
+    "enterprise_scale": "企业规模",
+    "product": "贷款产品",
+    "issue_date": "贷款发放日期",
+    "maturity_date": "贷款到期日期",
+    "guarantee_type": "担保方式",
+    "currency": "币种",
+    "balance": "贷款余额",
+    "balance_cny": "贷款余额折人民币",
+    "interest_rate": "执行利率(%)",
+    "five_class": "五级分类",
+}
 
 
 def _plain(path):
-    return write_csv(path, [loan(loan_id="L1", balance="600000.00", balance_cny="600000.00"),
-                            loan(loan_id="L2", balance="400000.00", balance_cny="400000.00")],
-                     LOAN_HEADERS)
+    return write_csv(
+        path,
+        [
+            loan(loan_id="L1", balance="600000.00", balance_cny="600000.00"),
+            loan(loan_id="L2", balance="400000.00", balance_cny="400000.00"),
+        ],
+        LOAN_HEADERS,
+    )
 
 
 def _empty(path):
@@ -65,20 +81,42 @@ def _missing_column(path):
 
 
 def _separators_and_full_width(path):
-    return write_csv(path, [loan(balance="1,000,000.00", balance_cny="１００００００.００",
-                                 interest_rate="３.５")], LOAN_HEADERS)
+    return write_csv(
+        path,
+        [loan(balance="1,000,000.00", balance_cny="１００００００.００", interest_rate="３.５")],
+        LOAN_HEADERS,
+    )
 
 
 def _date_styles(path):
-    return write_csv(path, [
-        loan(loan_id="A", issue_date="20250115", maturity_date="2027-01-15",
-             balance="400000.00", balance_cny="400000.00"),
-        loan(loan_id="B", issue_date="2025/01/15", maturity_date="2027/1/15",
-             balance="300000.00", balance_cny="300000.00"),
-        # Excel serials: 45672 = 2025-01-15, 46402 = 2027-01-15.
-        loan(loan_id="C", issue_date="45672", maturity_date="46402",
-             balance="300000.00", balance_cny="300000.00"),
-    ], LOAN_HEADERS)
+    return write_csv(
+        path,
+        [
+            loan(
+                loan_id="A",
+                issue_date="20250115",
+                maturity_date="2027-01-15",
+                balance="400000.00",
+                balance_cny="400000.00",
+            ),
+            loan(
+                loan_id="B",
+                issue_date="2025/01/15",
+                maturity_date="2027/1/15",
+                balance="300000.00",
+                balance_cny="300000.00",
+            ),
+            # Excel serials: 45672 = 2025-01-15, 46402 = 2027-01-15.
+            loan(
+                loan_id="C",
+                issue_date="45672",
+                maturity_date="46402",
+                balance="300000.00",
+                balance_cny="300000.00",
+            ),
+        ],
+        LOAN_HEADERS,
+    )
 
 
 def _xlsx(path, sheets):
@@ -95,6 +133,7 @@ def _title_block(path):
         s.write(1, 0, "单位：元")
         s.write_row(3, 0, [CHINESE[h] for h in LOAN_HEADERS])
         s.write_row(4, 0, [loan()[h] for h in LOAN_HEADERS])
+
     return _xlsx(path.with_suffix(".xlsx"), [sheet])
 
 
@@ -106,6 +145,7 @@ def _several_sheets(path):
         s = book.add_worksheet("数据")
         s.write_row(0, 0, [CHINESE[h] for h in LOAN_HEADERS])
         s.write_row(1, 0, [loan()[h] for h in LOAN_HEADERS])
+
     return _xlsx(path.with_suffix(".xlsx"), [cover, data])
 
 
@@ -167,8 +207,9 @@ def test_messy_files_get_their_documented_outcome(case, tmp_path, capsys, monkey
 
 
 def test_validate_can_write_the_findings_report_on_request(tmp_path, capsys):
-    bad = write_csv(tmp_path / "bad.csv", [loan(borrower_uscc="=HYPERLINK(\"http://x\",\"y\")")],
-                    LOAN_HEADERS)
+    bad = write_csv(
+        tmp_path / "bad.csv", [loan(borrower_uscc='=HYPERLINK("http://x","y")')], LOAN_HEADERS
+    )
     assert main(["validate", str(bad), "--report", str(tmp_path / "reports")]) == 1
     csv_report = tmp_path / "reports" / "bad.csv.findings.csv"
     text = csv_report.read_bytes()
@@ -186,8 +227,10 @@ def test_missing_file_is_a_usage_error(tmp_path, capsys):
 def test_validate_reads_every_sample_format(tmp_path, capsys):
     from sample.generate import SampleConfig, generate
 
-    files = generate(tmp_path, SampleConfig(banks=5, start="2026-10", end="2026-10",
-                                            loans_per_bank=30, enterprises=100))
+    files = generate(
+        tmp_path,
+        SampleConfig(banks=5, start="2026-10", end="2026-10", loans_per_bank=30, enterprises=100),
+    )
     assert {Path(f).suffix for f in files} == {".csv", ".xlsx", ".parquet"}
     assert main(["validate", *map(str, files)]) == 0
     out = capsys.readouterr().out

@@ -12,28 +12,35 @@ from quality.gate import Gate, gate_files
 from tests.helpers import BANK_A, LOAN_HEADERS, TOTAL_HEADERS, loan, totals, write_csv
 
 # Two manufacturing loans and one other: corporate 3,000,000, manufacturing 2,000,000.
-ROWS = [loan(loan_id="M1", balance="1000000.00", balance_cny="1000000.00"),
-        loan(loan_id="M2", balance="1000000.00", balance_cny="1000000.00"),
-        loan(loan_id="O1", industry_code="F5121", balance="1000000.00",
-             balance_cny="1000000.00")]
+ROWS = [
+    loan(loan_id="M1", balance="1000000.00", balance_cny="1000000.00"),
+    loan(loan_id="M2", balance="1000000.00", balance_cny="1000000.00"),
+    loan(loan_id="O1", industry_code="F5121", balance="1000000.00", balance_cny="1000000.00"),
+]
 
 
 @pytest.fixture(scope="module")
 def gate() -> Gate:
-    return Gate(load_reference(), GateSettings(reconcile_warning=0.005, reconcile_error=0.05,
-                                               mfg_change_bound=0.3))
+    return Gate(
+        load_reference(),
+        GateSettings(reconcile_warning=0.005, reconcile_error=0.05, mfg_change_bound=0.3),
+    )
 
 
 def _pair(tmp_path, corporate="3000000.00", mfg="2000000.00", context=None, gate=None):
     loans = write_csv(tmp_path / "loans.csv", ROWS, LOAN_HEADERS)
-    sums = write_csv(tmp_path / "totals.csv",
-                     [totals(corporate_loans=corporate, mfg_loans_reported=mfg)], TOTAL_HEADERS)
+    sums = write_csv(
+        tmp_path / "totals.csv",
+        [totals(corporate_loans=corporate, mfg_loans_reported=mfg)],
+        TOTAL_HEADERS,
+    )
     return gate_files(gate, [(1, loans, loans.name), (2, sums, sums.name)], context).result
 
 
 def _known(*rows) -> pl.DataFrame:
-    return pl.DataFrame([dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows],
-                        schema=AGGREGATE_SCHEMA)
+    return pl.DataFrame(
+        [dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows], schema=AGGREGATE_SCHEMA
+    )
 
 
 def test_a_matching_pair_reconciles(gate, tmp_path):
@@ -74,16 +81,21 @@ def test_totals_of_zero_against_real_loan_lines_are_an_error_not_a_pass(gate, tm
     # Zero on both sides agrees: a bank with no loans at all reconciles.
     empty = [loan(loan_id="Z1", balance="0.00", balance_cny="0.00")]
     loans = write_csv(tmp_path / "zero.csv", empty, LOAN_HEADERS)
-    sums = write_csv(tmp_path / "zero_totals.csv",
-                     [totals(corporate_loans="0.00", mfg_loans_reported="0.00")], TOTAL_HEADERS)
+    sums = write_csv(
+        tmp_path / "zero_totals.csv",
+        [totals(corporate_loans="0.00", mfg_loans_reported="0.00")],
+        TOTAL_HEADERS,
+    )
     both_zero = gate_files(gate, [(1, loans, loans.name), (2, sums, sums.name)], None).result
     assert both_zero.verdicts[1].rules == {}
 
 
 def test_totals_arriving_after_the_loans_reconcile_against_the_warehouse(gate, tmp_path):
-    sums = write_csv(tmp_path / "t.csv", [totals(corporate_loans="3000000.00",
-                                                 mfg_loans_reported="1000000.00")],
-                     TOTAL_HEADERS)
+    sums = write_csv(
+        tmp_path / "t.csv",
+        [totals(corporate_loans="3000000.00", mfg_loans_reported="1000000.00")],
+        TOTAL_HEADERS,
+    )
     known = _known((7, "loans", BANK_A, date(2026, 10, 31), 3_000_000.0, 2_000_000.0))
     result = gate_files(gate, [(8, sums, sums.name)], GateContext(known=known)).result
     # The bank says 1,000,000 of manufacturing; its lines held 2,000,000: +100%.
@@ -111,7 +123,6 @@ def test_files_sent_after_the_due_day_are_late(gate, tmp_path):
 
 
 def test_tolerances_are_settings(tmp_path):
-    strict = Gate(load_reference(), GateSettings(reconcile_warning=0.0001,
-                                                 reconcile_error=0.001))
+    strict = Gate(load_reference(), GateSettings(reconcile_warning=0.0001, reconcile_error=0.001))
     result = _pair(tmp_path, corporate="2997000.00", gate=strict)  # +0.1001%
     assert result.verdicts[1].rules == {"LN-E-030": 1}

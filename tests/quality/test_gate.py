@@ -42,15 +42,24 @@ def _judge_loans(gate: Gate, tmp_path: Path, *rows):
 
 
 def test_gate_runs_one_great_expectations_suite_per_kind_and_level(gate):
-    kinds = ["bonds", "engagements", "enterprises", "fund_investments", "ipos", "loan_totals",
-             "loans"]
+    kinds = [
+        "bonds",
+        "engagements",
+        "enterprises",
+        "fund_investments",
+        "ipos",
+        "loan_totals",
+        "loans",
+    ]
     assert gate.suite_names() == sorted(
-        ["file_file", *(f"{k}_{level}" for k in kinds for level in ("file", "row"))])
+        ["file_file", *(f"{k}_{level}" for k in kinds for level in ("file", "row"))]
+    )
 
 
 def test_a_clean_loans_file_is_accepted_without_findings(gate, tmp_path):
-    result = _judge_loans(gate, tmp_path, loan(),
-                          loan(loan_id="L0002", borrower_uscc="91100000100003962T"))
+    result = _judge_loans(
+        gate, tmp_path, loan(), loan(loan_id="L0002", borrower_uscc="91100000100003962T")
+    )
     assert result.verdicts[1].accepted and result.verdicts[2].accepted
     assert result.findings.is_empty()
 
@@ -63,9 +72,13 @@ def test_a_totals_file_alone_is_accepted_with_a_warning_that_loans_are_missing(g
 
 
 def test_one_bad_uscc_rejects_the_whole_file_and_names_row_column_and_rule(gate, tmp_path):
-    result = _judge_loans(gate, tmp_path, loan(),
-                          loan(loan_id="L0002", borrower_uscc="91350100M000100Y44"),
-                          loan(loan_id="L0003"))
+    result = _judge_loans(
+        gate,
+        tmp_path,
+        loan(),
+        loan(loan_id="L0002", borrower_uscc="91350100M000100Y44"),
+        loan(loan_id="L0003"),
+    )
     assert not result.verdicts[1].accepted
     assert result.verdicts[1].errors == 1
     finding = result.findings.row(0, named=True)
@@ -78,11 +91,24 @@ def test_one_bad_uscc_rejects_the_whole_file_and_names_row_column_and_rule(gate,
 
 
 def test_findings_name_the_column_as_the_bank_wrote_it(gate, tmp_path):
-    rows = [{"金融机构代码": BANK_A, "报告期": "2026-10", "贷款借据号": "L1",
-             "借款人统一社会信用代码": "91350100M000100Y43", "借款人名称": "甲",
-             "借款人行业": "C36", "企业规模": "中型", "贷款发放日期": "2025-01-01",
-             "贷款到期日期": "2026-01-01", "担保方式": "信用", "币种": "CNY",
-             "贷款余额": "-1", "执行利率(%)": "3", "五级分类": "正常"}]
+    rows = [
+        {
+            "金融机构代码": BANK_A,
+            "报告期": "2026-10",
+            "贷款借据号": "L1",
+            "借款人统一社会信用代码": "91350100M000100Y43",
+            "借款人名称": "甲",
+            "借款人行业": "C36",
+            "企业规模": "中型",
+            "贷款发放日期": "2025-01-01",
+            "贷款到期日期": "2026-01-01",
+            "担保方式": "信用",
+            "币种": "CNY",
+            "贷款余额": "-1",
+            "执行利率(%)": "3",
+            "五级分类": "正常",
+        }
+    ]
     result = _judge(gate, write_csv(tmp_path / "zh.csv", rows))
     errors = result.findings.filter(result.findings["severity"] == "error")
     finding = errors.row(0, named=True)

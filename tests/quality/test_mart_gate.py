@@ -12,8 +12,12 @@ from quality.rules import MART_LEVEL, RULES
 
 P1, P2 = date(2026, 9, 30), date(2026, 10, 31)
 # bank, period, total, mfg, mlt, credit, loan-level corporate, reported corporate
-BANKS = [("A", P1, 1000, 100, 60, 20, 700, 700), ("B", P1, 500, 50, 20, 10, 300, 300),
-         ("A", P2, 1100, 120, 70, 30, 750, 750), ("B", P2, 600, 40, 10, 5, 320, 320)]
+BANKS = [
+    ("A", P1, 1000, 100, 60, 20, 700, 700),
+    ("B", P1, 500, 50, 20, 10, 300, 300),
+    ("A", P2, 1100, 120, 70, 30, 750, 750),
+    ("B", P2, 600, 40, 10, 5, 320, 320),
+]
 
 
 def _warehouse(path, banks=BANKS, city_extra=0, duplicate=False, city_sql=()):
@@ -30,13 +34,17 @@ def _warehouse(path, banks=BANKS, city_extra=0, duplicate=False, city_sql=()):
         corporate_loans decimal(18,2))""")
     rows = banks + ([banks[0]] if duplicate else [])
     for bank, period, t, m, mlt, cr, detail, reported in rows:
-        con.execute("insert into marts.bank_loan_metrics values (?,?,?,?,?,?,?,?,?)",
-                    [bank, period, t, m, mlt, cr, m / t, mlt / m if m else None,
-                     cr / m if m else None])
-        con.execute("insert into intermediate.int_bank_loans_aggregated values (?,?,?)",
-                    [bank, period, detail])
-        con.execute("insert into staging.stg_raw__loan_totals values (?,?,?)",
-                    [bank, period, reported])
+        con.execute(
+            "insert into marts.bank_loan_metrics values (?,?,?,?,?,?,?,?,?)",
+            [bank, period, t, m, mlt, cr, m / t, mlt / m if m else None, cr / m if m else None],
+        )
+        con.execute(
+            "insert into intermediate.int_bank_loans_aggregated values (?,?,?)",
+            [bank, period, detail],
+        )
+        con.execute(
+            "insert into staging.stg_raw__loan_totals values (?,?,?)", [bank, period, reported]
+        )
     con.execute(f"""create table marts.city_loan_metrics as
         select period, sum(total_loans) + {city_extra} as total_loans,
                sum(mfg_loans) as mfg_loans, sum(mfg_mlt_loans) as mfg_mlt_loans,
@@ -67,8 +75,11 @@ BREAKS = {
     "MC-E-001": dict(city_sql=["update marts.city_loan_metrics set mfg_mlt_share = 1.5"]),
     "MC-E-002": dict(banks=_break(1, mlt=200)),
     "MC-E-003": dict(banks=_break(1, cr=-100)),
-    "MC-E-004": dict(city_sql=["insert into marts.city_loan_metrics "
-                               "select * from marts.city_loan_metrics limit 1"]),
+    "MC-E-004": dict(
+        city_sql=[
+            "insert into marts.city_loan_metrics select * from marts.city_loan_metrics limit 1"
+        ]
+    ),
     "MC-E-005": dict(city_extra=1),
 }
 
@@ -86,17 +97,18 @@ def test_an_intact_warehouse_passes(gate, tmp_path):
     assert _breached(gate, _warehouse(tmp_path / "w.duckdb")) == set()
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.level == MART_LEVEL],
-                         ids=lambda r: r.rule_id)
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES if r.level == MART_LEVEL], ids=lambda r: r.rule_id
+)
 def test_each_mart_invariant_is_caught(gate, tmp_path, rule):
     assert rule.rule_id in BREAKS, f"{rule.rule_id} has no breaking case"
-    assert rule.rule_id in _breached(gate, _warehouse(tmp_path / "w.duckdb",
-                                                      **BREAKS[rule.rule_id]))
+    assert rule.rule_id in _breached(
+        gate, _warehouse(tmp_path / "w.duckdb", **BREAKS[rule.rule_id])
+    )
 
 
 def test_a_breach_names_the_bank_and_month(gate, tmp_path):
     con = _warehouse(tmp_path / "w.duckdb", banks=_break(2, t=100))
-    breach = next(b for b in gate.check(con)["bank_loan_metrics"]
-                  if b.rule.rule_id == "MB-E-001")
+    breach = next(b for b in gate.check(con)["bank_loan_metrics"] if b.rule.rule_id == "MB-E-001")
     assert breach.occurrences == 1
     assert breach.examples == ["A 2026-10-31 mfg_loan_share=1.2"]

@@ -44,14 +44,18 @@ def gate() -> Gate:
 def _loans_first(tmp, rows=None, headers=LOAN_HEADERS, totals_row=None, totals_for=None):
     rows = rows or [loan()]
     matched = totals_row or totals_matching(totals_for or rows)
-    return [write_csv(tmp / "loans.csv", rows, headers),
-            write_csv(tmp / "totals.csv", [matched], TOTAL_HEADERS)]
+    return [
+        write_csv(tmp / "loans.csv", rows, headers),
+        write_csv(tmp / "totals.csv", [matched], TOTAL_HEADERS),
+    ]
 
 
 def _totals_first(tmp, totals_row=None, headers=TOTAL_HEADERS, rows=None):
     rows = rows or [loan()]
-    return [write_csv(tmp / "totals.csv", [totals_row or totals_matching(rows)], headers),
-            write_csv(tmp / "loans.csv", rows, LOAN_HEADERS)]
+    return [
+        write_csv(tmp / "totals.csv", [totals_row or totals_matching(rows)], headers),
+        write_csv(tmp / "loans.csv", rows, LOAN_HEADERS),
+    ]
 
 
 def _raw(tmp, name, content: bytes):
@@ -102,14 +106,25 @@ def _t(**overrides):
 
 
 def _known(*rows):
-    return pl.DataFrame([dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows],
-                        schema=AGGREGATE_SCHEMA)
+    return pl.DataFrame(
+        [dict(zip(AGGREGATE_SCHEMA, r, strict=True)) for r in rows], schema=AGGREGATE_SCHEMA
+    )
 
 
-REGISTERS = {"bonds": bond, "ipos": ipo, "fund_investments": fund,
-             "engagements": engagement, "enterprises": enterprise}
-PREFIX = {"BD": "bonds", "IP": "ipos", "FI": "fund_investments", "EG": "engagements",
-          "EN": "enterprises"}
+REGISTERS = {
+    "bonds": bond,
+    "ipos": ipo,
+    "fund_investments": fund,
+    "engagements": engagement,
+    "enterprises": enterprise,
+}
+PREFIX = {
+    "BD": "bonds",
+    "IP": "ipos",
+    "FI": "fund_investments",
+    "EG": "engagements",
+    "EN": "enterprises",
+}
 
 
 def _register(tmp, kind, *rows, headers=None):
@@ -122,9 +137,13 @@ def _register_file_rules(prefix):
     kind = PREFIX[prefix]
     clean = REGISTERS[kind]()
     first = next(iter(clean))
-    date_column = {"bonds": "issue_date", "ipos": "stage_date",
-                   "fund_investments": "invest_date", "engagements": "event_date",
-                   "enterprises": "as_of"}[kind]
+    date_column = {
+        "bonds": "issue_date",
+        "ipos": "stage_date",
+        "fund_investments": "invest_date",
+        "engagements": "event_date",
+        "enterprises": "as_of",
+    }[kind]
     second = {**clean, date_column: "2026-09-30"}
     if kind == "enterprises":
         second["uscc"] = "91100000100003962T"
@@ -133,8 +152,11 @@ def _register_file_rules(prefix):
             second[key] = second[key] + "-2"
     return {
         f"{prefix}-E-001": lambda t: _register(t, kind, headers=list(clean)[1:]),
-        f"{prefix}-E-002": lambda t: [_raw_text(t, kind, ",".join([*clean, first]) + "\n" +
-                                                ",".join([*clean.values(), "x"]) + "\n")],
+        f"{prefix}-E-002": lambda t: [
+            _raw_text(
+                t, kind, ",".join([*clean, first]) + "\n" + ",".join([*clean.values(), "x"]) + "\n"
+            )
+        ],
         f"{prefix}-E-003": lambda t: [_raw_text(t, kind, ",".join(clean) + "\n")],
         f"{prefix}-E-005": lambda t: _register(t, kind, clean, second),
         f"{prefix}-W-001": lambda t: _register(t, kind, {**clean, "备注": "x"}),
@@ -169,25 +191,26 @@ TRIGGERS = {
     "LN-E-001": lambda t: _loans_first(t, headers=_without(LOAN_HEADERS, "loan_id")),
     "LN-E-002": lambda t: _loans_first(t, headers=[*LOAN_HEADERS, "balance"]),
     "LN-E-003": lambda t: _raw(t, "head.csv", HEADER_LINE + b"\n"),
-    "LN-E-004": lambda t: _loans_first(t, [L, loan(loan_id="L2", bank_code=BANK_B)],
-                                       totals_for=[L]),
-    "LN-E-005": lambda t: _loans_first(t, [L, loan(loan_id="L2", report_period="2026-09")],
-                                       totals_for=[L]),
+    "LN-E-004": lambda t: _loans_first(
+        t, [L, loan(loan_id="L2", bank_code=BANK_B)], totals_for=[L]
+    ),
+    "LN-E-005": lambda t: _loans_first(
+        t, [L, loan(loan_id="L2", report_period="2026-09")], totals_for=[L]
+    ),
     "LN-E-006": lambda t: _loans_first(t, [loan(bank_code="C9999999999999")]),
     "LN-W-001": lambda t: _loans_first(t, [{**L, "备注": "x"}], [*LOAN_HEADERS, "备注"]),
     "LN-E-010": lambda t: _loans_first(t, [loan(borrower_name="")]),
     "LN-E-011": lambda t: _loans_first(t, [loan(borrower_uscc="123456789012345678")]),
     "LN-E-012": lambda t: _loans_first(t, [loan(industry_code="F36")], totals_for=[L]),
     "LN-E-013": lambda t: _loans_first(t, [loan(enterprise_scale="巨型")]),
-    "LN-E-014": lambda t: _loans_first(t, [loan(issue_date="2026-11-01",
-                                                maturity_date="2027-11-01")]),
+    "LN-E-014": lambda t: _loans_first(
+        t, [loan(issue_date="2026-11-01", maturity_date="2027-11-01")]
+    ),
     "LN-E-015": lambda t: _loans_first(t, [loan(maturity_date="2025-01-15")]),
-    "LN-E-016": lambda t: _loans_first(t, [loan(balance="-0.01", balance_cny="")],
-                                       totals_for=[L]),
+    "LN-E-016": lambda t: _loans_first(t, [loan(balance="-0.01", balance_cny="")], totals_for=[L]),
     "LN-E-017": lambda t: _loans_first(t, [loan(guarantee_type="X")]),
     "LN-E-018": lambda t: _loans_first(t, [loan(currency="XYZ")], totals_for=[L]),
-    "LN-E-019": lambda t: _loans_first(t, [loan(currency="AUD", balance_cny="")],
-                                       totals_for=[L]),
+    "LN-E-019": lambda t: _loans_first(t, [loan(currency="AUD", balance_cny="")], totals_for=[L]),
     "LN-E-020": lambda t: _loans_first(t, [loan(interest_rate="36")]),
     "LN-E-021": lambda t: _loans_first(t, [loan(five_class="良好")]),
     "LN-E-022": lambda t: _loans_first(t, [L, L], totals_for=[L, L]),
@@ -195,19 +218,25 @@ TRIGGERS = {
     "LN-W-030": lambda t: _loans_first(t, totals_row=_t(corporate_loans="990000.00")),
     "LN-E-031": lambda t: _loans_first(t, totals_row=_t(mfg_loans_reported="900000.00")),
     "LN-W-031": lambda t: _loans_first(t, totals_row=_t(mfg_loans_reported="990000.00")),
-    "LN-W-032": lambda t: (_loans_first(t), GateContext(
-        known=_known((9, "loans", BANK_A, date(2026, 9, 30), 500_000.0, 500_000.0)),
-        received_at=ON_TIME)),
+    "LN-W-032": lambda t: (
+        _loans_first(t),
+        GateContext(
+            known=_known((9, "loans", BANK_A, date(2026, 9, 30), 500_000.0, 500_000.0)),
+            received_at=ON_TIME,
+        ),
+    ),
     "LN-W-033": lambda t: [write_csv(t / "loans.csv", [L], LOAN_HEADERS)],
-    "LN-W-034": lambda t: (_loans_first(t), GateContext(
-        received_at={1: datetime(2026, 11, 16, 2), 2: datetime(2026, 11, 10)})),
+    "LN-W-034": lambda t: (
+        _loans_first(t),
+        GateContext(received_at={1: datetime(2026, 11, 16, 2), 2: datetime(2026, 11, 10)}),
+    ),
     "LT-E-001": lambda t: _totals_first(t, headers=_without(TOTAL_HEADERS, "total_loans")),
     "LT-E-002": lambda t: _totals_first(t, headers=[*TOTAL_HEADERS, "total_loans"]),
     "LT-E-003": lambda t: _raw(t, "head.csv", TOTALS_LINE + b"\n"),
-    "LT-E-004": lambda t: [write_csv(t / "t.csv", [_t(), _t(bank_code=BANK_B)],
-                                     TOTAL_HEADERS)],
-    "LT-E-005": lambda t: [write_csv(t / "t.csv", [_t(), _t(report_period="2026-09")],
-                                     TOTAL_HEADERS)],
+    "LT-E-004": lambda t: [write_csv(t / "t.csv", [_t(), _t(bank_code=BANK_B)], TOTAL_HEADERS)],
+    "LT-E-005": lambda t: [
+        write_csv(t / "t.csv", [_t(), _t(report_period="2026-09")], TOTAL_HEADERS)
+    ],
     "LT-E-006": lambda t: _totals_first(t, _t(bank_code="C9999999999999")),
     "LT-W-001": lambda t: _totals_first(t, {**_t(), "备注": "x"}, [*TOTAL_HEADERS, "备注"]),
     "LT-E-010": lambda t: _totals_first(t, _t(total_loans="")),
@@ -219,8 +248,10 @@ TRIGGERS = {
     "LT-E-031": lambda t: _totals_first(t, _t(mfg_loans_reported="900000.00")),
     "LT-W-031": lambda t: _totals_first(t, _t(mfg_loans_reported="990000.00")),
     "LT-W-033": lambda t: [write_csv(t / "t.csv", [_t()], TOTAL_HEADERS)],
-    "LT-W-034": lambda t: (_totals_first(t), GateContext(
-        received_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)})),
+    "LT-W-034": lambda t: (
+        _totals_first(t),
+        GateContext(received_at={1: datetime(2026, 11, 20), 2: datetime(2026, 11, 10)}),
+    ),
     **{k: v for prefix in PREFIX for k, v in _register_file_rules(prefix).items()},
     "BD-E-010": lambda t: _register(t, "bonds", bond(issuer_name="")),
     "BD-E-011": lambda t: _register(t, "bonds", bond(issuer_uscc="123456789012345678")),
@@ -233,23 +264,29 @@ TRIGGERS = {
     "BD-E-018": lambda t: _register(t, "bonds", bond(coupon_rate="36")),
     "BD-E-019": lambda t: _register(t, "bonds", bond(), bond()),
     # The fx_rates seed runs to 2027-12: a Singapore-dollar bond of 2028-01 has no rate.
-    "BD-E-020": lambda t: _register(t, "bonds", bond(currency="SGD", market="境外",
-                                                     bond_type="境外债",
-                                                     issue_date="2028-01-15")),
+    "BD-E-020": lambda t: _register(
+        t, "bonds", bond(currency="SGD", market="境外", bond_type="境外债", issue_date="2028-01-15")
+    ),
     "IP-E-010": lambda t: _register(t, "ipos", ipo(enterprise_name="")),
     "IP-E-011": lambda t: _register(t, "ipos", ipo(enterprise_uscc="91350100M000100Y44")),
     "IP-E-012": lambda t: _register(t, "ipos", ipo(stage="路演")),
-    "IP-E-013": lambda t: _register(t, "ipos", ipo(stage="申报受理", stage_date="2026-10-05"),
-                                    ipo(event_id="E2", stage="辅导备案",
-                                        stage_date="2026-10-20")),
-    "IP-E-014": lambda t: _register(t, "ipos", ipo(stage="上市", exchange="上交所",
-                                                   board="科创板", stock_code="300123")),
+    "IP-E-013": lambda t: _register(
+        t,
+        "ipos",
+        ipo(stage="申报受理", stage_date="2026-10-05"),
+        ipo(event_id="E2", stage="辅导备案", stage_date="2026-10-20"),
+    ),
+    "IP-E-014": lambda t: _register(
+        t, "ipos", ipo(stage="上市", exchange="上交所", board="科创板", stock_code="300123")
+    ),
     "IP-E-015": lambda t: _register(t, "ipos", ipo(exchange="纳斯达克")),
-    "IP-E-016": lambda t: _register(t, "ipos", ipo(), ipo(stage="签署IPO协议",
-                                                         stage_date="2026-10-01")),
+    "IP-E-016": lambda t: _register(
+        t, "ipos", ipo(), ipo(stage="签署IPO协议", stage_date="2026-10-01")
+    ),
     "IP-E-017": lambda t: _register(t, "ipos", ipo(amount_raised="-1")),
-    "FI-E-004": lambda t: _register(t, "fund_investments", fund(),
-                                    fund(deal_id="D2", fund_manager="另一家管理人")),
+    "FI-E-004": lambda t: _register(
+        t, "fund_investments", fund(), fund(deal_id="D2", fund_manager="另一家管理人")
+    ),
     "FI-E-010": lambda t: _register(t, "fund_investments", fund(is_return_investment="也许")),
     "FI-E-011": lambda t: _register(t, "fund_investments", fund(investee_uscc="X" * 18)),
     "FI-E-012": lambda t: _register(t, "fund_investments", fund(fund_type="对冲基金")),
@@ -258,8 +295,9 @@ TRIGGERS = {
     "FI-E-015": lambda t: _register(t, "fund_investments", fund(currency="XYZ")),
     "FI-E-016": lambda t: _register(t, "fund_investments", fund(currency="AUD")),
     "EG-E-010": lambda t: _register(t, "engagements", engagement(organizer="")),
-    "EG-E-011": lambda t: _register(t, "engagements",
-                                    engagement(enterprise_uscc="123456789012345678")),
+    "EG-E-011": lambda t: _register(
+        t, "engagements", engagement(enterprise_uscc="123456789012345678")
+    ),
     "EG-E-012": lambda t: _register(t, "engagements", engagement(event_type="茶话会")),
     "EG-E-013": lambda t: _register(t, "engagements", engagement(outcome="待定")),
     "EG-E-014": lambda t: _register(t, "engagements", engagement(bank_code="C9999999999999")),
@@ -299,22 +337,52 @@ def test_a_clean_pair_on_time_triggers_no_rule(gate, tmp_path, subject):
 
 
 CLEAN_REGISTERS = {
-    "bonds": [bond(), bond(filing_id="B2", bond_type="公司债", labels="", market="上交所"),
-              bond(filing_id="B3", bond_type="境外债", market="境外", currency="SGD")],
-    "ipos": [ipo(), ipo(event_id="E2", stage="申报受理", stage_date="2026-10-28"),
-             ipo(event_id="E3", enterprise_uscc="91100000100003962T", stage="上市",
-                 stage_date="2026-10-16", exchange="北交所", board="北交所",
-                 stock_code="920118", amount_raised="300000000")],
+    "bonds": [
+        bond(),
+        bond(filing_id="B2", bond_type="公司债", labels="", market="上交所"),
+        bond(filing_id="B3", bond_type="境外债", market="境外", currency="SGD"),
+    ],
+    "ipos": [
+        ipo(),
+        ipo(event_id="E2", stage="申报受理", stage_date="2026-10-28"),
+        ipo(
+            event_id="E3",
+            enterprise_uscc="91100000100003962T",
+            stage="上市",
+            stage_date="2026-10-16",
+            exchange="北交所",
+            board="北交所",
+            stock_code="920118",
+            amount_raised="300000000",
+        ),
+    ],
     # A deal without a currency is in CNY; one in USD has the month's rate.
-    "fund_investments": [fund(currency=""), fund(deal_id="D2", fund_type="天使",
-                                                 amount="1500000", is_return_investment="否",
-                                                 currency="CNY"),
-                         fund(deal_id="D3", currency="USD")],
-    "engagements": [engagement(), engagement(enterprise_uscc="91100000100003962T",
-                                             bank_code="", outcome="意向", amount="")],
-    "enterprises": [enterprise(), enterprise(uscc="91100000100003962T", name="重庆丙丁电子有限公司",
-                                             industry_code="3973", cluster_33618="N01",
-                                             designations="", whitelist="否")],
+    "fund_investments": [
+        fund(currency=""),
+        fund(
+            deal_id="D2",
+            fund_type="天使",
+            amount="1500000",
+            is_return_investment="否",
+            currency="CNY",
+        ),
+        fund(deal_id="D3", currency="USD"),
+    ],
+    "engagements": [
+        engagement(),
+        engagement(enterprise_uscc="91100000100003962T", bank_code="", outcome="意向", amount=""),
+    ],
+    "enterprises": [
+        enterprise(),
+        enterprise(
+            uscc="91100000100003962T",
+            name="重庆丙丁电子有限公司",
+            industry_code="3973",
+            cluster_33618="N01",
+            designations="",
+            whitelist="否",
+        ),
+    ],
 }
 
 
@@ -331,10 +399,14 @@ def test_the_rule_document_is_current_and_lists_every_rule():
 
 
 def test_a_foreign_amount_without_a_rate_names_the_currency_and_month(gate, tmp_path):
-    paths = _register(tmp_path, "bonds", bond(currency="SGD", market="境外", bond_type="境外债",
-                                              issue_date="2028-01-15"))
-    result = gate_files(gate, [(1, paths[0], paths[0].name)],
-                        GateContext(received_at=ON_TIME)).result
+    paths = _register(
+        tmp_path,
+        "bonds",
+        bond(currency="SGD", market="境外", bond_type="境外债", issue_date="2028-01-15"),
+    )
+    result = gate_files(
+        gate, [(1, paths[0], paths[0].name)], GateContext(received_at=ON_TIME)
+    ).result
     assert not result.verdicts[1].accepted
     finding = result.findings.filter(pl.col("rule_id") == "BD-E-020").row(0, named=True)
     assert finding["value"] == "SGD 2028-01" and finding["column"] == "currency"

@@ -14,8 +14,7 @@ from sample.banks import bank_profiles
 from sample.generate import SampleConfig, generate
 from sample.population import make_enterprises
 
-SMALL = SampleConfig(banks=6, start="2025-09", end="2026-10", loans_per_bank=40,
-                     enterprises=200)
+SMALL = SampleConfig(banks=6, start="2025-09", end="2026-10", loans_per_bank=40, enterprises=200)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +43,13 @@ def test_default_sample_spans_every_bank_type_with_14_character_codes():
     profiles = bank_profiles(SampleConfig(), np.random.default_rng(0))
     assert len(profiles) >= 24
     assert set(Counter(p.bank_type for p in profiles)) == {
-        "国有大型商业银行", "股份制商业银行", "城市商业银行", "农村商业银行", "村镇银行",
-        "外资银行"}
+        "国有大型商业银行",
+        "股份制商业银行",
+        "城市商业银行",
+        "农村商业银行",
+        "村镇银行",
+        "外资银行",
+    }
     assert all(pl.Series([p.code]).str.contains(BANK_CODE_PATTERN)[0] for p in profiles)
     trends = [p.mfg_trend for p in profiles]
     assert min(trends) < 0 < max(trends), "some banks raise their manufacturing share, some cut it"
@@ -98,8 +102,11 @@ def test_every_file_reads_as_one_reporter_and_one_month(small_sample):
 def test_some_loans_are_in_foreign_currency(small_sample):
     _, files = small_sample
     currencies = pl.concat(
-        [read_submission(p).data.select("currency") for p in _bank_files(files)
-         if "loan_totals" not in p.name and "各项贷款" not in p.name]
+        [
+            read_submission(p).data.select("currency")
+            for p in _bank_files(files)
+            if "loan_totals" not in p.name and "各项贷款" not in p.name
+        ]
     )["currency"]
     assert "CNY" in currencies.to_list()
     assert (currencies != "CNY").sum() >= 1

@@ -44,9 +44,12 @@ def test_the_lock_is_re_entrant_within_a_run_and_free_after_it(home):
 
 def test_raw_views_follow_the_normalised_schema(home):
     con = connect_build(home)
-    columns = dict(con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where schema_name = 'raw' and table_name = 'loans'").fetchall())
+    columns = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where schema_name = 'raw' and table_name = 'loans'"
+        ).fetchall()
+    )
     assert columns["balance"] == "DECIMAL(18,2)"
     assert columns["issue_date"] == "DATE"
     assert columns["industry_division"] == "VARCHAR"

@@ -15,22 +15,42 @@ AT = datetime(2026, 11, 10, 2)
 
 
 def _reserve(con, names, floor=1):
-    return ledger.reserve(con, [(Path(f"/inbox/{n}"), "move") for n in names],
-                          lambda sid, path: Path(f"/received/{sid}-{path.name}"), AT, "run-1",
-                          floor=floor)
+    return ledger.reserve(
+        con,
+        [(Path(f"/inbox/{n}"), "move") for n in names],
+        lambda sid, path: Path(f"/received/{sid}-{path.name}"),
+        AT,
+        "run-1",
+        floor=floor,
+    )
 
 
 def _entry(sid, status="accepted", kind="loans", reporter="C1901150100001", run_id="run-1"):
-    return {"submission_id": sid, "file_name": f"f{sid}.csv", "stored_path": f"/r/{sid}",
-            "sha256": f"sha{sid}", "size_bytes": 1, "kind": kind, "reporter": reporter,
-            "period": datetime(2026, 10, 31).date(), "submitted_at": AT, "received_at": AT,
-            "status": status, "row_count": 1, "error_count": 0 if status == "accepted" else 1,
-            "warning_count": 0, "ruleset_version": "t", "duplicate_of": None, "run_id": run_id}
+    return {
+        "submission_id": sid,
+        "file_name": f"f{sid}.csv",
+        "stored_path": f"/r/{sid}",
+        "sha256": f"sha{sid}",
+        "size_bytes": 1,
+        "kind": kind,
+        "reporter": reporter,
+        "period": datetime(2026, 10, 31).date(),
+        "submitted_at": AT,
+        "received_at": AT,
+        "status": status,
+        "row_count": 1,
+        "error_count": 0 if status == "accepted" else 1,
+        "warning_count": 0,
+        "ruleset_version": "t",
+        "duplicate_of": None,
+        "run_id": run_id,
+    }
 
 
 def _record(con, *entries):
-    ledger.record(con, pl.DataFrame(list(entries)), pl.DataFrame(), pl.DataFrame(),
-                  pl.DataFrame(), AT)
+    ledger.record(
+        con, pl.DataFrame(list(entries)), pl.DataFrame(), pl.DataFrame(), pl.DataFrame(), AT
+    )
 
 
 def test_ids_are_never_handed_out_twice_even_if_nothing_was_recorded(home):
@@ -72,15 +92,17 @@ def test_a_batch_that_cannot_be_written_leaves_nothing_behind(home):
 def test_a_newer_accepted_file_supersedes_the_older_in_the_same_commit(home):
     con = connect_build(home)
     _record(con, _entry(1), _entry(2))
-    assert con.execute("select submission_id, status, superseded_by from audit.submissions "
-                       "order by 1").fetchall() == [(1, "superseded", 2), (2, "accepted", None)]
+    assert con.execute(
+        "select submission_id, status, superseded_by from audit.submissions order by 1"
+    ).fetchall() == [(1, "superseded", 2), (2, "accepted", None)]
 
 
 def test_the_outcome_of_a_run_comes_from_its_own_rows(home):
     con = connect_build(home)
     _record(con, _entry(1, run_id="old"), _entry(2), _entry(3, status="rejected", kind=None))
-    con.execute("insert into audit.findings values (3, 'FL-E-001', 'error', null, null, null, "
-                "'坏', 'bad')")
+    con.execute(
+        "insert into audit.findings values (3, 'FL-E-001', 'error', null, null, null, '坏', 'bad')"
+    )
     done = ledger.run_outcome(con, "run-1")
     assert (done.accepted, done.rejected, done.duplicates) == (1, 1, 0)
     assert done.rejections[0].submission_id == 3

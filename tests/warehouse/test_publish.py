@@ -35,8 +35,10 @@ def test_published_file_holds_marts_reference_and_audit_but_not_raw(home):
     publish(con, home, run_id="r1")
     con.close()
     pub = duckdb.connect(str(home.published_db), read_only=True)
-    tables = {f"{s}.{t}" for s, t in pub.execute(
-        "select schema_name, table_name from duckdb_tables()").fetchall()}
+    tables = {
+        f"{s}.{t}"
+        for s, t in pub.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+    }
     assert tables == {"marts.m", "audit.submissions", "reference.banks", "meta.publication"}
     assert pub.execute("select run_id from meta.publication").fetchone() == ("r1",)
     assert pub.execute(
@@ -50,8 +52,9 @@ def test_every_version_is_kept_and_the_newest_is_current(home):
     con.execute("create or replace table marts.m as select 2 as v")
     second = publish(con, home)
     con.close()
-    assert sorted(home.history_dir.glob("*.duckdb")) == sorted([first.version_path,
-                                                               second.version_path])
+    assert sorted(home.history_dir.glob("*.duckdb")) == sorted(
+        [first.version_path, second.version_path]
+    )
     current = duckdb.connect(str(home.published_db), read_only=True)
     assert current.execute("select v from marts.m").fetchone() == (2,)
     old = duckdb.connect(str(first.version_path), read_only=True)
@@ -67,10 +70,16 @@ def test_a_reader_keeps_its_version_while_a_new_one_is_published(home):
     assert reader.execute("select v from marts.m").fetchone() == (1,)
     # A new process opens the new version (within one process DuckDB reuses the open file).
     fresh = subprocess.run(
-        [sys.executable, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], "
-         "read_only=True).execute('select v from marts.m').fetchone()[0])",
-         str(home.published_db)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; print(duckdb.connect(sys.argv[1], "
+            "read_only=True).execute('select v from marts.m').fetchone()[0])",
+            str(home.published_db),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert fresh.stdout.strip() == "2"
 
@@ -86,14 +95,35 @@ def test_every_published_column_has_a_bilingual_description(scorecard_home):
         ).fetchall()
         tables = con.execute(
             "select schema_name || '.' || table_name, comment from duckdb_tables() "
-            "where schema_name in ('marts', 'audit', 'reference', 'meta')").fetchall()
+            "where schema_name in ('marts', 'audit', 'reference', 'meta')"
+        ).fetchall()
     finally:
         con.close()
     assert len(tables) >= 29 and len(columns) >= 300
 
     def bilingual(text):
-        return bool(text) and re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{3}",
-                                                                                  text)
+        return (
+            bool(text) and re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{3}", text)
+        )
 
     assert [name for name, text in columns if not bilingual(text)] == []
     assert [name for name, text in tables if not bilingual(text)] == []
+
+
+def test_the_data_dictionary_in_docs_is_the_published_warehouses_own(scorecard_home, capsys):
+    from orchestration.cli import main
+
+    assert main(["--home", str(scorecard_home.root), "dictionary"]) == 0
+    generated = capsys.readouterr().out
+    kept = (Path(__file__).resolve().parents[2] / "docs" / "data_dictionary.md").read_text()
+    assert generated == kept, "regenerate: zhirong dictionary > docs/data_dictionary.md"
+    rows = [line for line in generated.splitlines() if line.startswith("| `")]
+    assert len(rows) >= 300
+    # Every column in both languages, each in its own cell.
+    halves = [line.split(" | ")[2:4] for line in rows]
+    assert [
+        r
+        for r, (zh, en) in zip(rows, halves, strict=True)
+        if not re.search(r"[\u4e00-\u9fff]", zh) or not re.search(r"[A-Za-z]{3}", en)
+    ] == []
+    assert "| `growth_gap` | DOUBLE | 增速差" in generated

@@ -55,13 +55,16 @@ def test_anything_but_one_select_is_refused_and_nothing_is_written(published, tm
 
 @pytest.mark.parametrize(
     "sql",
-    ["select * from read_csv('/etc/passwd')", "select * from glob('/etc/*')",
-     "select * from read_text('/etc/hostname')"],
+    [
+        "select * from read_csv('/etc/passwd')",
+        "select * from glob('/etc/*')",
+        "select * from read_text('/etc/hostname')",
+    ],
 )
 def test_selects_that_touch_files_fail_on_the_disabled_file_system(published, sql):
     with pytest.raises(QueryRefused) as refused:
         run_query(published, sql)
-    assert "disabled by configuration" in refused.value.message_en
+    assert "disabled by configuration" in refused.value.detail
 
 
 def test_a_query_past_its_time_limit_is_stopped(published):
@@ -93,17 +96,18 @@ def test_a_query_that_ignores_interrupts_is_killed_after_the_grace(published, mo
     monkeypatch.setattr(readonly, "KILL_GRACE_SECONDS", 0.5)
     started = time.monotonic()
     with pytest.raises(QueryRefused) as refused:
-        run_query(published, "select length(repeat('x', 1500000000)) + count(*) "
-                  "from range(3)", limits=QueryLimits(timeout_seconds=0.5,
-                                                      memory_limit_bytes=16 << 30))
+        run_query(
+            published,
+            "select length(repeat('x', 1500000000)) + count(*) from range(3)",
+            limits=QueryLimits(timeout_seconds=0.5, memory_limit_bytes=16 << 30),
+        )
     # Uninterrupted, the repeat alone takes ~8 s here.
     assert time.monotonic() - started < 4
     assert "limit" in refused.value.message_en
 
 
 def test_rows_past_the_cap_are_cut_and_the_result_says_so(published):
-    result = run_query(published, "select * from range(10)",
-                       limits=QueryLimits(max_rows=4))
+    result = run_query(published, "select * from range(10)", limits=QueryLimits(max_rows=4))
     assert [r[0] for r in result.rows] == [0, 1, 2, 3]
     assert result.truncated
     exact = run_query(published, "select * from range(4)", limits=QueryLimits(max_rows=4))

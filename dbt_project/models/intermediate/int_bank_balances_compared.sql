@@ -31,7 +31,7 @@ bank_periods as (
 balances as (
 
     -- One row per bank and month with any accepted file; which of the two files it has
-    -- decides which figures exist (DESIGN §4: a metric whose inputs are missing is NULL).
+    -- decides which figures exist (contract §4: a metric whose inputs are missing is NULL).
     select
         bank_periods.bank_code,
         bank_periods.period,
@@ -45,10 +45,10 @@ balances as (
     from bank_periods
     left join loan_aggregates
         on bank_periods.bank_code = loan_aggregates.bank_code
-        and bank_periods.period = loan_aggregates.period
+            and bank_periods.period = loan_aggregates.period
     left join loan_totals
         on bank_periods.bank_code = loan_totals.bank_code
-        and bank_periods.period = loan_totals.period
+            and bank_periods.period = loan_totals.period
 
 ),
 
@@ -86,17 +86,17 @@ final as (
     cross join baseline
     left join balances as year_before
         on current_month.bank_code = year_before.bank_code
-        and year_before.period = {{ month_end_before('current_month.period', 12) }}
+            and year_before.period = {{ month_end_before('current_month.period', 12) }}
     left join balances as last_december
         on current_month.bank_code = last_december.bank_code
-        and last_december.period = {{ previous_year_end('current_month.period') }}
+            and last_december.period = {{ previous_year_end('current_month.period') }}
     left join balances as december_before
         on current_month.bank_code = december_before.bank_code
-        and december_before.period
+            and december_before.period
             = {{ previous_year_end(month_end_before('current_month.period', 12)) }}
     left join balances as at_baseline
         on current_month.bank_code = at_baseline.bank_code
-        and at_baseline.period = baseline.period
+            and at_baseline.period = baseline.period
 
 )
 

@@ -24,8 +24,10 @@ aggregated as (
         cast(sum(
             case when is_manufacturing and is_credit then balance_cny else 0 end
         ) as decimal(20, 2)) as mfg_credit_loans,
-        cast(sum(case when is_manufacturing then issued_in_month_cny else 0 end)
-            as decimal(20, 2)) as mfg_new_loans
+        cast(
+            sum(case when is_manufacturing then issued_in_month_cny else 0 end)
+            as decimal(20, 2)
+        ) as mfg_new_loans
     from industries
     group by bank_code, period
 

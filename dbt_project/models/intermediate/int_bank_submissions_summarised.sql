@@ -40,13 +40,17 @@ final as (
         cast(sum(coalesce(resubmitted.resubmissions, 0)) as bigint) as resubmissions,
         cast(sum(case when filings.is_late then 1 else 0 end) as bigint) as late_files,
         cast(sum(case when filings.is_missing then 1 else 0 end) as bigint) as missing_files,
-        {{ ordered_list("case when filings.is_missing then filings.kind end", ',', 'filings.kind') }}
+        {{ ordered_list(
+            "case when filings.is_missing then filings.kind end",
+            ',',
+            'filings.kind'
+        ) }}
             as missing_kinds
     from filings
     left join resubmitted
         on filings.bank_code = resubmitted.bank_code
-        and filings.period = resubmitted.period
-        and filings.kind = resubmitted.kind
+            and filings.period = resubmitted.period
+            and filings.kind = resubmitted.kind
     group by filings.bank_code, filings.period
 
 )

@@ -21,7 +21,7 @@ final as (
     from bonds
     left join fx_rates
         on bonds.currency = fx_rates.currency
-        and bonds.period = fx_rates.period
+            and bonds.period = fx_rates.period
 
 )
 

@@ -32,7 +32,8 @@ ranked as (
 
 latest as (
 
-    select * from ranked where recency = 1
+    select * from ranked
+    where recency = 1
 
 ),
 
@@ -67,7 +68,7 @@ final as (
     from latest
     left join clusters as named
         on latest.cluster_33618 = named.cluster_name
-        or latest.cluster_33618 = named.cluster_code
+            or latest.cluster_33618 = named.cluster_code
     left join industry_clusters
         on latest.industry_code = industry_clusters.industry_code
     left join whitelisting

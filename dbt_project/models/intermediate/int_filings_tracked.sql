@@ -68,10 +68,10 @@ expected as (
     from banks
     inner join months
         on months.period >= banks.active_from
-        and (banks.active_to is null or months.period <= banks.active_to)
+            and (banks.active_to is null or months.period <= banks.active_to)
     inner join obligations
         on months.period >= obligations.valid_from
-        and (obligations.valid_to is null or months.period <= obligations.valid_to)
+            and (obligations.valid_to is null or months.period <= obligations.valid_to)
 
 ),
 
@@ -112,8 +112,8 @@ tracked as (
     from expected
     full outer join received
         on expected.bank_code = received.bank_code
-        and expected.kind = received.kind
-        and expected.period = received.period
+            and expected.kind = received.kind
+            and expected.period = received.period
 
 ),
 
@@ -137,8 +137,8 @@ final as (
         coalesce({{ beijing_date('first_accepted_at') }} > due_date, false) as is_late,
         -- Missing: owed, past due, and nothing accepted.
         is_expected
-            and accepted_submission_id is null
-            and {{ warehouse_today() }} > due_date as is_missing,
+        and accepted_submission_id is null
+        and {{ warehouse_today() }} > due_date as is_missing,
         case
             when accepted_submission_id is not null
                 and {{ beijing_date('first_accepted_at') }} > due_date then 'late'

@@ -21,7 +21,7 @@ final as (
     from deals
     left join fx_rates
         on deals.currency = fx_rates.currency
-        and deals.period = fx_rates.period
+            and deals.period = fx_rates.period
 
 )
 

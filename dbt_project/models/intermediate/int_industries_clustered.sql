@@ -22,15 +22,17 @@ industry_map as (
 
 industries as (
 
-    select industry_code from loan_industries where industry_code is not null
+    select industry_code from loan_industries
+    where industry_code is not null
     union
-    select industry_code from register_industries where industry_code is not null
+    select industry_code from register_industries
+    where industry_code is not null
 
 ),
 
 candidates as (
 
-    -- No official crosswalk exists (DOMAIN): a GB/T 4754 prefix maps to a cluster, and the
+    -- No official crosswalk exists (docs/domain.md): a GB/T 4754 prefix maps to a cluster, and the
     -- longest matching prefix wins (3751 摩托车 before 37, 3973 集成电路 before 39).
     select
         industries.industry_code,

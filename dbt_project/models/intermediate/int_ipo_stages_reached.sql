@@ -36,8 +36,8 @@ final as (
     from track
     left join rewards
         on track.stage = rewards.stage
-        and track.reached_on >= rewards.valid_from
-        and (rewards.valid_to is null or track.reached_on <= rewards.valid_to)
+            and track.reached_on >= rewards.valid_from
+            and (rewards.valid_to is null or track.reached_on <= rewards.valid_to)
 
 )
 

@@ -14,7 +14,7 @@ loans as (
     {% if is_incremental() %}
     -- Nightly cost must not grow with history: only the bank × months whose current loans
     -- file is not the one already summed here are read again (a new month, a resubmission).
-    where submission_id in ({{ unsummed_loan_submissions(this) }})
+        where submission_id in ({{ unsummed_loan_submissions(this) }})
     {% endif %}
 
 ),
@@ -33,8 +33,10 @@ aggregated as (
         is_credit,
         count(*) as loan_count,
         cast(sum(balance_in_cny) as decimal(20, 2)) as balance_cny,
-        cast(coalesce(sum(case when is_issued_in_month then balance_in_cny end), 0)
-            as decimal(20, 2)) as issued_in_month_cny
+        cast(
+            coalesce(sum(case when is_issued_in_month then balance_in_cny end), 0)
+            as decimal(20, 2)
+        ) as issued_in_month_cny
     from loans
     group by all
 

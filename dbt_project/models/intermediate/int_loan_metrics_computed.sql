@@ -31,13 +31,13 @@ bank_metrics as (
             as mfg_credit_loans_yoy_growth,
         mfg_loans - mfg_loans_last_december as mfg_loans_ytd_increment,
         (mfg_loans - mfg_loans_last_december)
-            - (mfg_loans_year_before - mfg_loans_december_before)
+        - (mfg_loans_year_before - mfg_loans_december_before)
             as mfg_loans_ytd_increment_yoy_change,
         {{ safe_ratio('mfg_mlt_loans', 'mfg_loans') }}
-            - {{ safe_ratio('mfg_mlt_loans_year_before', 'mfg_loans_year_before') }}
+        - {{ safe_ratio('mfg_mlt_loans_year_before', 'mfg_loans_year_before') }}
             as mfg_mlt_share_yoy_change,
         {{ safe_ratio('mfg_credit_loans', 'mfg_loans') }}
-            - {{ safe_ratio('mfg_credit_loans_year_before', 'mfg_loans_year_before') }}
+        - {{ safe_ratio('mfg_credit_loans_year_before', 'mfg_loans_year_before') }}
             as mfg_credit_share_yoy_change,
         {{ average_growth('mfg_loans', 'mfg_loans_at_baseline', 'months_since_baseline') }}
             as mfg_loans_avg_annual_growth,
@@ -60,7 +60,7 @@ bank_metrics as (
 
 city_sets as (
 
-    -- 可比口径 (DESIGN §4): which comparisons each bank-month can take part in.
+    -- 可比口径 (contract §4): which comparisons each bank-month can take part in.
     select
         *,
         has_loans and has_totals as in_share,
@@ -68,7 +68,7 @@ city_sets as (
             as in_yoy,
         has_loans and has_loans_last_december as in_ytd,
         has_loans and has_loans_last_december and has_loans_year_before
-            and has_loans_december_before as in_ytd_yoy,
+        and has_loans_december_before as in_ytd_yoy,
         has_loans and has_totals and has_loans_at_baseline and has_totals_at_baseline
             as in_avg_growth
     from balances
@@ -141,10 +141,10 @@ city_metrics as (
         {{ safe_ratio('yoy_credit', 'yoy_credit_before') }} - 1 as mfg_credit_loans_yoy_growth,
         cast(ytd_increment as decimal(20, 2)) as mfg_loans_ytd_increment,
         cast(ytd_yoy_change as decimal(20, 2)) as mfg_loans_ytd_increment_yoy_change,
-        {{ safe_ratio('yoy_mlt', 'yoy_mfg') }} - {{ safe_ratio('yoy_mlt_before', 'yoy_mfg_before') }}
-            as mfg_mlt_share_yoy_change,
+        {{ safe_ratio('yoy_mlt', 'yoy_mfg') }}
+        - {{ safe_ratio('yoy_mlt_before', 'yoy_mfg_before') }} as mfg_mlt_share_yoy_change,
         {{ safe_ratio('yoy_credit', 'yoy_mfg') }}
-            - {{ safe_ratio('yoy_credit_before', 'yoy_mfg_before') }}
+        - {{ safe_ratio('yoy_credit_before', 'yoy_mfg_before') }}
             as mfg_credit_share_yoy_change,
         {{ average_growth('avg_mfg', 'avg_mfg_base', 'months_since_baseline') }}
             as mfg_loans_avg_annual_growth,

@@ -25,7 +25,8 @@ classified as (
         -- A semi-join on the 97-row seed: DuckDB builds on the small side whatever it
         -- guesses of the loan count.
         loans.industry_division in (
-            select division_code from divisions where is_manufacturing
+            select division_code from divisions
+            where is_manufacturing
         ) as is_manufacturing,
         -- 中长期 is an original term over one calendar year: exactly one year is short-term.
         loans.maturity_date > {{ add_years('loans.issue_date', 1) }} as is_medium_long_term,
@@ -41,7 +42,7 @@ classified as (
     from loans
     left join fx_rates
         on loans.currency = fx_rates.currency
-        and loans.period = fx_rates.period
+            and loans.period = fx_rates.period
 
 ),
 

@@ -34,13 +34,15 @@ record as (
 
 bank_metrics as (
 
-    select * from metrics where scope = 'bank'
+    select * from metrics
+    where scope = 'bank'
 
 ),
 
 first_filed as (
 
-    select bank_code, min(period) as first_period from record where files > 0
+    select bank_code, min(period) as first_period from record
+    where files > 0
     group by bank_code
 
 ),
@@ -78,7 +80,7 @@ spine as (
         on bank_months.bank_code = first_filed.bank_code
     left join bank_metrics
         on bank_months.bank_code = bank_metrics.scope_code
-        and bank_months.period = bank_metrics.period
+            and bank_months.period = bank_metrics.period
 
 ),
 
@@ -102,7 +104,7 @@ versioned as (
     from spine
     inner join version_ranges
         on spine.period >= version_ranges.valid_from
-        and (version_ranges.valid_to is null or spine.period <= version_ranges.valid_to)
+            and (version_ranges.valid_to is null or spine.period <= version_ranges.valid_to)
 
 ),
 
@@ -112,18 +114,18 @@ quality_deductions as (
         versioned.bank_code,
         versioned.period,
         coalesce(record.rejected_files, 0)
-            * max(case when penalties.event = 'rejected_file' then penalties.points end)
+        * max(case when penalties.event = 'rejected_file' then penalties.points end)
         + coalesce(record.resubmissions, 0)
-            * max(case when penalties.event = 'resubmission' then penalties.points end)
+        * max(case when penalties.event = 'resubmission' then penalties.points end)
         + coalesce(record.late_files, 0)
-            * max(case when penalties.event = 'late_file' then penalties.points end)
+        * max(case when penalties.event = 'late_file' then penalties.points end)
         + coalesce(record.missing_files, 0)
-            * coalesce(max(case when penalties.event = 'missing_file' then penalties.points end), 0)
+        * coalesce(max(case when penalties.event = 'missing_file' then penalties.points end), 0)
             as points_deducted
     from versioned
     left join record
         on versioned.bank_code = record.bank_code
-        and versioned.period = record.period
+            and versioned.period = record.period
     left join penalties
         on versioned.weights_version = penalties.weights_version
     where versioned.version_recency = 1
@@ -160,12 +162,17 @@ indicator_values as (
         case
             when weights.method = 'data_quality' then true
             else versioned.has_loans
-                and (versioned.has_totals
-                     or weights.source_metric not in ('growth_gap', 'mfg_loan_share'))
+                and (
+                    versioned.has_totals
+                    or weights.source_metric not in ('growth_gap', 'mfg_loan_share')
+                )
                 and (weights.source_metric = 'mfg_loan_share' or (
                     versioned.has_loans_year_before
-                    and (versioned.has_totals_year_before
-                         or weights.source_metric <> 'growth_gap')))
+                    and (
+                        versioned.has_totals_year_before
+                        or weights.source_metric <> 'growth_gap'
+                    )
+                ))
         end as own_files_present,
         weights.source_metric in (
             'growth_gap', 'mfg_mlt_share_yoy_change', 'mfg_credit_share_yoy_change'
@@ -177,7 +184,7 @@ indicator_values as (
         on versioned.weights_version = weights.weights_version
     inner join quality_deductions
         on versioned.bank_code = quality_deductions.bank_code
-        and versioned.period = quality_deductions.period
+            and versioned.period = quality_deductions.period
     where versioned.version_recency = 1
 
 ),
@@ -192,9 +199,9 @@ peer_ranked as (
         case
             when count(*) over (partition by period, peer_group, indicator) >= 2
                 then 100 * percent_rank() over (
-                    partition by period, peer_group, indicator
-                    order by metric_value
-                )
+                        partition by period, peer_group, indicator
+                        order by metric_value
+                    )
         end as percentile
     from indicator_values
     where method = 'peer_percentile'
@@ -204,7 +211,7 @@ peer_ranked as (
 
 judged as (
 
-    -- DESIGN §7: what the bank cannot have through no act of its own is re-weighted; what
+    -- contract §7: what the bank cannot have through no act of its own is re-weighted; what
     -- is missing because its own file is missing or rejected scores 0.
     select
         indicator_values.*,
@@ -222,8 +229,8 @@ judged as (
     from indicator_values
     left join peer_ranked
         on indicator_values.bank_code = peer_ranked.bank_code
-        and indicator_values.period = peer_ranked.period
-        and indicator_values.indicator = peer_ranked.indicator
+            and indicator_values.period = peer_ranked.period
+            and indicator_values.indicator = peer_ranked.indicator
 
 ),
 
@@ -247,9 +254,11 @@ scored as (
         case
             when status = 'own_file_missing' then 0.0
             when status <> 'scored' then null
-            when method = 'linear' then least(100.0, greatest(0.0,
-                base_score + points_per_pp * 100 * metric_value
-            ))
+            when method = 'linear'
+                then least(100.0, greatest(
+                        0.0,
+                        base_score + points_per_pp * 100 * metric_value
+                    ))
             when method = 'peer_percentile' then percentile
             when method = 'data_quality' then greatest(0.0, base_score - points_deducted)
         end as score

@@ -51,7 +51,7 @@ pivoted as (
         max(case when indicator = 'data_quality' then indicator_value end)
             as data_quality_points_deducted,
         max(case when indicator = 'data_quality' then score end) as data_quality_score,
-        -- DESIGN §7: the weighted mean over the weight the bank can have; an indicator its
+        -- contract §7: the weighted mean over the weight the bank can have; an indicator its
         -- own missing file left empty is in it, at 0.
         round(
             sum(case when not is_reweighted then weight * score end)
@@ -61,9 +61,17 @@ pivoted as (
         coalesce(sum(case when not is_reweighted then weight end), 0) as available_weight,
         {{ ordered_list('case when is_reweighted then indicator end', ',', 'indicator') }}
             as reweighted_indicators,
-        {{ ordered_list("case when is_reweighted then concat(indicator, ': ', status) end", '; ', 'indicator') }}
+        {{ ordered_list(
+            "case when is_reweighted then concat(indicator, ': ', status) end",
+            '; ',
+            'indicator'
+        ) }}
             as reweighting_reasons,
-        {{ ordered_list("case when status = 'own_file_missing' then indicator end", ',', 'indicator') }}
+        {{ ordered_list(
+            "case when status = 'own_file_missing' then indicator end",
+            ',',
+            'indicator'
+        ) }}
             as zeroed_indicators
     from indicators
     group by bank_code, period, peer_group, weights_version
@@ -91,7 +99,7 @@ grade_floors as (
     from graded
     inner join grades
         on graded.weights_version = grades.weights_version
-        and graded.composite_score >= grades.min_score
+            and graded.composite_score >= grades.min_score
     where graded.is_graded
     group by graded.bank_code, graded.period
 
@@ -106,26 +114,26 @@ ranked as (
         count(case when graded.is_graded then 1 end)
             over (partition by graded.period, graded.peer_group) as peer_group_size,
         case when graded.is_graded then
-            rank() over (
-                partition by graded.period, graded.peer_group, graded.is_graded
-                order by graded.composite_score desc
-            )
+                rank() over (
+                    partition by graded.period, graded.peer_group, graded.is_graded
+                    order by graded.composite_score desc
+                )
         end as rank_in_peer_group,
         case when graded.is_graded then
-            rank() over (
-                partition by graded.period, graded.is_graded
-                order by graded.composite_score desc
-            )
+                rank() over (
+                    partition by graded.period, graded.is_graded
+                    order by graded.composite_score desc
+                )
         end as rank_city,
         count(case when graded.is_graded then 1 end) over (partition by graded.period)
             as banks_ranked
     from graded
     left join grade_floors
         on graded.bank_code = grade_floors.bank_code
-        and graded.period = grade_floors.period
+            and graded.period = grade_floors.period
     left join grades
         on graded.weights_version = grades.weights_version
-        and grade_floors.grade_floor = grades.min_score
+            and grade_floors.grade_floor = grades.min_score
 
 ),
 
@@ -156,13 +164,17 @@ final as (
         ranked.composite_score,
         ranked.grade,
         ranked.is_graded,
-        case when not ranked.is_graded then concat(
-            '未评级：可评价权重 ', {{ weight_text('ranked.available_weight') }}, ' 低于 ',
-            {{ weight_text('ranked.coverage_floor') }}, '（', ranked.reweighting_reasons,
-            '）/ not graded: only ', {{ weight_text('ranked.available_weight') }},
-            ' of 100 weight can be evaluated, below ', {{ weight_text('ranked.coverage_floor') }},
-            ' (', ranked.reweighting_reasons, ')'
-        ) end as not_graded_reason,
+        case
+            when not ranked.is_graded
+                then concat(
+                        '未评级：可评价权重 ', {{ weight_text('ranked.available_weight') }}, ' 低于 ',
+                        {{ weight_text('ranked.coverage_floor') }}, '（', ranked.reweighting_reasons,
+                        '）/ not graded: only ', {{ weight_text('ranked.available_weight') }},
+                        ' of 100 weight can be evaluated, below ',
+                        {{ weight_text('ranked.coverage_floor') }},
+                        ' (', ranked.reweighting_reasons, ')'
+                    )
+        end as not_graded_reason,
         ranked.available_weight,
         ranked.coverage_floor,
         ranked.reweighted_indicators is not null as is_reweighted,
@@ -179,7 +191,7 @@ final as (
         on ranked.bank_code = banks.bank_code
     left join record
         on ranked.bank_code = record.bank_code
-        and ranked.period = record.period
+            and ranked.period = record.period
 
 )
 

@@ -50,11 +50,16 @@ loan_clusters as (
         industry_clusters.cluster_code,
         sum(loan_industries.balance_cny) as loans,
         sum(case when loan_industries.is_manufacturing then loan_industries.balance_cny
-                 else 0 end) as mfg_loans,
+            else 0
+        end) as mfg_loans,
         sum(case when loan_industries.is_manufacturing and loan_industries.is_medium_long_term
-                 then loan_industries.balance_cny else 0 end) as mfg_mlt_loans,
+                then loan_industries.balance_cny
+            else 0
+        end) as mfg_mlt_loans,
         sum(case when loan_industries.is_manufacturing and loan_industries.is_credit
-                 then loan_industries.balance_cny else 0 end) as mfg_credit_loans
+                then loan_industries.balance_cny
+            else 0
+        end) as mfg_credit_loans
     from loan_industries
     inner join industry_clusters
         on loan_industries.industry_code = industry_clusters.industry_code
@@ -164,16 +169,16 @@ final as (
     from spine
     left join loan_clusters
         on spine.cluster_code = loan_clusters.cluster_code
-        and spine.period = loan_clusters.period
+            and spine.period = loan_clusters.period
     left join bond_clusters
         on spine.cluster_code = bond_clusters.cluster_code
-        and spine.period = bond_clusters.period
+            and spine.period = bond_clusters.period
     left join fund_clusters
         on spine.cluster_code = fund_clusters.cluster_code
-        and spine.period = fund_clusters.period
+            and spine.period = fund_clusters.period
     left join ipo_clusters
         on spine.cluster_code = ipo_clusters.cluster_code
-        and spine.period = ipo_clusters.period
+            and spine.period = ipo_clusters.period
 
 )
 

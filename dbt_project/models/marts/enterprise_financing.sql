@@ -83,7 +83,11 @@ loan_summary as (
         borrower_uscc as uscc,
         cast(sum(balance_cny) as decimal(20, 2)) as loan_balance,
         count(*) as lending_banks,
-        {{ ordered_list("concat(coalesce(bank_name, bank_code), ' ', cast(balance_cny as string))", '；', 'balance_cny desc') }}
+        {{ ordered_list(
+            "concat(coalesce(bank_name, bank_code), ' ', cast(balance_cny as string))",
+            '；',
+            'balance_cny desc'
+        ) }}
             as loan_balance_by_bank,
         max(last_issued) as last_loan_issued
     from loans_by_bank
@@ -155,11 +159,11 @@ final as (
         -- 融资需求白名单: financed after the month the enterprise was first whitelisted.
         enterprises.first_whitelisted_period is not null and coalesce(
             loan_summary.last_loan_issued
-                > {{ month_end_before('enterprises.first_whitelisted_period', 1) }}
+            > {{ month_end_before('enterprises.first_whitelisted_period', 1) }}
             or bond_summary.last_bond_issued
-                > {{ month_end_before('enterprises.first_whitelisted_period', 1) }}
+            > {{ month_end_before('enterprises.first_whitelisted_period', 1) }}
             or fund_summary.last_fund_received
-                > {{ month_end_before('enterprises.first_whitelisted_period', 1) }},
+            > {{ month_end_before('enterprises.first_whitelisted_period', 1) }},
             false
         ) as financed_since_whitelisted
     from enterprises

@@ -38,7 +38,7 @@ changed as (
     from frozen
     left join live
         on frozen.bank_code = live.bank_code
-        and frozen.period = live.period
+            and frozen.period = live.period
     where frozen.composite_score is distinct from live.composite_score
         or frozen.grade is distinct from live.grade
         or frozen.rank_in_peer_group is distinct from live.rank_in_peer_group
@@ -59,9 +59,9 @@ later_files as (
     from changed
     inner join submissions
         on submissions.kind in ('loans', 'loan_totals')
-        and submissions.status <> 'duplicate'
-        and submissions.received_at > changed.frozen_at
-        and submissions.period in (changed.period, {{ month_end_before('changed.period', 12) }})
+            and submissions.status <> 'duplicate'
+            and submissions.received_at > changed.frozen_at
+            and submissions.period in (changed.period, {{ month_end_before('changed.period', 12) }})
 
 ),
 
@@ -75,7 +75,11 @@ causes as (
         max(case when is_own then 1 else 0 end) = 1 as caused_by_own_filing,
         case
             when max(case when is_own then 1 else 0 end) = 1
-                then {{ ordered_list('case when is_own then cast(submission_id as varchar) end', ',', 'submission_id') }}
+                then {{ ordered_list(
+                    'case when is_own then cast(submission_id as varchar) end',
+                    ',',
+                    'submission_id'
+                ) }}
             else {{ ordered_list('cast(submission_id as varchar)', ',', 'submission_id') }}
         end as caused_by_submissions
     from later_files
@@ -92,7 +96,7 @@ final as (
     from changed
     left join causes
         on changed.bank_code = causes.bank_code
-        and changed.period = causes.period
+            and changed.period = causes.period
 
 )
 

@@ -38,9 +38,25 @@ engagements as (
 
 digits as (
 
-    select 0 as n union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
+    select 0 as n
+    union all
+    select 1
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
+    union all
+    select 6
+    union all
+    select 7
+    union all
+    select 8
+    union all
+    select 9
 
 ),
 
@@ -97,14 +113,23 @@ cumulative as (
     -- Money targets count from January of the plan's first year to the year's end.
     select
         event_years.year,
-        (select sum(amount_cny) from bonds
-         where year(issue_date) between (select min(first_year) from targets)
-             and event_years.year) as bond_financing,
-        (select sum(amount_cny) from fund_investments
-         where year(invest_date) between (select min(first_year) from targets)
-             and event_years.year) as fund_investment,
-        (select max(period) from bonds where year(period) <= event_years.year) as bonds_as_of,
-        (select max(period) from fund_investments where year(period) <= event_years.year)
+        (
+            select sum(amount_cny) from bonds
+            where year(issue_date) between (select min(first_year) from targets)
+                and event_years.year
+        ) as bond_financing,
+        (
+            select sum(amount_cny) from fund_investments
+            where year(invest_date) between (select min(first_year) from targets)
+                and event_years.year
+        ) as fund_investment,
+        (
+            select max(period) from bonds
+            where year(period) <= event_years.year
+        ) as bonds_as_of,
+        (
+            select max(period) from fund_investments
+            where year(period) <= event_years.year)
             as funds_as_of
     from event_years
 
@@ -116,10 +141,12 @@ reserve as (
     select
         event_years.year,
         count(distinct case when ipos.stage_date <= make_date(event_years.year, 12, 31)
-                            then ipos.enterprise_uscc end)
+                then ipos.enterprise_uscc
+        end)
         - count(distinct case when ipos.stage = '上市'
-                                   and ipos.stage_date <= make_date(event_years.year, 12, 31)
-                              then ipos.enterprise_uscc end) as listing_reserve,
+                and ipos.stage_date <= make_date(event_years.year, 12, 31)
+                then ipos.enterprise_uscc
+        end) as listing_reserve,
         max(case when year(ipos.period) <= event_years.year then ipos.period end)
             as reserve_as_of
     from event_years
@@ -143,8 +170,10 @@ yearly_engagements as (
 
 actuals as (
 
-    select 'mfg_loan_share' as metric, year, cast(mfg_loan_share as double) as actual_value,
-           as_of_period from loan_levels
+    select
+        'mfg_loan_share' as metric, year, cast(mfg_loan_share as double) as actual_value,
+        as_of_period
+    from loan_levels
     union all
     select 'growth_gap', year, growth_gap, as_of_period from loan_levels
     union all
@@ -189,14 +218,14 @@ measured as (
         coalesce(baselines.baseline_value, 0) as baseline_value,
         -- Months of the plan behind us at the as-of month-end, and in all.
         (year(actuals.as_of_period) - target_years.first_year) * 12
-            + month(actuals.as_of_period) as months_elapsed,
+        + month(actuals.as_of_period) as months_elapsed,
         (target_years.last_year - target_years.first_year + 1) * 12 as months_total,
         month(actuals.as_of_period) as months_into_year
     from target_years
     left join actuals
         on target_years.metric = actuals.metric
-        and target_years.year = actuals.year
-        and actuals.actual_value is not null
+            and target_years.year = actuals.year
+            and actuals.actual_value is not null
     left join baselines
         on target_years.metric = baselines.metric
 

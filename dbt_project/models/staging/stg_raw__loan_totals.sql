@@ -19,8 +19,9 @@ current_totals as (
     select *
     from loan_totals
     where submission_id in (
-        select submission_id from submissions where is_current
-    )
+            select submission_id from submissions
+            where is_current
+        )
 
 ),
 

@@ -19,8 +19,9 @@ current_loans as (
     select *
     from loans
     where submission_id in (
-        select submission_id from submissions where is_current
-    )
+            select submission_id from submissions
+            where is_current
+        )
 
 ),
 
