@@ -65,3 +65,13 @@ def test_xlsx_summary_counts_every_occurrence_and_values_stay_text(tmp_path):
     assert cell.value == '=HYPERLINK("http://x","y")'
     assert cell.data_type == "s"  # a string, never a formula
     assert detail.freeze_panes == "A2"
+
+
+def test_the_report_prints_on_a4_one_page_wide_with_its_header_on_every_page(tmp_path):
+    _, xlsx_path = write_findings_report(tmp_path / "f.csv", "f.csv", FINDINGS, COUNTS)
+    for sheet in openpyxl.load_workbook(xlsx_path):
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.page_setup.fitToHeight == 0, sheet.title  # as many pages tall as needed
+        assert sheet.print_title_rows == "$1:$1", sheet.title

@@ -222,3 +222,30 @@ def test_validate_finds_the_counterpart_among_the_homes_files(scorecard_home, tm
     out = capsys.readouterr().out
     assert "LN-W-033" in out and "pass both files" in out
     assert not (tmp_path / "nothing").exists()
+
+
+def test_progress_numbers_files_and_dbt_nodes_in_order_with_phase_timings(tmp_path, capfd):
+    home = Home(tmp_path / "home").ensure()
+    write_scorecard_quarter(home.inbox)
+    assert main(["--home", str(home.root), "refresh"]) == 0
+    err = capfd.readouterr().err.splitlines()
+    # 6 banks × 2 months × 2 kinds: every file told once received and once judged.
+    received = [line for line in err if "收到 received" in line]
+    judged = [line for line in err if re.match(r"\[\d+/24\] ✔ #\d+ ", line)]
+    assert len(received) == 24 and len(judged) == 24
+    assert received[0].startswith("[1/24]") and judged[-1].startswith("[24/24]")
+    numbers = [int(m.group(1)) for line in err if (m := re.match(r"dbt \[ *(\d+)/(\d+)\]", line))]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 30
+    for phase in (
+        "接收与校验 ingest and gate",
+        "dbt 构建与测试 build and test",
+        "数据集市校验 mart gate",
+        "发布 publish",
+        "导出 exports",
+    ):
+        assert any(re.fullmatch(rf"── {phase}: \d+\.\d s ──", line) for line in err), phase
+    assert any(
+        re.match(r"dbt: \d+ 个模型与种子 models and seeds, 测试 tests \d+ 通过 passed, 0 ", line)
+        for line in err
+    )
+    assert any(re.match(r"\[26/26\] C\d{13} ", line) for line in err)  # every pack counted

@@ -124,3 +124,22 @@ def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
         os.utime(arriving, (settled, settled))
         request = sensor(context)
         assert isinstance(request, dg.RunRequest) and request.run_key
+
+
+def test_importing_the_definitions_does_no_dbt_work(tmp_path):
+    # The manifest is parsed into the home when Dagster loads the definitions, never when a
+    # module is imported (a CLI command that only reads pays nothing for dbt).
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [sys.executable, "-c", "import orchestration.assets, orchestration.definitions"],
+        capture_output=True,
+        text=True,
+        env={"ZHIRONG_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    assert not home.exists()
+    build_definitions(home)
+    assert (home / "dbt" / "target" / "manifest.json").is_file()
+    project = Path(__file__).resolve().parents[2] / "dbt_project"
+    assert not (project / "target").exists() and not (project / "logs").exists()
