@@ -122,9 +122,7 @@ def test_evaluate_leaves_a_frozen_quarter_as_it_was(resubmitted, capsys):
 
 def test_evaluate_refuses_a_month_that_is_not_a_quarter_end_or_has_no_data(resubmitted, capsys):
     home, _, _ = resubmitted
-    with pytest.raises(SystemExit) as usage:
-        main(["--home", str(home.root), "evaluate", "--period", "2026-10"])
-    assert usage.value.code == 2
+    assert main(["--home", str(home.root), "evaluate", "--period", "2026-10"]) == 2
     assert "quarterly" in capsys.readouterr().err
     assert main(["--home", str(home.root), "evaluate", "--period", "2026-12"]) == 1
     assert "no scorecard for 2026-12" in capsys.readouterr().err

@@ -56,5 +56,5 @@ def test_two_refreshes_started_together_run_one_after_the_other(tmp_path):
     con.close()
     # Every file went through the first run's ingest; the second found the inbox empty.
     assert len(run_ids) == 1
-    assert "ingest: 0 file(s) waiting" in waited[0]
+    assert "── 接收与校验 ingest and gate · 0 个文件 file(s) ──" in waited[0]
     assert len(list(home.history_dir.glob("*.duckdb"))) == 2
