@@ -364,6 +364,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     del dictionary
 
+    users = _command(
+        commands,
+        "users",
+        "filing-service accounts / 报送服务账户",
+        "管理报送服务的账户：银行（绑定机构代码）、报送方（绑定报送方）、监管（只读全部）、运维。"
+        "密码与令牌只以加盐哈希保存，只在创建或重置时显示一次。\n"
+        "Manage the filing service's accounts: bank (bound to its bank code), reporter (bound "
+        "to its reporter), regulator (reads everything), operator. Passwords and tokens are "
+        "kept only as salted hashes and shown once, when made or reset.",
+        "zhirong users add cq-bank-a --role bank --reporter C1901150100001\n"
+        "zhirong users add analyst --role regulator\nzhirong users list\n"
+        "zhirong users reset cq-bank-a\nzhirong users disable cq-bank-a",
+        cmd_users,
+        _check_users,
+    )
+    users.add_argument(
+        "action",
+        choices=["add", "list", "disable", "reset"],
+        help="add 新建 · list 列出 · disable 停用 · reset 重置密码与令牌",
+    )
+    users.add_argument("name", nargs="?", metavar="NAME", help="账户名 the account's name")
+    users.add_argument(
+        "--role",
+        choices=["bank", "reporter", "regulator", "operator"],
+        help="角色 the account's role (for add)",
+    )
+    users.add_argument(
+        "--reporter",
+        metavar="CODE",
+        help="绑定的机构代码或报送方 the bank code or reporter it files for "
+        "(bank and reporter roles)",
+    )
+
     evaluate = _command(
         commands,
         "evaluate",
@@ -640,6 +673,21 @@ def _check_banks(args: argparse.Namespace, home: Home) -> str | None:
         'reference.banks"'
     )
     return "\n".join(lines)
+
+
+def _check_users(args: argparse.Namespace, home: Home) -> str | None:
+    """A name for every action but list; a role for add; a bank account's code registered."""
+    if args.action != "list" and not args.name:
+        return f"users {args.action} 需要账户名 / users {args.action} needs a NAME"
+    if args.action == "add" and not args.role:
+        return "users add 需要 --role / users add needs --role"
+    if args.action == "add" and args.role == "bank" and args.reporter:
+        args.bank = [args.reporter]
+        problem = _check_banks(args, home)
+        if problem:
+            return problem
+        args.reporter = args.bank[0]
+    return None
 
 
 def _check_rule(args: argparse.Namespace, home: Home) -> str | None:
@@ -1325,6 +1373,42 @@ def cmd_dictionary(args: argparse.Namespace, home: Home) -> int:
     except QueryRefused as refused:
         _err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace, home: Home) -> int:
+    """Add, list, disable or reset filing-service accounts."""
+    from service.accounts import AccountError, Accounts
+
+    accounts = Accounts(home.accounts_db)
+    try:
+        if args.action == "list":
+            for a in accounts.all():
+                state = "停用 disabled" if a.disabled else "启用 enabled"
+                print(
+                    f"{a.name:<24} {a.role:<10} {a.reporter or '-':<24} {state}  "
+                    f"{_beijing(a.created_at)}"
+                )
+            return EXIT_OK
+        if args.action == "disable":
+            accounts.disable(args.name)
+            print(f"已停用 disabled: {args.name}")
+            return EXIT_OK
+        made = (
+            accounts.add(args.name, args.role, args.reporter)
+            if args.action == "add"
+            else accounts.reset(args.name)
+        )
+    except AccountError as refused:
+        _err(f"拒绝 refused: {refused}")
+        return EXIT_USAGE
+    print(f"账户 account: {made.name}")
+    print(f"密码 password (网页 web pages): {made.password}")
+    print(f"令牌 token (API, Authorization: Bearer): {made.token}")
+    _err(
+        "只显示这一次，请妥善交给账户持有人 / shown this once only: hand it to the account's "
+        "holder safely"
+    )
     return EXIT_OK
 
 

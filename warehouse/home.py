@@ -21,6 +21,7 @@ class Home:
     exports/     scorecard packs and workbooks
     dagster/     the Dagster instance (DAGSTER_HOME): every run, materialization and check
     dbt/         dbt's target/ and logs/ for this home
+    service/     the filing service's own store (accounts), never the warehouse's
     """
 
     root: Path
@@ -89,6 +90,16 @@ class Home:
     def dbt(self) -> Path:
         """dbt's runtime state (target/, logs/) for this home."""
         return self.root / "dbt"
+
+    @property
+    def service(self) -> Path:
+        """The filing service's own store: accounts and sessions (`service.accounts`)."""
+        return self.root / "service"
+
+    @property
+    def accounts_db(self) -> Path:
+        """The filing service's accounts (SQLite)."""
+        return self.service / "accounts.sqlite"
 
     def ensure(self) -> Home:
         """Create every directory; return self."""

@@ -30,6 +30,7 @@ COMMANDS = [
     "dictionary",
     "evaluate",
     "status",
+    "users",
 ]
 
 
