@@ -3,9 +3,12 @@ points, scores to two decimals; a missing value reads as a dash, never as 0."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 MISSING = "—"
+BEIJING = ZoneInfo("Asia/Shanghai")
 YUAN_PER_YI = Decimal(100_000_000)
 
 
@@ -49,3 +52,10 @@ def number_format(unit: str) -> str:
         "亿元": "#,##0.00",
         "分": "0.00",
     }.get(unit, "General")
+
+
+def beijing(at: datetime, label: bool = True) -> str:
+    """A stored time (naive UTC, as the ledger keeps it) as Beijing time, to the minute, for
+    people in Chongqing; `label` appends 北京时间."""
+    shown = f"{at.replace(tzinfo=UTC).astimezone(BEIJING):%Y-%m-%d %H:%M}"
+    return f"{shown} 北京时间" if label else shown

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import polars.selectors as cs
 
+from exports.formatting import beijing
 from exports.labels import columns
 from warehouse.readonly import connect_published
 
@@ -134,8 +135,11 @@ def evaluation_note(card: dict, frozen: dict | None) -> str:
             "本季度评价尚未冻结（截止日后自动冻结），所示为当前结果。/ Not yet frozen "
             "(it is frozen at the cut-off): the live result."
         )
-    at = f"{frozen['frozen_at']:%Y-%m-%d %H:%M} UTC"
-    note = f"正式结果：{at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at}."
+    at = beijing(frozen["frozen_at"], label=False)
+    note = (
+        f"正式结果：北京时间 {at} 冻结的季度评价，此后不再改写。/ Of record: frozen at {at} "
+        "Beijing time."
+    )
     if any(frozen[key] != card[key] for key in HEADLINE):
         note += (
             f" 此后收到的文件使当前结果变为：综合得分 {_shown(card['composite_score'])}，"
@@ -232,7 +236,7 @@ class ScorecardSource:
         finally:
             con.close()
         self.definitions = dict(comments)
-        self.published_at = f"{published[0][0]:%Y-%m-%d %H:%M} UTC" if published[0][0] else ""
+        self.published_at = beijing(published[0][0]) if published[0][0] else ""
         if self.cards.is_empty():
             raise ExportError(f"{period:%Y-%m} 没有得分卡数据 / no scorecard for {period:%Y-%m}")
         self._now = self.cards.join(

@@ -4,13 +4,13 @@ plan progress, and each bank's data-quality record — for the regulator, so ban
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
-from exports.formatting import text
+from exports.formatting import beijing, text
 from exports.labels import columns
 from exports.pack_xlsx import Styles
 from exports.printing import column_width, set_up_page, wrapped_lines
@@ -103,8 +103,6 @@ CHANGES = columns(
     "live_rank_city",
     "caused_by_submissions",
 )
-# Stored times are UTC; the regulator reads them in Beijing time (no daylight saving).
-BEIJING_OFFSET = timedelta(hours=8)
 # A state the regulator acts on first.
 STATE_ORDER = {"missing": 0, "rejected": 1, "late": 2, "not_yet_due": 3, "on_time": 4}
 STATE_NAMES = {
@@ -237,7 +235,7 @@ def _shown(column: str, value):
     """A cell's value as the workbook holds it: times in Beijing time, dates as text,
     booleans as 是/否; numbers stay numbers."""
     if isinstance(value, datetime):
-        return f"{value + BEIJING_OFFSET:%Y-%m-%d %H:%M}"
+        return beijing(value, label=False)
     if isinstance(value, date):
         return f"{value:%Y-%m}" if column == "period" else f"{value:%Y-%m-%d}"
     if isinstance(value, bool):

@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from exports.formatting import BEIJING, beijing
 from warehouse.home import DEFAULT_HOME, Home
 
 if TYPE_CHECKING:
@@ -648,20 +648,27 @@ def _check_sql(args: argparse.Namespace, home: Home) -> str | None:
 
 def _check_banks(args: argparse.Namespace, home: Home) -> str | None:
     """Every --bank is a registered bank code; a near miss is suggested."""
+    if not args.bank:
+        return None
+    args.bank, problem = _registered_banks(args.bank)
+    return problem
+
+
+def _registered_banks(codes: list[str]) -> tuple[list[str], str | None]:
+    """`codes` as registered (upper case, trimmed), or what is wrong with them: each unknown
+    code with its nearest registered ones."""
     import difflib
 
     from ingest.reference import load_reference
 
-    if not args.bank:
-        return None
     registered = dict(load_reference().banks.select("bank_code", "bank_name").iter_rows())
-    unknown = [code for code in args.bank if code.strip().upper() not in registered]
+    cleaned = [code.strip().upper() for code in codes]
+    unknown = [code for code in cleaned if code not in registered]
     if not unknown:
-        args.bank = [code.strip().upper() for code in args.bank]
-        return None
+        return cleaned, None
     lines = []
     for code in unknown:
-        near = difflib.get_close_matches(code.strip().upper(), registered, n=3, cutoff=0.6)
+        near = difflib.get_close_matches(code, registered, n=3, cutoff=0.6)
         hint = (
             "；是否为 did you mean: " + ", ".join(f"{c} {registered[c]}" for c in near)
             if near
@@ -672,7 +679,7 @@ def _check_banks(args: argparse.Namespace, home: Home) -> str | None:
         '登记的机构 registered banks: zhirong sql "select bank_code, bank_name from '
         'reference.banks"'
     )
-    return "\n".join(lines)
+    return cleaned, "\n".join(lines)
 
 
 def _check_users(args: argparse.Namespace, home: Home) -> str | None:
@@ -682,11 +689,8 @@ def _check_users(args: argparse.Namespace, home: Home) -> str | None:
     if args.action == "add" and not args.role:
         return "users add 需要 --role / users add needs --role"
     if args.action == "add" and args.role == "bank" and args.reporter:
-        args.bank = [args.reporter]
-        problem = _check_banks(args, home)
-        if problem:
-            return problem
-        args.reporter = args.bank[0]
+        (args.reporter,), problem = _registered_banks([args.reporter])
+        return problem
     return None
 
 
@@ -721,15 +725,6 @@ def _quiet_libraries() -> None:
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _beijing(at: datetime, seconds: bool = False) -> str:
-    """A stored time (naive UTC) as Beijing time, for people in Chongqing."""
-    shown = at.replace(tzinfo=UTC).astimezone(BEIJING)
-    return f"{shown:%Y-%m-%d %H:%M:%S}" if seconds else f"{shown:%Y-%m-%d %H:%M} 北京时间"
 
 
 # ---------------------------------------------------------------- commands that change data
@@ -875,9 +870,9 @@ def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
     if frozen:
         rows, at = frozen
         print(
-            f"{period:%Y-%m} 已于 {_beijing(at)} 冻结（{rows} 家机构），冻结结果"
+            f"{period:%Y-%m} 已于 {beijing(at)} 冻结（{rows} 家机构），冻结结果"
             f"不再改写；之后的变化见 marts.evaluation_changes / {period:%Y-%m} was frozen at "
-            f"{_beijing(at)} ({rows} banks) and is never rewritten; later changes "
+            f"{beijing(at)} ({rows} banks) and is never rewritten; later changes "
             "are in marts.evaluation_changes"
         )
         return EXIT_OK
@@ -1182,8 +1177,8 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         path = version_at(home, when)
         if path is None:
             _err(
-                f"拒绝 refused: {_beijing(when)} 之前没有发布过数据仓库 / "
-                f"nothing had been published by {_beijing(when)} (Beijing time)"
+                f"拒绝 refused: {beijing(when)} 之前没有发布过数据仓库 / "
+                f"nothing had been published by {beijing(when)} (Beijing time)"
             )
             return EXIT_REJECTED
     limits = QueryLimits(
@@ -1387,7 +1382,7 @@ def cmd_users(args: argparse.Namespace, home: Home) -> int:
                 state = "停用 disabled" if a.disabled else "启用 enabled"
                 print(
                     f"{a.name:<24} {a.role:<10} {a.reporter or '-':<24} {state}  "
-                    f"{_beijing(a.created_at)}"
+                    f"{beijing(a.created_at)}"
                 )
             return EXIT_OK
         if args.action == "disable":
@@ -1430,7 +1425,7 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
         con = duckdb.connect(str(home.published_db), read_only=True)
         try:
             when = con.execute("select max(published_at) from meta.publication").fetchone()[0]
-            print(f"            发布于 published at {_beijing(when)}")
+            print(f"            发布于 published at {beijing(when)}")
         finally:
             con.close()
     if not home.build_db.exists():
@@ -1446,7 +1441,7 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
             print(f"  {kind:<16} {status:<11} {files:>6} files {rows:>12,} rows")
         print("latest 最近:")
         for sid, name, status, errors, at in ledger.latest(con):
-            print(f"  #{sid} {name} {status} ({errors} errors) {_beijing(at)}")
+            print(f"  #{sid} {name} {status} ({errors} errors) {beijing(at)}")
     finally:
         con.close()
     return EXIT_OK
@@ -1493,7 +1488,7 @@ def _filing_status(home: Home, period: date) -> int:
             continue
         banks: dict[tuple[str, str], list[str]] = {}
         for _, bank, name, kind, _, first, is_expected, _ in chosen:
-            when = f" 收到 received {_beijing(first)}" if first else ""
+            when = f" 收到 received {beijing(first)}" if first else ""
             extra = "" if is_expected else " (未登记为应报 not an expected filer)"
             banks.setdefault((bank, name), []).append(f"{kind}{when}{extra}")
         for (bank, name), kinds in banks.items():

@@ -34,6 +34,27 @@ LOAN_HEADERS = [
     "interest_rate",
     "five_class",
 ]
+# The Chinese header of each loans column, as banks write them (contract §3.1), typed out
+# here rather than taken from ingest/, so a test of the header mapping checks it.
+LOAN_HEADERS_ZH = {
+    "bank_code": "金融机构代码",
+    "report_period": "报告期",
+    "loan_id": "贷款借据号",
+    "borrower_uscc": "借款人统一社会信用代码",
+    "borrower_name": "借款人名称",
+    "industry_code": "借款人行业",
+    "enterprise_scale": "企业规模",
+    "product": "贷款产品",
+    "issue_date": "贷款发放日期",
+    "maturity_date": "贷款到期日期",
+    "guarantee_type": "担保方式",
+    "currency": "币种",
+    "balance": "贷款余额",
+    "balance_cny": "贷款余额折人民币",
+    "interest_rate": "执行利率(%)",
+    "five_class": "五级分类",
+}
+
 TOTAL_HEADERS = [
     "bank_code",
     "report_period",

@@ -11,30 +11,11 @@ import xlsxwriter
 
 from ingest.readers import UnreadableFile, read_file
 from ingest.submission import read_submission
-from tests.helpers import LOAN_HEADERS, loan, write_csv
-
-CHINESE = {
-    "bank_code": "金融机构代码",
-    "report_period": "报告期",
-    "loan_id": "贷款借据号",
-    "borrower_uscc": "借款人统一社会信用代码",
-    "borrower_name": "借款人名称",
-    "industry_code": "借款人行业",
-    "enterprise_scale": "企业规模",
-    "product": "贷款产品",
-    "issue_date": "贷款发放日期",
-    "maturity_date": "贷款到期日期",
-    "guarantee_type": "担保方式",
-    "currency": "币种",
-    "balance": "贷款余额",
-    "balance_cny": "贷款余额折人民币",
-    "interest_rate": "执行利率(%)",
-    "five_class": "五级分类",
-}
+from tests.helpers import LOAN_HEADERS, LOAN_HEADERS_ZH, loan, write_csv
 
 
 def _chinese_rows(rows):
-    return [{CHINESE[k]: v for k, v in row.items()} for row in rows]
+    return [{LOAN_HEADERS_ZH[k]: v for k, v in row.items()} for row in rows]
 
 
 def test_utf8_csv_with_english_headers(tmp_path):
@@ -110,7 +91,7 @@ def _xlsx(path, title_rows, headers, rows, first_row=0):
 
 
 def test_xlsx_with_title_block_and_wan_yuan_unit(tmp_path):
-    headers = [CHINESE[h] for h in LOAN_HEADERS]
+    headers = [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS]
     values = loan()
     values.update(
         balance=123.4567,
@@ -135,7 +116,7 @@ def test_xlsx_with_title_block_and_wan_yuan_unit(tmp_path):
 
 
 def test_xlsx_row_numbers_count_leading_empty_rows(tmp_path):
-    headers = [CHINESE[h] for h in LOAN_HEADERS]
+    headers = [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS]
     path = _xlsx(
         tmp_path / "late.xlsx", ["标题"], headers, [[loan()[h] for h in LOAN_HEADERS]], first_row=2
     )
@@ -217,7 +198,7 @@ def test_unknown_kind_is_refused_with_the_headers(tmp_path):
 
 def test_xlsx_header_split_over_two_rows_by_merged_cells(tmp_path):
     path = tmp_path / "merged.xlsx"
-    top = [CHINESE[h] for h in LOAN_HEADERS if h not in ("balance", "balance_cny")]
+    top = [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS if h not in ("balance", "balance_cny")]
     values = loan()
     with xlsxwriter.Workbook(path) as book:
         sheet = book.add_worksheet()
@@ -234,7 +215,7 @@ def test_xlsx_header_split_over_two_rows_by_merged_cells(tmp_path):
             elif h == "balance_cny":
                 continue
             else:
-                sheet.merge_range(1, c, 2, c, CHINESE[h])
+                sheet.merge_range(1, c, 2, c, LOAN_HEADERS_ZH[h])
                 c += 1
         ordered = [values[h] for h in LOAN_HEADERS]
         sheet.write_row(3, 0, ordered)
@@ -252,7 +233,7 @@ def test_xlsx_data_on_a_later_sheet_after_a_cover_sheet(tmp_path):
         cover = book.add_worksheet("封面")
         cover.write(0, 0, "填报说明：本表按月报送")
         data = book.add_worksheet("明细")
-        data.write_row(0, 0, [CHINESE[h] for h in LOAN_HEADERS])
+        data.write_row(0, 0, [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS])
         data.write_row(1, 0, [loan()[h] for h in LOAN_HEADERS])
         book.add_worksheet("备注").write(0, 0, "无")
     sub = read_submission(path)

@@ -10,26 +10,14 @@ import pytest
 import xlsxwriter
 
 from orchestration.cli import main
-from tests.helpers import LOAN_HEADERS, TOTAL_HEADERS, loan, totals_matching, write_csv
-
-CHINESE = {
-    "bank_code": "金融机构代码",
-    "report_period": "报告期",
-    "loan_id": "贷款借据号",
-    "borrower_uscc": "借款人统一社会信用代码",
-    "borrower_name": "借款人名称",
-    "industry_code": "借款人行业",
-    "enterprise_scale": "企业规模",
-    "product": "贷款产品",
-    "issue_date": "贷款发放日期",
-    "maturity_date": "贷款到期日期",
-    "guarantee_type": "担保方式",
-    "currency": "币种",
-    "balance": "贷款余额",
-    "balance_cny": "贷款余额折人民币",
-    "interest_rate": "执行利率(%)",
-    "five_class": "五级分类",
-}
+from tests.helpers import (
+    LOAN_HEADERS,
+    LOAN_HEADERS_ZH,
+    TOTAL_HEADERS,
+    loan,
+    totals_matching,
+    write_csv,
+)
 
 
 def _plain(path):
@@ -131,7 +119,7 @@ def _title_block(path):
         s = book.add_worksheet("明细")
         s.merge_range(0, 0, 0, 15, "对公贷款借据（2026年10月）")
         s.write(1, 0, "单位：元")
-        s.write_row(3, 0, [CHINESE[h] for h in LOAN_HEADERS])
+        s.write_row(3, 0, [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS])
         s.write_row(4, 0, [loan()[h] for h in LOAN_HEADERS])
 
     return _xlsx(path.with_suffix(".xlsx"), [sheet])
@@ -143,7 +131,7 @@ def _several_sheets(path):
 
     def data(book):
         s = book.add_worksheet("数据")
-        s.write_row(0, 0, [CHINESE[h] for h in LOAN_HEADERS])
+        s.write_row(0, 0, [LOAN_HEADERS_ZH[h] for h in LOAN_HEADERS])
         s.write_row(1, 0, [loan()[h] for h in LOAN_HEADERS])
 
     return _xlsx(path.with_suffix(".xlsx"), [cover, data])
