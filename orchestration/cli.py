@@ -397,6 +397,30 @@ def _parser() -> argparse.ArgumentParser:
         "(bank and reporter roles)",
     )
 
+    serve = _command(
+        commands,
+        "serve",
+        "run the filing service (web pages and API) / 运行报送服务",
+        "运行报送服务：银行与报送方上传文件、立即看到校验结果、说明预警并签署；监管查看报送状态"
+        "与评价报告。每个数据目录只运行一个服务进程；生产环境请放在启用 TLS 的反向代理之后，并加 "
+        "--secure-cookies。\nRun the filing service: banks and reporters upload, see findings at "
+        "once, explain warnings and sign; regulators see who has filed and the packs. One "
+        "service process per home; in production put it behind a reverse proxy with TLS and "
+        "pass --secure-cookies.",
+        "zhirong serve\nzhirong --home /srv/zhirong serve --host 127.0.0.1 --port 8080 "
+        "--secure-cookies",
+        cmd_serve,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址 the address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="端口 the port")
+    serve.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="仅经 HTTPS 发送会话 cookie（在 TLS 反向代理之后）send cookies over HTTPS only "
+        "(behind a TLS proxy)",
+    )
+    del serve
+
     evaluate = _command(
         commands,
         "evaluate",
@@ -1368,6 +1392,35 @@ def cmd_dictionary(args: argparse.Namespace, home: Home) -> int:
     except QueryRefused as refused:
         _err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, home: Home) -> int:
+    """Run the filing service on `home` until interrupted; one process per home."""
+    import fcntl
+
+    import uvicorn
+
+    from service.app import ServiceSettings, create_app
+
+    home.service.mkdir(parents=True, exist_ok=True)
+    lock = open(home.service / "serve.lock", "w")  # noqa: SIM115 — held for the process's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        _err(
+            f"拒绝 refused: 数据目录 {home.root} 已有报送服务在运行 / a filing service is "
+            f"already running on {home.root}"
+        )
+        return EXIT_REJECTED
+    _err("准备校验规则 / building the gate …")
+    clock = time.perf_counter()
+    app = create_app(home, ServiceSettings(secure_cookies=args.secure_cookies))
+    _err(
+        f"就绪 ready in {time.perf_counter() - clock:.1f} s: http://{args.host}:{args.port}/ "
+        f"(API http://{args.host}:{args.port}/api/v1, 文档 docs /docs)"
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
     return EXIT_OK
 
 

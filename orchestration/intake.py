@@ -27,7 +27,7 @@ from orchestration.recovery import settle
 from quality.crossfile import GateContext
 from quality.gate import FINDINGS_SCHEMA, Gate, GateResult, Verdict, gate_files
 from quality.rules import RULES_BY_ID, RULESET_VERSION
-from warehouse import arrivals, ledger, raw
+from warehouse import arrivals, filings, ledger, raw
 from warehouse.faults import crash_point
 from warehouse.home import Home
 from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED, Claim
@@ -440,6 +440,8 @@ def _record(
             duplicate_of=duplicates.get(sid),
         )
         outcomes.append(outcome)
+        # A file the filing service handed over names its filer and signer.
+        filing = filings.of(home, receipt.sha256)
         rows.append(
             {
                 "submission_id": sid,
@@ -459,6 +461,10 @@ def _record(
                 "ruleset_version": RULESET_VERSION,
                 "duplicate_of": outcome.duplicate_of,
                 "run_id": run_id,
+                "filing_id": filing and filing.filing_id,
+                "filed_by": filing and filing.filed_by,
+                "signed_by": filing and filing.signed_by,
+                "signed_at": filing and filing.signed_at,
             }
         )
     if not rows:
@@ -532,4 +538,8 @@ _LEDGER_TYPES = {
     "row_count": pl.Int64,
     "duplicate_of": pl.Int64,
     "run_id": pl.String,
+    "filing_id": pl.Int64,
+    "filed_by": pl.String,
+    "signed_by": pl.String,
+    "signed_at": pl.Datetime("us"),
 }

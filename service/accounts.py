@@ -4,6 +4,7 @@ as salted argon2 hashes, and are shown once, when made."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import sqlite3
@@ -59,6 +60,9 @@ class Account:
     reporter: str | None
     disabled: bool
     created_at: datetime
+    # Names the account's current credentials (not a secret): a reset changes it, which ends
+    # every session opened with the old ones.
+    token_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Accounts:
     def __init__(self, path: Path, hasher: PasswordHasher | None = None):
         self.path = path
         self.hasher = hasher or PasswordHasher()
+        # Tokens verified in this process: sha256 of the token → the hash it matched, so an
+        # API call costs one argon2 verification per token, not one per request.
+        self._verified: dict[str, str] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as con:
             con.execute("pragma journal_mode = wal")
@@ -154,7 +161,8 @@ class Accounts:
         """Every account, by name."""
         with closing(self._connect()) as con:
             rows = con.execute(
-                "select name, role, reporter, disabled_at, created_at from accounts order by name"
+                "select name, role, reporter, disabled_at, created_at, token_id from accounts "
+                "order by name"
             ).fetchall()
         return [_account(row) for row in rows]
 
@@ -165,21 +173,21 @@ class Accounts:
         with closing(self._connect()) as con:
             failures = _recent_failures(con, name, now)
             row = con.execute(
-                "select name, role, reporter, disabled_at, created_at, password_hash "
+                "select name, role, reporter, disabled_at, created_at, token_id, password_hash "
                 "from accounts where name = ?",
                 [name],
             ).fetchone()
             good = (
                 failures < MAX_FAILURES
                 and row is not None
-                and self._verifies(row[5], password)
+                and self._verifies(row[6], password)
                 and row[3] is None
             )
             if not good:
                 con.execute("insert into login_failures values (?, ?)", [name, now.isoformat()])
                 return None
             con.execute("delete from login_failures where name = ?", [name])
-        return _account(row[:5])
+        return _account(row[:6])
 
     def locked_out(self, name: str, now: datetime | None = None) -> bool:
         """Whether `name` has failed too many logins within the window."""
@@ -195,13 +203,31 @@ class Accounts:
             return None
         with closing(self._connect()) as con:
             row = con.execute(
-                "select name, role, reporter, disabled_at, created_at, token_hash "
+                "select name, role, reporter, disabled_at, created_at, token_id, token_hash "
                 "from accounts where token_id = ?",
                 [parts[1]],
             ).fetchone()
-        if row is None or row[3] is not None or not self._verifies(row[5], parts[2]):
+        if row is None or row[3] is not None:
             return None
-        return _account(row[:5])
+        seen = hashlib.sha256(token.encode()).hexdigest()
+        if self._verified.get(seen) != row[6]:
+            if not self._verifies(row[6], parts[2]):
+                return None
+            self._verified[seen] = row[6]
+        return _account(row[:6])
+
+    def by_session(self, name: str, token_id: str) -> Account | None:
+        """The enabled account a session names, if its credentials are still those the session
+        was opened with."""
+        with closing(self._connect()) as con:
+            row = con.execute(
+                "select name, role, reporter, disabled_at, created_at, token_id "
+                "from accounts where name = ? and token_id = ?",
+                [name, token_id],
+            ).fetchone()
+        if row is None or row[3] is not None:
+            return None
+        return _account(row)
 
     def _new_credentials(self, name: str) -> tuple[Credentials, str, str]:
         # The token names its row (an id) so a lookup verifies one hash, not every account's.
@@ -227,7 +253,12 @@ def _recent_failures(con: sqlite3.Connection, name: str, now: datetime) -> int:
 
 
 def _account(row) -> Account:
-    name, role, reporter, disabled_at, created_at = row
+    name, role, reporter, disabled_at, created_at, token_id = row
     return Account(
-        name, role, reporter, disabled_at is not None, datetime.fromisoformat(created_at)
+        name,
+        role,
+        reporter,
+        disabled_at is not None,
+        datetime.fromisoformat(created_at),
+        token_id,
     )

@@ -15,6 +15,7 @@ class Home:
     inbox/       files waiting to be ingested (the sensor watches it)
     received/    every file ever received, kept forever, by receipt date
     arrivals/    when each file's bytes were first seen (the warehouse's clock)
+    filings/     who filed and signed the files the filing service handed over
     raw/         the accepted rows, one Parquet file per accepted submission and kind
     build/       the build warehouse (the single writer's database) and its lock
     published/   the published warehouse readers open, and every earlier version
@@ -40,6 +41,11 @@ class Home:
     def arrivals(self) -> Path:
         """The arrival log (`warehouse.arrivals`)."""
         return self.root / "arrivals"
+
+    @property
+    def filings(self) -> Path:
+        """The filing log (`warehouse.filings`)."""
+        return self.root / "filings"
 
     @property
     def raw(self) -> Path:
@@ -100,6 +106,16 @@ class Home:
     def accounts_db(self) -> Path:
         """The filing service's accounts (SQLite)."""
         return self.service / "accounts.sqlite"
+
+    @property
+    def submissions_db(self) -> Path:
+        """The filing service's submissions, findings and signatures (SQLite)."""
+        return self.service / "submissions.sqlite"
+
+    @property
+    def uploads(self) -> Path:
+        """Every file uploaded to the filing service, kept forever, by receipt date."""
+        return self.service / "uploads"
 
     def ensure(self) -> Home:
         """Create every directory; return self."""

@@ -58,6 +58,10 @@ create table if not exists audit.submissions (
     run_id varchar
 );
 alter table audit.submissions add column if not exists run_id varchar;
+alter table audit.submissions add column if not exists filing_id bigint;
+alter table audit.submissions add column if not exists filed_by varchar;
+alter table audit.submissions add column if not exists signed_by varchar;
+alter table audit.submissions add column if not exists signed_at timestamp;
 create table if not exists audit.findings (
     submission_id bigint not null,
     rule_id varchar not null,
@@ -166,6 +170,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "superseded_by": "替代它的报送编号 / The submission that superseded it.",
         "superseded_at": "被替代时间（UTC）/ When it was superseded, UTC.",
         "run_id": "处理它的运行编号 / The run that took it in.",
+        "filing_id": "报送服务中的报送编号（经报送服务提交时）/ The filing service's submission "
+        "id, when it came through the service.",
+        "filed_by": "上传该文件的报送服务账户 / The filing-service account that uploaded it.",
+        "signed_by": "签署该文件的账户（有错误的文件不签署）/ The account that signed it (a file "
+        "with errors is not signed).",
+        "signed_at": "签署时间（UTC，服务器时钟）/ When it was signed, UTC, by the server's clock.",
     },
     "findings": {
         "": "每条校验发现一行（每个文件每条规则最多 1,000 条示例）/ One row per finding "

@@ -31,6 +31,7 @@ COMMANDS = [
     "evaluate",
     "status",
     "users",
+    "serve",
 ]
 
 
