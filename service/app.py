@@ -18,6 +18,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile as FormFile
@@ -173,6 +174,21 @@ def create_app(home: Home, settings: ServiceSettings | None = None) -> FastAPI:
         if exc.status == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         return render(request, "error.html", {"error": exc}, status=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return await refused(
+            request,
+            Refused(
+                422,
+                f"请求不完整或格式不对：{where}",
+                f"the request is incomplete or malformed: {where}",
+            ),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -563,7 +579,8 @@ def _download(path: Path, name: str) -> FileResponse:
 
 def _local(target: str) -> str:
     """Only a path on this site to go to after login (never another host)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    local = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
+    return target if local else "/"
 
 
 def _cookie(response: Response, name: str, value: str, secure: bool) -> None:

@@ -100,6 +100,24 @@ def test_the_wheel_holds_the_dbt_project_and_imports_from_the_venv(installed):
     assert (project / "dbt_project.yml").is_file()
     assert (project / "models" / "marts" / "bank_loan_metrics.sql").is_file()
     assert (project / "seeds" / "banks.csv").is_file()
+    # The filing service's pages ship with it.
+    templates = subprocess.run(
+        [
+            installed / "bin" / "python",
+            "-c",
+            "import pathlib, service.app as a; "
+            "print(pathlib.Path(a.__file__).parent / 'templates')",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_environment(installed),
+        cwd=installed,
+    ).stdout.strip()
+    assert Path(templates).is_relative_to(installed)
+    assert {"login.html", "upload.html", "submission.html"} <= {
+        p.name for p in Path(templates).glob("*.html")
+    }
 
 
 def test_the_installed_wheel_runs_the_demo_and_leaves_its_package_untouched(installed, tmp_path):

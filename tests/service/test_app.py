@@ -463,3 +463,34 @@ def test_a_bank_files_through_the_pages(service, tmp_path):
     assert status.status_code == 200 and "报送状态" in status.text
     packs = browser.get("/packs")
     assert f"2026-09_{BANK_A}_" in packs.text and f"_{BANK_B}_" not in packs.text
+
+
+def test_a_malformed_request_is_told_what_is_wrong_in_both_languages(service):
+    _, made, client = service
+    no_file = client.post("/api/v1/submissions", headers=bearer(made, "bank-a"))
+    assert no_file.status_code == 422
+    error = no_file.json()["error"]
+    assert "file" in error["en"] and "请求" in error["zh"]
+    assert client.get("/api/v1/submissions/abc", headers=bearer(made, "bank-a")).status_code == 422
+
+
+def test_after_login_the_page_goes_only_to_a_path_on_this_site(service):
+    _, made, client = service
+    browser = TestClient(client.app)
+    for target, landing in (
+        ("/packs", "/packs"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        page = browser.get("/login")
+        answer = browser.post(
+            "/login",
+            data={
+                "csrf": _csrf(page.text),
+                "name": "bank-a",
+                "password": made["bank-a"].password,
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert answer.headers["location"] == landing
