@@ -494,3 +494,38 @@ def test_after_login_the_page_goes_only_to_a_path_on_this_site(service):
             follow_redirects=False,
         )
         assert answer.headers["location"] == landing
+
+
+def test_health_needs_no_account_and_says_whether_anything_is_published(service):
+    _, _, client = service
+    assert TestClient(client.app).get("/api/v1/health").json() == {"ok": True, "published": True}
+
+
+def test_the_list_of_submissions_narrows_to_a_month(service, tmp_path):
+    _, made, client = service
+    sid = upload(client, made, "bank-a", warned_loans(tmp_path)).json()["submission_id"]
+    october = client.get("/api/v1/submissions?period=202610", headers=bearer(made, "bank-a"))
+    assert sid in [s["submission_id"] for s in october.json()["submissions"]]
+    assert {s["period"] for s in october.json()["submissions"]} == {"2026-10"}
+    march = client.get("/api/v1/submissions?period=2026-03", headers=bearer(made, "bank-a"))
+    assert march.json()["submissions"] == []
+
+
+def test_a_reset_ends_the_old_token_and_every_session_and_logout_ends_the_page(service):
+    home, _, client = service
+    accounts = Accounts(home.accounts_db)
+    old = accounts.add("bank-a-temp", "bank", BANK_A)
+    made = {"bank-a-temp": old}
+    browser = _logged_in(client.app, made, "bank-a-temp")
+    assert browser.get("/submissions", follow_redirects=False).status_code == 200
+    new = accounts.reset("bank-a-temp")
+    assert browser.get("/api/v1/submissions").status_code == 401
+    assert (
+        client.get("/api/v1/submissions", headers={"Authorization": f"Bearer {old.token}"})
+    ).status_code == 401
+    made["bank-a-temp"] = new
+    browser = _logged_in(client.app, made, "bank-a-temp")
+    page = browser.get("/submissions")
+    browser.post("/logout", data={"csrf": _csrf(page.text)})
+    answer = browser.get("/submissions", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
