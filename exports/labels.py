@@ -5,6 +5,15 @@ column reads the same in a bank's pack, its CSV and the regulator's workbook. Un
 
 from __future__ import annotations
 
+# The states of marts.filing_status, in the order a regulator acts on them: 中文, English.
+FILING_STATES: dict[str, tuple[str, str]] = {
+    "missing": ("缺报", "missing"),
+    "rejected": ("被退回未重报", "rejected, not yet resent"),
+    "late": ("逾期", "late"),
+    "not_yet_due": ("未到截止日", "not yet due"),
+    "on_time": ("按时", "on time"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     "bank_code": ("机构代码", ""),
     "bank_name": ("机构名称", ""),

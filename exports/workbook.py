@@ -11,7 +11,7 @@ import polars as pl
 import xlsxwriter
 
 from exports.formatting import beijing, text
-from exports.labels import columns
+from exports.labels import FILING_STATES, columns
 from exports.pack_xlsx import Styles
 from exports.printing import column_width, set_up_page, wrapped_lines
 from exports.safety import XLSX_OPTIONS
@@ -104,14 +104,8 @@ CHANGES = columns(
     "caused_by_submissions",
 )
 # A state the regulator acts on first.
-STATE_ORDER = {"missing": 0, "rejected": 1, "late": 2, "not_yet_due": 3, "on_time": 4}
-STATE_NAMES = {
-    "missing": "缺报",
-    "rejected": "被退回未重报",
-    "late": "逾期",
-    "not_yet_due": "未到截止日",
-    "on_time": "按时",
-}
+STATE_ORDER = {state: n for n, state in enumerate(FILING_STATES)}
+STATE_NAMES = {state: zh for state, (zh, _) in FILING_STATES.items()}
 
 
 def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:

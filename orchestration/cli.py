@@ -1500,18 +1500,11 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
     return EXIT_OK
 
 
-FILING_STATES = (
-    ("missing", "缺报 missing"),
-    ("rejected", "被退回未重报 rejected, not yet resent"),
-    ("late", "逾期 late"),
-    ("not_yet_due", "未到截止日 not yet due"),
-    ("on_time", "按时 on time"),
-)
-
-
 def _filing_status(home: Home, period: date) -> int:
     """Print marts.filing_status for one month: the banks missing or late first."""
     import duckdb
+
+    from exports.labels import FILING_STATES
 
     if not home.published_db.exists():
         _err("尚未发布，无报送状态 / nothing is published yet: run zhirong refresh")
@@ -1534,7 +1527,8 @@ def _filing_status(home: Home, period: date) -> int:
         f"{period:%Y-%m} 报送状态 filing status (as of {rows[0][7]:%Y-%m-%d}, "
         f"截止 due {rows[0][4]:%Y-%m-%d}): 应报 {expected} files owed"
     )
-    for state, label in FILING_STATES:
+    for state, (zh, en) in FILING_STATES.items():
+        label = f"{zh} {en}"
         chosen = [r for r in rows if r[0] == state]
         print(f"  {label}: {len(chosen)}")
         if state == "on_time":

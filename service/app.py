@@ -28,6 +28,7 @@ from exports.findings_report import report_lines
 from exports.formatting import beijing
 from exports.packs import FORMATS, workbook_name
 from exports.scorecard import month_end
+from ingest.kinds import KINDS
 from quality.rules import RULES_BY_ID
 from service.accounts import Account, Accounts
 from service.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Guard, secret_key
@@ -40,15 +41,8 @@ log = logging.getLogger(__name__)
 
 FILERS = ("bank", "reporter")
 READERS = ("regulator",)
-KIND_LABELS = {
-    "loans": "对公贷款借据",
-    "loan_totals": "各项贷款",
-    "bonds": "债券",
-    "ipos": "上市进程",
-    "fund_investments": "基金投资",
-    "engagements": "对接服务",
-    "enterprises": "企业名录",
-}
+# Each kind's Chinese name, as the ingest registry spells it.
+KIND_LABELS = {name: kind.zh for name, kind in KINDS.items()}
 
 
 class Refused(Exception):  # noqa: N818 — an answer to the caller, not a fault

@@ -10,16 +10,14 @@ from datetime import date, datetime
 
 import duckdb
 
+from exports.labels import FILING_STATES
 from service.submissions import REFUSED, Submission, Submissions
 from warehouse.home import Home
 from warehouse.readonly import connect_published
 
 STATE_LABELS = {
-    "missing": ("缺报", "missing"),
-    "rejected": ("被退回未重报", "rejected, not yet resent"),
-    "late": ("逾期", "late"),
-    "not_yet_due": ("未到截止日", "not yet due"),
-    "on_time": ("按时", "on time"),
+    **FILING_STATES,
+    # A filer × kind the warehouse does not list yet, known from the service alone.
     "filed_in_service": ("已在服务中报送，待入库", "filed in the service, not yet taken in"),
 }
 

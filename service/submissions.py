@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from quality.gate import FINDINGS_SCHEMA
+
 WITH_ERRORS, WITH_WARNINGS, CLEAN, REFUSED = "with_errors", "with_warnings", "clean", "refused"
 RECEIVED = "received"  # kept, not yet checked
 STATUS_LABELS = {
@@ -267,16 +269,7 @@ class Submissions:
                 "insert into findings values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (submission_id, *row[1:])
-                    for row in findings.select(
-                        "submission_id",
-                        "rule_id",
-                        "severity",
-                        "row_number",
-                        "column",
-                        "value",
-                        "message_zh",
-                        "message_en",
-                    ).iter_rows()
+                    for row in findings.select(list(FINDINGS_SCHEMA)).iter_rows()
                 ],
             )
             con.executemany(
@@ -323,20 +316,7 @@ class Submissions:
                 "order by row_number nulls first, severity, rule_id",
                 [submission_id],
             ).fetchall()
-        return pl.DataFrame(
-            rows,
-            schema={
-                "submission_id": pl.Int64,
-                "rule_id": pl.String,
-                "severity": pl.String,
-                "row_number": pl.Int64,
-                "column": pl.String,
-                "value": pl.String,
-                "message_zh": pl.String,
-                "message_en": pl.String,
-            },
-            orient="row",
-        )
+        return pl.DataFrame(rows, schema=FINDINGS_SCHEMA, orient="row")
 
     def counts(self, submission_id: int) -> dict[str, tuple[str, int]]:
         """Every rule that fired on a submission: its severity and full count."""

@@ -82,38 +82,29 @@ def _environment(venv: Path) -> dict[str, str]:
     return env
 
 
-def test_the_wheel_holds_the_dbt_project_and_imports_from_the_venv(installed):
-    found = subprocess.run(
-        [
-            installed / "bin" / "python",
-            "-c",
-            "import orchestration.dbt as d; print(d.DBT_PROJECT_DIR)",
-        ],
+def _printed(installed: Path, code: str) -> str:
+    """What `code` prints, run by the installed venv's Python."""
+    return subprocess.run(
+        [installed / "bin" / "python", "-c", code],
         check=True,
         capture_output=True,
         text=True,
         env=_environment(installed),
         cwd=installed,
     ).stdout.strip()
-    project = Path(found)
+
+
+def test_the_wheel_holds_the_dbt_project_and_imports_from_the_venv(installed):
+    project = Path(_printed(installed, "import orchestration.dbt as d; print(d.DBT_PROJECT_DIR)"))
     assert project.is_relative_to(installed)
     assert (project / "dbt_project.yml").is_file()
     assert (project / "models" / "marts" / "bank_loan_metrics.sql").is_file()
     assert (project / "seeds" / "banks.csv").is_file()
     # The filing service's pages ship with it.
-    templates = subprocess.run(
-        [
-            installed / "bin" / "python",
-            "-c",
-            "import pathlib, service.app as a; "
-            "print(pathlib.Path(a.__file__).parent / 'templates')",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=_environment(installed),
-        cwd=installed,
-    ).stdout.strip()
+    templates = _printed(
+        installed,
+        "import pathlib, service.app as a; print(pathlib.Path(a.__file__).parent / 'templates')",
+    )
     assert Path(templates).is_relative_to(installed)
     assert {"login.html", "upload.html", "submission.html"} <= {
         p.name for p in Path(templates).glob("*.html")

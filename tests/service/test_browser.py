@@ -44,6 +44,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _serve(home: Home, port: int) -> list[str]:
+    """The `zhirong serve` command line for `home` on `port`."""
+    return [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "--home",
+        str(home.root),
+        "serve",
+        "--port",
+        str(port),
+    ]
+
+
 @pytest.fixture(scope="module")
 def served(scorecard_home, tmp_path_factory):
     """`zhirong serve` on a copy of the refreshed six-bank home, and a bank account."""
@@ -52,16 +66,7 @@ def served(scorecard_home, tmp_path_factory):
     made = Accounts(home.accounts_db).add("li.wei", "bank", BANK_A)
     port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "--home",
-            str(home.root),
-            "serve",
-            "--port",
-            str(port),
-        ],
+        _serve(home, port),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -151,16 +156,7 @@ def test_a_bank_logs_in_uploads_reads_the_finding_explains_signs_and_sees_the_re
 def test_a_second_service_on_the_same_home_is_refused(served):
     home, _, _ = served
     second = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "--home",
-            str(home.root),
-            "serve",
-            "--port",
-            str(_free_port()),
-        ],
+        _serve(home, _free_port()),
         capture_output=True,
         text=True,
         timeout=120,
