@@ -81,10 +81,16 @@ class QualityRules(dg.ConfigurableResource):
     reconcile_warning: float = GateSettings.reconcile_warning
     reconcile_error: float = GateSettings.reconcile_error
     mfg_change_bound: float = GateSettings.mfg_change_bound
+    loan_amount_tolerance: float = GateSettings.loan_amount_tolerance
 
     def settings(self) -> GateSettings:
         """As the gate takes them."""
-        return GateSettings(self.reconcile_warning, self.reconcile_error, self.mfg_change_bound)
+        return GateSettings(
+            reconcile_warning=self.reconcile_warning,
+            reconcile_error=self.reconcile_error,
+            mfg_change_bound=self.mfg_change_bound,
+            loan_amount_tolerance=self.loan_amount_tolerance,
+        )
 
     @classmethod
     def from_settings(cls, settings: GateSettings) -> "QualityRules":
@@ -93,6 +99,7 @@ class QualityRules(dg.ConfigurableResource):
             reconcile_warning=settings.reconcile_warning,
             reconcile_error=settings.reconcile_error,
             mfg_change_bound=settings.mfg_change_bound,
+            loan_amount_tolerance=settings.loan_amount_tolerance,
         )
 
 

@@ -1071,11 +1071,14 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
         _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
     _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
+    from warehouse.raw import loan_lookup
+
     known = _accepted_aggregates(home)
     batch = gate_files(
         Gate(load_reference(), gate_settings_from_environment()),
         [(n, path, path.name) for n, path in enumerate(args.files, start=1)],
-        GateContext(known=known) if known is not None else None,
+        # A claim's loan is looked up in the loans the home has accepted.
+        GateContext(known=known, loans=loan_lookup(home, known)) if known is not None else None,
         limits=read_limits_from_environment(),
     )
     result = batch.result

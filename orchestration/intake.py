@@ -264,9 +264,12 @@ class _Intake:
             position = self.done + offset + 1
             if self._worth_telling(position):
                 progress(f"[{position}/{self.total}] 收到 received {_shown(receipt.name)}")
+        known = ledger.current_aggregates(con)
         context = GateContext(
-            known=ledger.current_aggregates(con),
+            known=known,
             received_at={r.submission_id: r.received_at for r in receipts},
+            # A claim may name a loan whose file arrived in this very batch (staged).
+            loans=raw.loan_lookup(home, known, staged=True),
         )
         report.add_seconds("receive", time.perf_counter() - clock)
         clock = time.perf_counter()

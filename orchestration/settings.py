@@ -14,13 +14,14 @@ ENVIRONMENT = (
     ("reconcile_warning", "ZHIRONG_RECONCILE_WARNING", float),
     ("reconcile_error", "ZHIRONG_RECONCILE_ERROR", float),
     ("mfg_change_bound", "ZHIRONG_MFG_CHANGE_BOUND", float),
+    ("loan_amount_tolerance", "ZHIRONG_LOAN_AMOUNT_TOLERANCE", float),
 )
 
 
 def gate_settings_from_environment() -> GateSettings:
     """The defaults of docs/rules.md, unless ZHIRONG_RECONCILE_WARNING,
-    ZHIRONG_RECONCILE_ERROR or ZHIRONG_MFG_CHANGE_BOUND say otherwise (the due day is the
-    filing_obligations seed's, which the models use too)."""
+    ZHIRONG_RECONCILE_ERROR, ZHIRONG_MFG_CHANGE_BOUND or ZHIRONG_LOAN_AMOUNT_TOLERANCE say
+    otherwise (the due day is the filing_obligations seed's, which the models use too)."""
     overrides = {
         field: kind(os.environ[variable])
         for field, variable, kind in ENVIRONMENT

@@ -30,6 +30,10 @@ KIND_TITLES = {
     "fund_investments": "`fund_investments` — 基金投资 (contract §3.3)",
     "engagements": "`engagements` — 对接活动 (contract §3.3)",
     "enterprises": "`enterprises` — 企业名录 (contract §3.3)",
+    "subsidy_claims": "`subsidy_claims` — 贴息及担保费补助申请 (contract §3.4)",
+    "bridge_loans": "`bridge_loans` — 应急转贷 (contract §3.4)",
+    "guarantee_compensations": "`guarantee_compensations` — 担保代偿 (contract §3.4)",
+    "whitelist_pushes": "`whitelist_pushes` — 融资需求白名单推送 (contract §3.4)",
     "bank_loan_metrics": "Mart gate: `marts.bank_loan_metrics` (before publish)",
     "city_loan_metrics": "Mart gate: `marts.city_loan_metrics` (before publish)",
 }
@@ -64,7 +68,9 @@ def render_markdown(settings: GateSettings | None = None, limits: ReadLimits | N
         "",
         "Tolerances in force: reconciliation warning "
         f"{settings.reconcile_warning:.2%}, error {settings.reconcile_error:.2%}; "
-        f"month-on-month manufacturing change {settings.mfg_change_bound:.0%}; files due by "
+        f"month-on-month manufacturing change {settings.mfg_change_bound:.0%}; a subsidy "
+        f"claim's loan amount within {settings.loan_amount_tolerance:.0%} of the loan's "
+        "highest balance; files due by "
         f"day {settings.due_day} of the following month.",
         "",
         "File limits in force, checked before any parser opens a file (set each with "

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from ingest.reference import Reference, load_reference
+from quality.linked import LoanLookup
 
 # Receipt times are UTC; a due day is a Beijing calendar day.
 BEIJING_OFFSET = timedelta(hours=8)
@@ -26,6 +27,8 @@ class GateSettings:
     reconcile_warning: float = 0.005
     reconcile_error: float = 0.05
     mfg_change_bound: float = 0.30
+    # A subsidy claim's loan amount against the loan's highest balance in the loans files.
+    loan_amount_tolerance: float = 0.05
     # A month's files are due by this day of the following month (seed filing_obligations).
     due_day: int = field(default_factory=lambda: load_reference().due_day)
 
@@ -37,6 +40,8 @@ class GateContext:
     known: pl.DataFrame = field(default_factory=lambda: empty_aggregates())
     # When each file of the batch arrived, by the warehouse's clock (`warehouse.arrivals`).
     received_at: dict[int, datetime] = field(default_factory=dict)
+    # The loans a subsidy claim or compensation names (`quality.linked`); None knows none.
+    loans: LoanLookup | None = None
 
 
 AGGREGATE_SCHEMA = {

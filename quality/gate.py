@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.batches import CHUNK_BYTES, Candidate, read_in_chunks, unexpected_failure
-from ingest.kinds import KINDS
+from ingest.kinds import KINDS, LINKED_KINDS
 from ingest.limits import ReadLimits
 from ingest.reference import Reference
 from ingest.schema import AMOUNT, DATE, PERIOD, RATE
@@ -29,7 +29,20 @@ from quality.crossfile import (
     empty_aggregates,
     file_aggregates,
 )
-from quality.rules import ERROR, FILE_LEVEL, ROW_LEVEL, RULES_BY_ID, Rule, rules_for
+from quality.linked import link_frame
+from quality.rules import (
+    AMOUNT_DETAIL,
+    BORROWER_DETAIL,
+    ERROR,
+    FILE_LEVEL,
+    LINK_LEVEL,
+    LOAN_DETAIL,
+    ROW_LEVEL,
+    RULES_BY_ID,
+    TECH_DETAIL,
+    Rule,
+    rules_for,
+)
 from quality.suites import Suites
 
 log = logging.getLogger(__name__)
@@ -86,7 +99,7 @@ class Gate:
         groups = {
             f"{kind}_{level}": rules_for(kind, level)
             for kind in ["file", *KINDS]
-            for level in (FILE_LEVEL, ROW_LEVEL)
+            for level in (FILE_LEVEL, ROW_LEVEL, LINK_LEVEL)
         }
         self.suites = Suites(groups, reference, self.settings)
 
@@ -115,7 +128,9 @@ class Gate:
 class GateRun:
     """One gating pass over many files. Row-level suites run as each chunk of files arrives
     (`add`), so only a chunk's rows are ever in memory; the file-level and cross-file suites
-    run once over every file's facts at the end (`finish`)."""
+    run once over every file's facts at the end (`finish`), and then the link-level suites
+    over the (small) claim and compensation files, once every loans file of the batch has
+    been read and judged."""
 
     def __init__(self, gate: Gate, context: GateContext):
         self._gate = gate
@@ -125,6 +140,7 @@ class GateRun:
         self._findings: list[pl.DataFrame] = []
         self._facts: list[pl.DataFrame] = []
         self._aggregates: list[pl.DataFrame] = []
+        self._linked: list[tuple[str, pl.DataFrame]] = []
 
     def add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
         """Gate the rows of `candidates` (normalised rows in `frames`) and keep their facts.
@@ -152,12 +168,19 @@ class GateRun:
                 self._add([candidate], {})
 
     def _mark(self) -> tuple:
-        return (dict(self._counts), len(self._findings), len(self._facts), len(self._aggregates))
+        return (
+            dict(self._counts),
+            len(self._findings),
+            len(self._facts),
+            len(self._aggregates),
+            len(self._linked),
+        )
 
     def _reset(self, mark: tuple) -> None:
-        counts, findings, facts, aggregates = mark
+        counts, findings, facts, aggregates, linked = mark
         self._counts = counts
         del self._findings[findings:], self._facts[facts:], self._aggregates[aggregates:]
+        del self._linked[linked:]
 
     def _add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
         by_id = {c.submission_id: c for c in candidates}
@@ -177,6 +200,8 @@ class GateRun:
                     kind, frame.filter(pl.col("submission_id").is_in(chosen)), self._gate.reference
                 )
                 self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
+            if kind in LINKED_KINDS and ids:
+                self._linked.append((kind, frame.filter(pl.col("submission_id").is_in(ids))))
 
     def finish(self) -> GateResult:
         """Run the file-level and cross-file suites and return every file's verdict."""
@@ -199,6 +224,7 @@ class GateRun:
                         ["submission_id"],
                         candidates,
                     )
+        self._link(candidates)
         verdicts = {sid: Verdict(sid) for sid in candidates}
         for (sid, rule_id), count in self._counts.items():
             verdict = verdicts[sid]
@@ -211,6 +237,20 @@ class GateRun:
             pl.concat(self._findings, how="vertical") if self._findings else _empty_findings()
         )
         return GateResult(verdicts, examples, facts, aggregates)
+
+    def _link(self, candidates: dict[int, Candidate]) -> None:
+        """Match each claim's and compensation's loan with the bank's loans, leaving out the
+        batch's files already rejected (a loan in a refused file was never accepted)."""
+        rejected = {
+            sid for (sid, rule_id) in self._counts if RULES_BY_ID[rule_id].severity == ERROR
+        }
+        for kind in LINKED_KINDS:
+            parts = [rows for k, rows in self._linked if k == kind]
+            if not parts:
+                continue
+            rows = pl.concat(parts, how="vertical_relaxed")
+            frame = link_frame(kind, rows, self._context.loans, rejected)
+            self._run(f"{kind}_link", frame, ["submission_id", "row_number"], candidates)
 
     def _run(
         self,
@@ -370,9 +410,19 @@ def file_facts(candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame])
     )
 
 
-# Which facts column explains a file-level finding.
 # The computed column a missing-rate finding reports: currency and month.
 FX_NEEDED = "fx_rate_needed"
+# Computed columns a row finding reports instead of a cell, and the file's column whose
+# header it names: the missing rate (currency), what is wrong with a claim's loan.
+COMPUTED_DETAILS = {
+    FX_NEEDED: "currency",
+    LOAN_DETAIL: "loan_id",
+    TECH_DETAIL: "loan_id",
+    BORROWER_DETAIL: "loan_id",
+    AMOUNT_DETAIL: "loan_amount",
+}
+
+# Which facts column explains a file-level finding.
 
 _FACT_DETAIL = {
     "missing_required": "missing_names",
@@ -452,22 +502,24 @@ def _findings(
         return _empty_findings()
     records = []
     facts = frame if "unreadable_rule" in frame.columns else None
-    # What a rate is missing for ("SGD 2026-09") is computed, not a cell the bank sent.
-    fx_needed = {}
-    if FX_NEEDED in frame.columns:
-        fx_needed = {
+    # What a rate is missing for ("SGD 2026-09"), what is wrong with a claim's loan: computed,
+    # not a cell the bank sent.
+    computed = {
+        detail: {
             (r[0], r[1]): r[2]
-            for r in frame.filter(pl.col("fx_rate_found").not_())
-            .select("submission_id", "row_number", FX_NEEDED)
-            .iter_rows()
+            for r in frame.select("submission_id", "row_number", detail).drop_nulls().iter_rows()
         }
+        for detail in COMPUTED_DETAILS
+        if detail in frame.columns
+    }
     for sid, row_number, rule, column in hits:
         candidate = by_id[sid]
         header, value = None, None
         message_zh, message_en = rule.message_zh, rule.message_en
-        if column == FX_NEEDED:
-            value = fx_needed.get((sid, row_number))
-            header = candidate.submission.headers.get("currency", "currency")
+        if column in COMPUTED_DETAILS:
+            value = computed.get(column, {}).get((sid, row_number))
+            named = COMPUTED_DETAILS[column]
+            header = candidate.submission.headers.get(named, named)
             column = None
         elif row_number is None and facts is not None:
             fact_column = rule.checks[0].kwargs["column"]

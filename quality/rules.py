@@ -7,10 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest import bonds, engagements, enterprises, fund_investments, ipos, loans
+from ingest import (
+    bonds,
+    bridge_loans,
+    engagements,
+    enterprises,
+    fund_investments,
+    guarantee_compensations,
+    ipos,
+    loans,
+    subsidy_claims,
+    whitelist_pushes,
+)
 from ingest.kinds import BANK_KINDS, KINDS
 
-RULESET_VERSION = "2026.12.2"
+RULESET_VERSION = "2026.12.3"
 
 ERROR, WARNING = "error", "warning"
 # Phases in the order a regulator's validator applies them (CFPB regtech style).
@@ -22,9 +33,18 @@ FILE, SYNTAX, VALIDITY, CONSISTENCY, CROSS = (
     "cross-file",
 )
 MART = "published marts"
-# A rule is decided on the one-row-per-file facts frame, on the rows themselves, or on a
-# mart before it is published.
-FILE_LEVEL, ROW_LEVEL, MART_LEVEL = "file", "row", "mart"
+# A rule is decided on the one-row-per-file facts frame, on the rows themselves, on rows
+# matched with the bank's loans once the whole batch is read, or on a mart before it is
+# published.
+FILE_LEVEL, ROW_LEVEL, LINK_LEVEL, MART_LEVEL = "file", "row", "link", "mart"
+# Computed columns a link-level finding reports (what was wrong with the loan), with the
+# file's column whose header the finding names.
+LOAN_DETAIL, TECH_DETAIL, BORROWER_DETAIL, AMOUNT_DETAIL = (
+    "loan_detail",
+    "tech_detail",
+    "borrower_detail",
+    "amount_detail",
+)
 
 
 @dataclass(frozen=True)
@@ -285,6 +305,10 @@ PERIOD_WORDS = {
     "fund_investments": ("投资月份", "month of deals"),
     "engagements": ("活动月份", "month of events"),
     "enterprises": ("名录日期", "register date"),
+    "subsidy_claims": ("申请年度", "claim year"),
+    "bridge_loans": ("转贷月份", "month of bridges"),
+    "guarantee_compensations": ("代偿月份", "month of compensations"),
+    "whitelist_pushes": ("状态月份", "month of status changes"),
 }
 
 
@@ -1066,6 +1090,374 @@ def _register_rules() -> list[Rule]:
     ]
 
 
+MONEY_KINDS = ("subsidy_claims", "bridge_loans", "guarantee_compensations", "whitelist_pushes")
+
+
+def _rule(rule_id: str, kind: str, severity: str, phase: str, level: str, *text, checks) -> Rule:
+    """A rule of the plan's money kinds (contract §3.4): text is checks_zh, checks_en,
+    message_zh, message_en, clause."""
+    return Rule(rule_id, kind, severity, phase, level, *text, checks)
+
+
+def _between(column: str, low: float | None, high: float | None, **strict: bool) -> Check:
+    bounds = {"min_value": low, "max_value": high, **strict}
+    return Check(
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, **{k: v for k, v in bounds.items() if v is not None}},
+        column,
+    )
+
+
+def _registered_bank(rule_id: str, kind: str, clause: str) -> Rule:
+    return _rule(
+        rule_id,
+        kind,
+        ERROR,
+        CROSS,
+        ROW_LEVEL,
+        "金融机构代码已在机构名录登记",
+        "the bank code is registered",
+        "金融机构代码未在机构名录中登记",
+        "bank code is not registered",
+        f"{clause}; JR/T 0124",
+        checks=_in_set("bank_code", "@banks"),
+    )
+
+
+def _money_rules() -> list[Rule]:
+    """Rules of the plan's money and service kinds (contract §3.4): subsidy claims, bridge
+    loans, guarantee compensations and white-list pushes."""
+    claim, bridge, case, push = (f"contract §3.4 {k}" for k in MONEY_KINDS)
+    sc, bl, gc, wp = MONEY_KINDS
+    plan_claim = f"{claim}; plan 四、(一)"
+    return [
+        *_common(sc, "SC", claim, subsidy_claims.COLUMNS, "enterprise_uscc"),
+        _rule(
+            "SC-E-012",
+            sc,
+            ERROR,
+            SYNTAX,
+            ROW_LEVEL,
+            "担保机构统一社会信用代码（如填写）符合 GB 32100-2015",
+            "the guarantor's USCC, when given, is valid under GB 32100-2015",
+            "担保机构统一社会信用代码无效（格式或校验位错误）",
+            "invalid guarantor USCC (format or check character)",
+            f"{claim}; GB 32100-2015",
+            checks=_uscc("guarantor_uscc"),
+        ),
+        _rule(
+            "SC-E-013",
+            sc,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "实际贷款利率在 (0, 36) 百分比之间",
+            "the actual loan rate is between 0 and 36 percent, exclusive",
+            "实际贷款利率超出 (0%, 36%)",
+            "actual loan rate outside (0%, 36%)",
+            claim,
+            checks=(_between("actual_rate", 0, 36, strict_min=True, strict_max=True),),
+        ),
+        _rule(
+            "SC-E-014",
+            sc,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "贷款金额为正，利息与担保费非负",
+            "the loan amount is positive; interest and guarantee fee are not negative",
+            "金额超出范围（贷款金额须为正，利息、担保费不得为负）",
+            "amount out of range (the loan amount must be positive, interest and fee not negative)",
+            claim,
+            checks=(
+                _between("loan_amount", 0, None, strict_min=True),
+                *_at_least_zero(("interest_paid", "guarantee_fee_paid")),
+            ),
+        ),
+        _rule(
+            "SC-E-015",
+            sc,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "年化担保费率（如填写）在 [0, 36) 百分比之间",
+            "the guarantee fee rate, when given, is in [0, 36) percent",
+            "年化担保费率超出 [0%, 36%)",
+            "guarantee fee rate outside [0%, 36%)",
+            claim,
+            checks=(_between("guarantee_fee_rate", 0, 36, strict_max=True),),
+        ),
+        _rule(
+            "SC-E-016",
+            sc,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "申请担保费补助时，担保机构代码、担保费率、实付担保费都填写",
+            "a guarantee-fee claim gives the guarantor's USCC, the fee rate and the fee paid",
+            "担保费补助信息不完整（担保机构代码、费率、实付担保费须同时填写）",
+            "incomplete guarantee-fee claim (guarantor USCC, fee rate and fee paid go together)",
+            plan_claim,
+            checks=_is_true("guarantee_complete", "guarantor_uscc"),
+        ),
+        _rule(
+            "SC-E-017",
+            sc,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "申请编号在文件内唯一",
+            "claim id is unique within the file",
+            "申请编号在文件内重复",
+            "claim id repeated within the file",
+            claim,
+            checks=_unique("claim_id"),
+        ),
+        _registered_bank("SC-E-018", sc, claim),
+        _rule(
+            "SC-E-020",
+            sc,
+            ERROR,
+            CROSS,
+            LINK_LEVEL,
+            "申请的贷款在该银行申请年度已接收的借据中",
+            "the claim's loan is in the bank's accepted loans files of the claim year",
+            "该行申请年度已接收的借据中没有这笔贷款：{value}",
+            "the loan is not in the bank's accepted loans files for the claim year: {value}",
+            f"{plan_claim} (技改专项贷)",
+            checks=_is_true("loan_found", LOAN_DETAIL),
+        ),
+        _rule(
+            "SC-E-021",
+            sc,
+            ERROR,
+            CROSS,
+            LINK_LEVEL,
+            "申请的贷款在借据中的贷款产品为技改专项贷",
+            "the claim's loan is a 技改专项贷 in the bank's loans file",
+            "借据中这笔贷款不是技改专项贷（借据号：贷款产品）：{value}",
+            "the loan is not a 技改专项贷 in the bank's loans file (loan: product): {value}",
+            f"{plan_claim} (技改专项贷)",
+            checks=_is_true("loan_is_tech", TECH_DETAIL),
+        ),
+        _rule(
+            "SC-E-022",
+            sc,
+            ERROR,
+            CROSS,
+            LINK_LEVEL,
+            "借据中这笔技改专项贷的借款人是申请企业",
+            "the 技改专项贷's borrower in the loans file is the claimant",
+            "借据中这笔贷款的借款人不是申请企业（借据号 → 借款人）：{value}",
+            "the loan's borrower in the loans file is not the claimant (loan → borrower): {value}",
+            plan_claim,
+            checks=_is_true("borrower_matches", BORROWER_DETAIL),
+        ),
+        _rule(
+            "SC-W-023",
+            sc,
+            WARNING,
+            CROSS,
+            LINK_LEVEL,
+            "申请的贷款金额与借据中该笔贷款的最高余额差异不超过容差",
+            "the claimed loan amount is within the tolerance of the loan's highest balance in "
+            "the bank's loans files",
+            "申请贷款金额与借据最高余额不符（申请 / 最高余额，元）：{value}",
+            "the claimed loan amount differs from the loan's highest balance (claimed / "
+            "highest, 元): {value}",
+            claim,
+            checks=(
+                Check(
+                    "ExpectColumnValuesToBeBetween",
+                    {
+                        "column": "amount_gap",
+                        "min_value": "@-loan_amount_tolerance",
+                        "max_value": "@loan_amount_tolerance",
+                    },
+                    AMOUNT_DETAIL,
+                ),
+            ),
+        ),
+        *_common(bl, "BL", bridge, bridge_loans.COLUMNS, "enterprise_uscc"),
+        _rule(
+            "BL-E-012",
+            bl,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "转贷金额为正，实收使用费非负",
+            "the bridge amount is positive and the fee charged not negative",
+            "转贷金额不为正或使用费为负数",
+            "bridge amount not positive or fee negative",
+            bridge,
+            checks=(
+                _between("amount", 0, None, strict_min=True),
+                *_at_least_zero(("fee_charged",)),
+            ),
+        ),
+        _rule(
+            "BL-E-013",
+            bl,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "转贷结束日期晚于开始日期",
+            "the bridge ends after it starts",
+            "转贷结束日期不晚于开始日期",
+            "the bridge does not end after it starts",
+            bridge,
+            checks=(
+                Check(
+                    "ExpectColumnPairValuesAToBeGreaterThanB",
+                    {
+                        "column_A": "end_date",
+                        "column_B": "start_date",
+                        "ignore_row_if": "either_value_is_missing",
+                    },
+                    "end_date",
+                ),
+            ),
+        ),
+        _rule(
+            "BL-E-014",
+            bl,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "周转金使用费率在 [0, 36) 百分比之间",
+            "the fee rate is in [0, 36) percent",
+            "使用费率超出 [0%, 36%)",
+            "fee rate outside [0%, 36%)",
+            bridge,
+            checks=(_between("fee_rate", 0, 36, strict_max=True),),
+        ),
+        _rule(
+            "BL-E-015",
+            bl,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "转贷编号在文件内唯一",
+            "bridge id is unique within the file",
+            "转贷编号在文件内重复",
+            "bridge id repeated within the file",
+            bridge,
+            checks=_unique("bridge_id"),
+        ),
+        _registered_bank("BL-E-016", bl, bridge),
+        *_common(gc, "GC", case, guarantee_compensations.COLUMNS, "enterprise_uscc"),
+        _rule(
+            "GC-E-012",
+            gc,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "代偿损失金额为正",
+            "the loss is positive",
+            "代偿损失金额不为正",
+            "loss is not positive",
+            case,
+            checks=(_between("loss_amount", 0, None, strict_min=True),),
+        ),
+        _rule(
+            "GC-E-013",
+            gc,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "代偿编号在文件内唯一",
+            "case id is unique within the file",
+            "代偿编号在文件内重复",
+            "case id repeated within the file",
+            case,
+            checks=_unique("case_id"),
+        ),
+        _registered_bank("GC-E-014", gc, case),
+        _rule(
+            "GC-E-020",
+            gc,
+            ERROR,
+            CROSS,
+            LINK_LEVEL,
+            "代偿的贷款在该银行代偿当月及以前已接收的借据中",
+            "the compensated loan is in the bank's accepted loans files up to the "
+            "compensation's month",
+            "该行代偿日前已接收的借据中没有这笔贷款：{value}",
+            "the loan is not in the bank's accepted loans files up to the compensation: {value}",
+            f"{case}; plan 五、(三)",
+            checks=_is_true("loan_found", LOAN_DETAIL),
+        ),
+        _rule(
+            "GC-E-021",
+            gc,
+            ERROR,
+            CROSS,
+            LINK_LEVEL,
+            "借据中这笔贷款的借款人是代偿所列企业",
+            "the loan's borrower in the loans file is the enterprise compensated for",
+            "借据中这笔贷款的借款人不是所列企业（借据号 → 借款人）：{value}",
+            "the loan's borrower in the loans file is not the enterprise given (loan → "
+            "borrower): {value}",
+            f"{case}; plan 五、(三)",
+            checks=_is_true("borrower_matches", BORROWER_DETAIL),
+        ),
+        *_common(wp, "WP", push, whitelist_pushes.COLUMNS, "enterprise_uscc"),
+        _rule(
+            "WP-E-012",
+            wp,
+            ERROR,
+            SYNTAX,
+            ROW_LEVEL,
+            "对接状态为 " + "、".join(whitelist_pushes.STATUSES) + " 之一",
+            "status is one of 已推送, 已对接, 已授信, 已放款, 不符合条件",
+            "对接状态无法识别",
+            "unknown status",
+            push,
+            checks=_in_set("status", whitelist_pushes.STATUSES),
+        ),
+        _rule(
+            "WP-E-013",
+            wp,
+            ERROR,
+            VALIDITY,
+            ROW_LEVEL,
+            "状态日期不早于推送日期",
+            "the status date is on or after the push date",
+            "状态日期早于推送日期",
+            "status dated before the push",
+            push,
+            checks=(_a_not_below_b("status_date", "push_date", "status_date"),),
+        ),
+        _rule(
+            "WP-E-014",
+            wp,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "已授信、已放款时填写金额，且金额非负",
+            "已授信 and 已放款 give their amount, never negative",
+            "已授信或已放款未填写金额，或金额为负数",
+            "已授信 or 已放款 without an amount, or a negative amount",
+            push,
+            checks=(*_is_true("amount_given", "amount"), *_at_least_zero(("amount",))),
+        ),
+        _rule(
+            "WP-E-015",
+            wp,
+            ERROR,
+            CONSISTENCY,
+            ROW_LEVEL,
+            "同一推送的同一状态在文件内只有一行",
+            "one row per push and status within the file",
+            "同一推送的同一状态出现多行",
+            "a push has the same status twice",
+            push,
+            checks=_unique("push_id", "status"),
+        ),
+        _registered_bank("WP-E-016", wp, push),
+    ]
+
+
 _TOTAL_AMOUNTS = (
     "total_loans",
     "total_mlt_loans",
@@ -1404,11 +1796,17 @@ PREFIXES = {
     "fund_investments": "FI",
     "engagements": "EG",
     "enterprises": "EN",
+    "subsidy_claims": "SC",
+    "bridge_loans": "BL",
+    "guarantee_compensations": "GC",
+    "whitelist_pushes": "WP",
 }
 CLAUSES = {
     "loans": "contract §3.1",
     "loan_totals": "contract §3.2",
-    **{k: f"contract §3.3 {k}" for k in PERIOD_WORDS},
+    **{k: f"contract §3.3 {k}" for k in ("bonds", "ipos", "fund_investments", "engagements")},
+    "enterprises": "contract §3.3 enterprises",
+    **{k: f"contract §3.4 {k}" for k in MONEY_KINDS},
 }
 
 RULES: tuple[Rule, ...] = tuple(
@@ -1418,6 +1816,7 @@ RULES: tuple[Rule, ...] = tuple(
         *_loan_row_rules(),
         *_loan_total_row_rules(),
         *_register_rules(),
+        *_money_rules(),
         *_cross_rules("loans", "LN"),
         _MFG_CHANGE_RULE,
         *_cross_rules("loan_totals", "LT"),

@@ -41,6 +41,7 @@ from service.submissions import (
 from warehouse import arrivals, filings
 from warehouse.home import Home
 from warehouse.ledger import current_aggregates
+from warehouse.raw import loan_lookup
 from warehouse.readonly import connect_published
 from warehouse.received import stored_path
 
@@ -145,7 +146,12 @@ class Filer:
         return Path(name), digest.hexdigest(), size
 
     def _check(self, sid: int, stored: Path, submission: Submission) -> Submission:
-        context = GateContext(known=self._accepted(), received_at={sid: submission.received_at})
+        known = self._accepted()
+        context = GateContext(
+            known=known,
+            received_at={sid: submission.received_at},
+            loans=loan_lookup(self.home, known),
+        )
         with self._gate_lock:
             batch = gate_files(
                 self.gate, [(sid, stored, submission.file_name)], context, limits=self.limits

@@ -324,6 +324,105 @@ def enterprise(**overrides: str) -> dict[str, str]:
     }
 
 
+# A guarantor of 技改专项贷 projects (a valid USCC, distinct from the borrowers').
+GUARANTOR_USCC = "91500000685782032G"
+
+
+def subsidy_claim(**overrides: str) -> dict[str, str]:
+    """A valid subsidy_claims line: an interest claim on `loan()` as a 技改专项贷."""
+    return {
+        "claim_id": "SC1",
+        "year": "2026",
+        "enterprise_uscc": VALID_USCCS[0],
+        "enterprise_name": "重庆甲乙机械有限公司",
+        "project_name": "智能化产线技术改造",
+        "bank_code": BANK_A,
+        "loan_id": "L0001",
+        "loan_amount": "1000000.00",
+        "actual_rate": "3.50",
+        "interest_paid": "35000.00",
+        "guarantor_uscc": "",
+        "guarantor_name": "",
+        "guarantee_fee_rate": "",
+        "guarantee_fee_paid": "",
+        **overrides,
+    }
+
+
+def bridge_loan(**overrides: str) -> dict[str, str]:
+    """A valid bridge_loans line."""
+    return {
+        "bridge_id": "BR1",
+        "enterprise_uscc": VALID_USCCS[0],
+        "bank_code": BANK_A,
+        "amount": "20000000.00",
+        "start_date": "2026-10-10",
+        "end_date": "2026-10-20",
+        "fee_rate": "3.65",
+        "fee_charged": "20000.00",
+        **overrides,
+    }
+
+
+def compensation(**overrides: str) -> dict[str, str]:
+    """A valid guarantee_compensations line, on `loan()`."""
+    return {
+        "case_id": "GC1",
+        "bank_code": BANK_A,
+        "loan_id": "L0001",
+        "enterprise_uscc": VALID_USCCS[0],
+        "direct_guarantor": "重庆三峡融资担保集团股份有限公司",
+        "compensation_date": "2026-11-20",
+        "loss_amount": "10000000.00",
+        **overrides,
+    }
+
+
+def whitelist_push(**overrides: str) -> dict[str, str]:
+    """A valid whitelist_pushes line."""
+    return {
+        "push_id": "WP1",
+        "enterprise_uscc": VALID_USCCS[0],
+        "bank_code": BANK_A,
+        "push_date": "2026-10-05",
+        "status": "已推送",
+        "status_date": "2026-10-05",
+        "amount": "",
+        **overrides,
+    }
+
+
+def known_loans(*rows: dict[str, str]):
+    """A gate's loan lookup over `rows` (loan() lines), as if the warehouse held them: the
+    same contract `warehouse.raw.loan_lookup` serves from the raw store."""
+    import polars as pl
+
+    lines = pl.DataFrame(
+        {
+            "bank_code": [r["bank_code"] for r in rows],
+            "loan_id": [r["loan_id"] for r in rows],
+            "report_period": [
+                datetime.strptime(r["report_period"], "%Y-%m").date().replace(day=28) for r in rows
+            ],
+            "borrower_uscc": [r["borrower_uscc"] for r in rows],
+            "product": [r["product"] or None for r in rows],
+            "balance_cny": [float(r["balance_cny"] or r["balance"]) for r in rows],
+        }
+    )
+
+    def lookup(keys, excluded):
+        return lines.join(keys.select("bank_code", "loan_id"), on=["bank_code", "loan_id"])
+
+    return lookup
+
+
+def rows_of(con, sql: str, params=()) -> list[dict]:
+    """The rows of a query on a DuckDB connection, as dicts by column name."""
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def other_writer(home, seconds: float):
     """Another process holding `home`'s writer lock for `seconds` (returned once it holds)."""
     import subprocess

@@ -16,6 +16,7 @@ import polars as pl
 
 from ingest.kinds import KINDS
 from ingest.submission import normalise
+from quality.linked import LOAN_LINES_SCHEMA, LoanLookup
 from warehouse.disk import flush
 from warehouse.home import Home
 
@@ -154,3 +155,50 @@ def _numbered(home: Home, folder) -> list[tuple[str, int, Path]]:
             if number.isdigit():
                 found.append((kind, int(number), path))
     return sorted(found, key=lambda item: item[1])
+
+
+def loan_lookup(home: Home, known: pl.DataFrame, staged: bool = False) -> LoanLookup:
+    """The gate's view of the loans a claim or compensation names: the lines of every
+    currently accepted loans file (`known`, the ledger's current aggregates) of the banks
+    asked about — and, with `staged`, of the loans files of the batch being taken, which
+    wait in the incoming area until the ledger commits them."""
+    current = known.filter(pl.col("kind") == "loans").select("submission_id", "bank_code")
+
+    def lookup(keys: pl.DataFrame, excluded: set[int]) -> pl.DataFrame:
+        banks = keys["bank_code"].unique().to_list()
+        ids = current.filter(pl.col("bank_code").is_in(banks))["submission_id"].to_list()
+        paths = [kind_dir(home, "loans") / f"{sid}.parquet" for sid in ids]
+        if staged:
+            paths += [
+                path
+                for kind, sid, path in staged_files(home)
+                if kind == "loans" and sid not in excluded
+            ]
+        paths = [p for p in paths if p.exists()]
+        if not paths:
+            return pl.DataFrame(schema=LOAN_LINES_SCHEMA)
+        wanted = keys.select("bank_code", "loan_id").lazy()
+        return (
+            pl.scan_parquet(paths)
+            .filter(
+                pl.col("bank_code").is_in(banks)
+                & pl.col("loan_id").is_in(keys["loan_id"].unique().to_list())
+            )
+            .join(wanted, on=["bank_code", "loan_id"], how="semi")
+            .select(
+                "bank_code",
+                "loan_id",
+                "report_period",
+                "borrower_uscc",
+                "product",
+                # A CNY loan's balance is its CNY balance, given or not.
+                pl.when(pl.col("currency") == "CNY")
+                .then(pl.coalesce("balance_cny", "balance"))
+                .otherwise(pl.col("balance_cny"))
+                .cast(pl.Float64)
+                .alias("balance_cny"),
+            )
+            .collect()
+        )
+
+    return lookup

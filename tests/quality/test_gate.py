@@ -50,9 +50,15 @@ def test_gate_runs_one_great_expectations_suite_per_kind_and_level(gate):
         "ipos",
         "loan_totals",
         "loans",
+        "subsidy_claims",
+        "bridge_loans",
+        "guarantee_compensations",
+        "whitelist_pushes",
     ]
+    # The claims and compensations also get a suite for the loans they name.
+    linked = ["subsidy_claims_link", "guarantee_compensations_link"]
     assert gate.suite_names() == sorted(
-        ["file_file", *(f"{k}_{level}" for k in kinds for level in ("file", "row"))]
+        ["file_file", *(f"{k}_{level}" for k in kinds for level in ("file", "row")), *linked]
     )
 
 

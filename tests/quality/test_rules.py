@@ -19,15 +19,22 @@ from quality.rules import MART_LEVEL, RULES
 from tests.helpers import (
     BANK_A,
     BANK_B,
+    GUARANTOR_USCC,
     LOAN_HEADERS,
     TOTAL_HEADERS,
+    VALID_USCCS,
     bond,
+    bridge_loan,
+    compensation,
     engagement,
     enterprise,
     fund,
     ipo,
+    known_loans,
     loan,
+    subsidy_claim,
     totals_matching,
+    whitelist_push,
     write_csv,
 )
 from tests.poison import dimension_bomb, endless_line_csv
@@ -117,6 +124,10 @@ REGISTERS = {
     "fund_investments": fund,
     "engagements": engagement,
     "enterprises": enterprise,
+    "subsidy_claims": subsidy_claim,
+    "bridge_loans": bridge_loan,
+    "guarantee_compensations": compensation,
+    "whitelist_pushes": whitelist_push,
 }
 PREFIX = {
     "BD": "bonds",
@@ -124,6 +135,19 @@ PREFIX = {
     "FI": "fund_investments",
     "EG": "engagements",
     "EN": "enterprises",
+    "SC": "subsidy_claims",
+    "BL": "bridge_loans",
+    "GC": "guarantee_compensations",
+    "WP": "whitelist_pushes",
+}
+# What the warehouse holds for the claims and compensations: `loan()` as a 技改专项贷.
+TECH_LOAN = loan(product="技改专项贷")
+KNOWN = GateContext(received_at=ON_TIME, loans=known_loans(TECH_LOAN))
+GUARANTEED = {
+    "guarantor_uscc": GUARANTOR_USCC,
+    "guarantor_name": "重庆三峡融资担保集团股份有限公司",
+    "guarantee_fee_rate": "0.80",
+    "guarantee_fee_paid": "8000.00",
 }
 
 
@@ -143,11 +167,17 @@ def _register_file_rules(prefix):
         "fund_investments": "invest_date",
         "engagements": "event_date",
         "enterprises": "as_of",
+        "subsidy_claims": "year",
+        "bridge_loans": "start_date",
+        "guarantee_compensations": "compensation_date",
+        "whitelist_pushes": "status_date",
     }[kind]
-    second = {**clean, date_column: "2026-09-30"}
+    second = {**clean, date_column: "2025" if kind == "subsidy_claims" else "2026-09-30"}
+    if kind == "whitelist_pushes":
+        second["push_date"] = "2026-09-01"
     if kind == "enterprises":
         second["uscc"] = "91100000100003962T"
-    for key in ("filing_id", "event_id", "deal_id"):
+    for key in ("filing_id", "event_id", "deal_id", "claim_id", "bridge_id", "case_id", "push_id"):
         if key in second:
             second[key] = second[key] + "-2"
     return {
@@ -311,6 +341,78 @@ TRIGGERS = {
     "EN-E-014": lambda t: _register(t, "enterprises", enterprise(cluster_33618="元宇宙汽车")),
     "EN-E-015": lambda t: _register(t, "enterprises", enterprise(designations="百强企业")),
     "EN-E-016": lambda t: _register(t, "enterprises", enterprise(), enterprise()),
+    "SC-E-010": lambda t: _register(t, "subsidy_claims", subsidy_claim(enterprise_name="")),
+    "SC-E-011": lambda t: _register(
+        t, "subsidy_claims", subsidy_claim(enterprise_uscc="123456789012345678")
+    ),
+    "SC-E-012": lambda t: _register(
+        t, "subsidy_claims", subsidy_claim(**{**GUARANTEED, "guarantor_uscc": "X" * 18})
+    ),
+    "SC-E-013": lambda t: _register(t, "subsidy_claims", subsidy_claim(actual_rate="0")),
+    "SC-E-014": lambda t: _register(t, "subsidy_claims", subsidy_claim(loan_amount="0")),
+    "SC-E-015": lambda t: _register(
+        t, "subsidy_claims", subsidy_claim(**{**GUARANTEED, "guarantee_fee_rate": "36"})
+    ),
+    "SC-E-016": lambda t: _register(
+        t, "subsidy_claims", subsidy_claim(**{**GUARANTEED, "guarantee_fee_paid": ""})
+    ),
+    "SC-E-017": lambda t: _register(t, "subsidy_claims", subsidy_claim(), subsidy_claim()),
+    "SC-E-018": lambda t: _register(t, "subsidy_claims", subsidy_claim(bank_code="C9999999999999")),
+    "SC-E-020": lambda t: (_register(t, "subsidy_claims", subsidy_claim(loan_id="L9999")), KNOWN),
+    "SC-E-021": lambda t: (
+        _register(t, "subsidy_claims", subsidy_claim(loan_id="L0002")),
+        GateContext(
+            received_at=ON_TIME,
+            loans=known_loans(TECH_LOAN, loan(loan_id="L0002", product="订单贷")),
+        ),
+    ),
+    "SC-E-022": lambda t: (
+        _register(t, "subsidy_claims", subsidy_claim(enterprise_uscc=VALID_USCCS[1])),
+        KNOWN,
+    ),
+    "SC-W-023": lambda t: (
+        _register(t, "subsidy_claims", subsidy_claim(loan_amount="1200000.00")),
+        KNOWN,
+    ),
+    "BL-E-010": lambda t: _register(t, "bridge_loans", bridge_loan(fee_charged="")),
+    "BL-E-011": lambda t: _register(t, "bridge_loans", bridge_loan(enterprise_uscc="X" * 18)),
+    "BL-E-012": lambda t: _register(t, "bridge_loans", bridge_loan(amount="0")),
+    "BL-E-013": lambda t: _register(t, "bridge_loans", bridge_loan(end_date="2026-10-10")),
+    "BL-E-014": lambda t: _register(t, "bridge_loans", bridge_loan(fee_rate="36")),
+    "BL-E-015": lambda t: _register(t, "bridge_loans", bridge_loan(), bridge_loan()),
+    "BL-E-016": lambda t: _register(t, "bridge_loans", bridge_loan(bank_code="C9999999999999")),
+    "GC-E-010": lambda t: _register(
+        t, "guarantee_compensations", compensation(direct_guarantor="")
+    ),
+    "GC-E-011": lambda t: _register(
+        t, "guarantee_compensations", compensation(enterprise_uscc="X" * 18)
+    ),
+    "GC-E-012": lambda t: _register(t, "guarantee_compensations", compensation(loss_amount="0")),
+    "GC-E-013": lambda t: _register(t, "guarantee_compensations", compensation(), compensation()),
+    "GC-E-014": lambda t: _register(
+        t, "guarantee_compensations", compensation(bank_code="C9999999999999")
+    ),
+    "GC-E-020": lambda t: (
+        _register(t, "guarantee_compensations", compensation(compensation_date="2026-09-30")),
+        KNOWN,
+    ),
+    "GC-E-021": lambda t: (
+        _register(t, "guarantee_compensations", compensation(enterprise_uscc=VALID_USCCS[1])),
+        KNOWN,
+    ),
+    "WP-E-010": lambda t: _register(t, "whitelist_pushes", whitelist_push(push_date="")),
+    "WP-E-011": lambda t: _register(
+        t, "whitelist_pushes", whitelist_push(enterprise_uscc="X" * 18)
+    ),
+    "WP-E-012": lambda t: _register(t, "whitelist_pushes", whitelist_push(status="待定")),
+    "WP-E-013": lambda t: _register(
+        t, "whitelist_pushes", whitelist_push(status="已对接", push_date="2026-10-20")
+    ),
+    "WP-E-014": lambda t: _register(t, "whitelist_pushes", whitelist_push(status="已放款")),
+    "WP-E-015": lambda t: _register(t, "whitelist_pushes", whitelist_push(), whitelist_push()),
+    "WP-E-016": lambda t: _register(
+        t, "whitelist_pushes", whitelist_push(bank_code="C9999999999999")
+    ),
 }
 
 
@@ -383,12 +485,22 @@ CLEAN_REGISTERS = {
             whitelist="否",
         ),
     ],
+    # An interest claim alone, and one with its guarantee fee, both on the known 技改专项贷.
+    "subsidy_claims": [subsidy_claim(), subsidy_claim(claim_id="SC2", **GUARANTEED)],
+    "bridge_loans": [bridge_loan(), bridge_loan(bridge_id="BR2", fee_rate="0", fee_charged="0")],
+    "guarantee_compensations": [compensation()],
+    "whitelist_pushes": [
+        whitelist_push(),
+        whitelist_push(status="已对接", status_date="2026-10-12"),
+        whitelist_push(status="已放款", status_date="2026-10-30", amount="5000000"),
+    ],
 }
 
 
 @pytest.mark.parametrize("kind", list(CLEAN_REGISTERS))
 def test_a_clean_register_file_triggers_no_rule(gate, tmp_path, kind):
-    assert _rules_of_first(gate, _register(tmp_path, kind, *CLEAN_REGISTERS[kind])) == {}
+    built = (_register(tmp_path, kind, *CLEAN_REGISTERS[kind]), KNOWN)
+    assert _rules_of_first(gate, built) == {}
 
 
 def test_the_rule_document_is_current_and_lists_every_rule():

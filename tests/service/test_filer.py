@@ -174,3 +174,33 @@ def test_a_stopped_service_finishes_its_hand_overs_when_it_starts_again(filing_h
     Filer(home).settle()
     handed = home.inbox / "filing-service" / str(submission.submission_id) / "loans.csv"
     assert handed.read_bytes() == path.read_bytes()
+
+
+def test_a_claim_filed_through_the_service_is_checked_against_the_banks_loans(
+    filing_home, tmp_path
+):
+    """The commission's reporter account files 技改专项贷 claims: the loan a1 of bank A is in
+    its accepted files of 2026, but no 技改专项贷; b9 is not there at all. The findings name
+    each loan, and the file can be neither signed nor handed over as accepted."""
+    from tests.helpers import VALID_USCCS, subsidy_claim
+
+    Accounts(filing_home.accounts_db).add("commission", "reporter", "市经济信息委")
+    claims = write_csv(
+        tmp_path / "贴息申请_2026.csv",
+        [
+            subsidy_claim(claim_id="S1", loan_id="a1", enterprise_uscc=VALID_USCCS[0]),
+            subsidy_claim(claim_id="S2", loan_id="b9"),
+        ],
+    )
+    filer = Filer(filing_home)
+    with open(claims, "rb") as handle:
+        submission = filer.receive(
+            _account(filing_home, "commission"), claims.name, handle
+        ).submission
+    assert submission.status == "with_errors" and not submission.signable
+    findings = filer.store.findings(submission.submission_id)
+    values = {(f["rule_id"], f["value"]) for f in findings.to_dicts()}
+    assert values == {
+        ("SC-E-021", "a1：—"),
+        ("SC-E-020", "b9（C1901150100001，2026）"),
+    }
