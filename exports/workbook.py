@@ -11,7 +11,7 @@ import polars as pl
 import xlsxwriter
 
 from exports.formatting import beijing, text
-from exports.labels import FILING_STATES, columns
+from exports.labels import CODE_WORDS, FILING_STATES, columns
 from exports.pack_xlsx import Styles
 from exports.printing import column_width, set_up_page, wrapped_lines
 from exports.safety import XLSX_OPTIONS
@@ -103,6 +103,162 @@ CHANGES = columns(
     "live_rank_city",
     "caused_by_submissions",
 )
+# The plan's money (四、 and 五、): one sheet per mart, years (or months) up to the period.
+MONEY = (
+    (
+        "贴息",
+        "marts.interest_subsidies",
+        "select * from marts.interest_subsidies where year <= year(cast(? as date)) "
+        "order by year, claim_id",
+        "技改专项贷贴息（每个申请一行；同一企业项目每年不超过 1000 万元）",
+        columns(
+            "year",
+            "claim_id",
+            "enterprise_name",
+            "project_name",
+            "bank_name",
+            "loan_id",
+            "loan_amount",
+            "actual_rate",
+            "interest_paid",
+            "is_eligible",
+            "not_eligible_reason",
+            "subsidy_rate",
+            "computed_subsidy",
+            "subsidy_due",
+            "binding_limit",
+            "project_year_subsidy",
+            "rules_version",
+        ),
+    ),
+    (
+        "担保费补助",
+        "marts.guarantee_fee_subsidies",
+        "select * from marts.guarantee_fee_subsidies where year <= year(cast(? as date)) "
+        "order by year, guarantor_name",
+        "担保费补助（每家担保机构每年一行；费率不超过 1%，补助 50%，每年不超过 100 万元）",
+        columns(
+            "year",
+            "guarantor_name",
+            "claims",
+            "eligible_claims",
+            "not_eligible_claims",
+            "fees_paid",
+            "eligible_fees_paid",
+            "computed_subsidy",
+            "subsidy_due",
+            "is_capped",
+            "rules_version",
+        ),
+    ),
+    (
+        "应急转贷",
+        "marts.bridge_loans",
+        "select * from marts.bridge_loans where year(start_date) <= year(cast(? as date)) "
+        "order by start_date, bridge_id",
+        "应急转贷（每笔一行；上限 3000 万元，双百企业 8000 万元；专精特新免收使用费）",
+        columns(
+            "bridge_id",
+            "enterprise_name",
+            "bank_name",
+            "amount",
+            "start_date",
+            "end_date",
+            "days",
+            "is_large_private",
+            "cap_amount",
+            "is_within_cap",
+            "amount_over_cap",
+            "is_fee_waived",
+            "fee_due",
+            "fee_charged",
+            "fee_overcharged",
+            "rules_version",
+        ),
+    ),
+    (
+        "风险分担",
+        "marts.risk_sharing",
+        "select * from marts.risk_sharing where year <= year(cast(? as date)) "
+        "order by compensation_date, case_id, party_order",
+        "代偿风险分担（每个案件每个分担方一行；直保 : 再担 : 国担基金 : 银行 = 4 : 2 : 2 : 2）",
+        columns(
+            "year",
+            "case_id",
+            "compensation_date",
+            "bank_name",
+            "loan_id",
+            "loss_amount",
+            "party_name",
+            "bearer",
+            "share",
+            "amount",
+            "rules_version",
+        ),
+    ),
+    (
+        "分担汇总",
+        "marts.risk_sharing_by_year",
+        "select * from marts.risk_sharing_by_year where year <= year(cast(? as date)) "
+        "order by year, party_order",
+        "代偿风险分担汇总（每个分担方每年一行）",
+        columns("year", "party_name", "cases", "losses", "amount"),
+    ),
+    (
+        "奖励",
+        "marts.policy_rewards",
+        "select * from marts.policy_rewards where year <= year(cast(? as date)) "
+        "order by year, reward_type, enterprise_name, basis_date",
+        "瞪羚、独角兽首次基金融资奖励与上市奖补（每家企业每项奖励一行）",
+        columns(
+            "year",
+            "enterprise_name",
+            "reward_type",
+            "reward_basis",
+            "basis_date",
+            "basis_amount",
+            "computed_reward",
+            "reward_due",
+            "is_capped",
+            "rewards_version",
+        ),
+    ),
+    (
+        "白名单推送",
+        "marts.whitelist_pipeline",
+        "select * from marts.whitelist_pipeline where pushed_on <= ? order by pushed_on, push_id",
+        "融资需求白名单推送进度（每个推送一行：到达各阶段的日期与推送至放款天数）",
+        columns(
+            "push_id",
+            "enterprise_name",
+            "bank_name",
+            "pushed_on",
+            "contacted_on",
+            "approved_on",
+            "disbursed_on",
+            "furthest_stage",
+            "disbursed_amount",
+            "days_to_loan",
+        ),
+    ),
+    (
+        "白名单按银行",
+        "marts.whitelist_pipeline_by_bank",
+        "select * from marts.whitelist_pipeline_by_bank where period <= ? "
+        "order by period desc, bank_code",
+        "白名单推送按银行按月汇总（最近月份在前）",
+        columns(
+            "period",
+            "bank_code",
+            "bank_name",
+            "pushed",
+            "contacted",
+            "approved",
+            "disbursed",
+            "median_days_to_loan",
+        ),
+    ),
+)
 # A state the regulator acts on first.
 STATE_ORDER = {state: n for n, state in enumerate(FILING_STATES)}
 STATE_NAMES = {state: zh for state, (zh, _) in FILING_STATES.items()}
@@ -123,15 +279,10 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
         city = read_frame(
             con, "select * from marts.city_loan_metrics where period <= ? order by period", [period]
         )
-        has_progress = (
-            con.sql(
-                "select count(*) from duckdb_tables() where schema_name = 'marts' "
-                "and table_name = 'plan_target_progress'"
-            ).fetchall()[0][0]
-            > 0
-        )
         progress = (
-            read_frame(con, "select * from marts.plan_target_progress") if has_progress else None
+            read_frame(con, "select * from marts.plan_target_progress")
+            if _has_table(con, "marts.plan_target_progress")
+            else None
         )
         quality = read_frame(
             con,
@@ -163,6 +314,10 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
         changes = read_frame(
             con, "select * from marts.evaluation_changes order by period desc, bank_code"
         )
+        money = {
+            sheet: read_frame(con, sql, [period]) if _has_table(con, table) else None
+            for sheet, table, sql, _, _ in MONEY
+        }
         comments = dict(
             con.sql(
                 "select column_name, first(comment order by table_name) from duckdb_columns() "
@@ -217,6 +372,12 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
             CHANGES,
             "冻结评价结果之后的变化（冻结结果不改写）",
         )
+        for sheet_name, table, _, title, sheet_columns in MONEY:
+            sheet = book.add_worksheet(sheet_name)
+            if money[sheet_name] is None:
+                sheet.write_string(0, 0, f"{table} 尚未建立。")
+            else:
+                _table_sheet(sheet, styles, money[sheet_name], sheet_columns, title)
         _notes_sheet(book.add_worksheet("口径说明"), styles, comments)
         book.close()
         os.replace(staged, path)
@@ -225,15 +386,26 @@ def write_regulator_workbook(db: Path, period: date, path: Path) -> Path:
     return path
 
 
+def _has_table(con, table: str) -> bool:
+    schema, name = table.split(".")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return found[0][0] > 0
+
+
 def _shown(column: str, value):
     """A cell's value as the workbook holds it: times in Beijing time, dates as text,
-    booleans as 是/否; numbers stay numbers."""
+    booleans as 是/否, the money marts' codes in words; numbers stay numbers."""
     if isinstance(value, datetime):
         return beijing(value, label=False)
     if isinstance(value, date):
         return f"{value:%Y-%m}" if column == "period" else f"{value:%Y-%m-%d}"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if column in CODE_WORDS and value is not None:
+        return CODE_WORDS[column].get(value, value)
     return value
 
 
@@ -347,9 +519,13 @@ SHEETS = (
         "季度评价冻结后，迟到或重报文件使实时结果变化的机构；冻结结果不改写。",
         "marts.evaluation_changes",
     ),
+    *(
+        (sheet, title.split("（")[0] + "：" + title.split("（", 1)[1].rstrip("）") + "。", table)
+        for sheet, table, _, title, _ in MONEY
+    ),
 )
 UNITS = (
-    "金额单位为亿元（数据仓库中以元存储）；占比与增速为百分比；变化为百分点（pp）；"
+    "金额单位为亿元，补助、奖励、转贷与代偿为万元（数据仓库中以元存储）；占比与增速为百分比；变化为百分点（pp）；"
     "得分为 0–100 分；时间为北京时间；「—」表示数据缺失，不是 0。"
 )
 NOTE_WIDTHS = [30, 70, 40]
@@ -376,7 +552,8 @@ def _notes_sheet(sheet, styles: Styles, comments: dict[str, str]) -> None:
     row += 2
     styles.header_row(sheet, row, ["列", "口径", "字段"])
     seen: set[str] = set()
-    for column, header, _ in (*RANKING, *CITY, *QUALITY, *COMPLETENESS, *CHANGES):
+    money_columns = [c for *_, sheet_columns in MONEY for c in sheet_columns]
+    for column, header, _ in (*RANKING, *CITY, *QUALITY, *COMPLETENESS, *CHANGES, *money_columns):
         if column in seen or column not in comments:
             continue
         seen.add(column)

@@ -50,6 +50,14 @@ PUBLISHED_MARTS = (
     "enterprise_financing",
     "cluster_financing",
     "listing_funnel",
+    "interest_subsidies",
+    "guarantee_fee_subsidies",
+    "bridge_loans",
+    "risk_sharing",
+    "risk_sharing_by_year",
+    "policy_rewards",
+    "whitelist_pipeline",
+    "whitelist_pipeline_by_bank",
 )
 
 

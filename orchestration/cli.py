@@ -318,9 +318,11 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "workbook",
         "the regulator workbook / 监管汇总工作簿",
-        "监管汇总工作簿：机构排名与评级、全市指标、规划进度、报送完整性、数据质量、评价变更。\n"
+        "监管汇总工作簿：机构排名与评级、全市指标、规划进度、报送完整性、数据质量、评价变更，"
+        "以及贴息、担保费补助、应急转贷、风险分担、奖励与白名单推送。\n"
         "The regulator workbook: banks ranked with grades, city metrics by month, plan "
-        "progress, filing completeness, data quality, evaluation changes.",
+        "progress, filing completeness, data quality, evaluation changes, and the plan's "
+        "money: subsidies, bridge loans, risk sharing, rewards and the white-list pipeline.",
         "zhirong workbook\nzhirong workbook --period 202606 --out ./reports",
         cmd_workbook,
     )

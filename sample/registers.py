@@ -105,6 +105,13 @@ def register_of(firms: Enterprises, rng: np.random.Generator) -> Register:
         ]
         for _ in keep
     ]
+    # A few 独角兽 and 双百 enterprises for the plan's rewards and bridge-loan caps, picked by
+    # position so that the random draws (and every other register fact) stay as they were.
+    for j, held in enumerate(titles):
+        if j % 89 == 7:
+            held.append("独角兽")
+        if j % 41 == 3:
+            held.append("双百")
     months = _months(PLAN_START, date(2026, 10, 31))
     whitelisted = [
         months[int(rng.integers(0, len(months)))] if rng.random() < 0.2 else None for _ in keep

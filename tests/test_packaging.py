@@ -128,6 +128,50 @@ def test_the_installed_wheel_runs_the_demo_and_leaves_its_package_untouched(inst
     assert (home / "published" / "zhirong.duckdb").is_file()
     assert (home / "dbt" / "target" / "manifest.json").is_file()
     assert list((home / "exports").glob("*/*.xlsx"))
+    _the_plans_money_is_filled(home)
     assert _tree(packages) == before
     assert not (site / "dbt_project" / "target").exists()
     assert not (site / "dbt_project" / "logs").exists()
+
+
+MONEY_SHEETS = {
+    "interest_subsidies": "贴息",
+    "guarantee_fee_subsidies": "担保费补助",
+    "bridge_loans": "应急转贷",
+    "risk_sharing": "风险分担",
+    "risk_sharing_by_year": "分担汇总",
+    "policy_rewards": "奖励",
+    "whitelist_pipeline": "白名单推送",
+    "whitelist_pipeline_by_bank": "白名单按银行",
+}
+
+
+def _the_plans_money_is_filled(home: Path) -> None:
+    """After the demo every money mart has rows, every claim and compensation named a real
+    loan (no finding on any money file), and the regulator workbook shows each mart."""
+    import duckdb
+    import openpyxl
+
+    con = duckdb.connect(str(home / "published" / "zhirong.duckdb"), read_only=True)
+    try:
+        counts = {
+            table: con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
+            for table in MONEY_SHEETS
+        }
+        findings = con.execute(
+            "select count(*) from audit.findings join audit.submissions using (submission_id) "
+            "where kind in ('subsidy_claims', 'bridge_loans', 'guarantee_compensations', "
+            "'whitelist_pushes')"
+        ).fetchall()[0][0]
+        capped = con.execute(
+            "select count(*) from marts.interest_subsidies where binding_limit = 'project_year_cap'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert all(counts.values()), counts
+    assert findings == 0 and capped >= 1
+    (workbook,) = (home / "exports").glob("*/*监管汇总.xlsx")
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    for table, sheet in MONEY_SHEETS.items():
+        # Title and header rows, then the rows of the years (or months) up to the period.
+        assert book[sheet].max_row > 2, (table, sheet)

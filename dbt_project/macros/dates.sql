@@ -120,3 +120,16 @@
 {% macro spark__warehouse_now() -%}
     to_utc_timestamp(current_timestamp(), current_timezone())
 {%- endmacro %}
+
+{#- Whole days from `start` to `finish` (a bridge loan's term). -#}
+{% macro days_between(start, finish) -%}
+    {{ return(adapter.dispatch('days_between', 'zhirong')(start, finish)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start, finish) -%}
+    date_diff('day', {{ start }}, {{ finish }})
+{%- endmacro %}
+
+{% macro spark__days_between(start, finish) -%}
+    datediff({{ finish }}, {{ start }})
+{%- endmacro %}

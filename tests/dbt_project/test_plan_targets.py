@@ -22,6 +22,7 @@ from tests.helpers import (
     fund,
     ipo,
     loan,
+    rows_of,
     totals,
     write_csv,
 )
@@ -231,14 +232,8 @@ def published(tmp_path_factory):
     con.close()
 
 
-def _rows(con, sql, params=()):
-    cursor = con.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _target(con, code, year=2024):
-    return _rows(
+    return rows_of(
         con,
         "select * from marts.plan_target_progress where target_code = ? and year = ?",
         [code, year],
@@ -259,7 +254,7 @@ def _cny(amount: str, currency: str, period: str) -> Decimal:
 
 
 def test_every_target_has_a_row_per_year(published):
-    rows = _rows(published, "select target_code, year from marts.plan_target_progress")
+    rows = rows_of(published, "select target_code, year from marts.plan_target_progress")
     assert len(rows) == 9 * 4
     assert {r["year"] for r in rows} == {2024, 2025, 2026, 2027}
 
@@ -295,7 +290,7 @@ def test_money_targets_are_cumulative_and_convert_currency(published):
     assert funds_2025["progress"] == pytest.approx(
         float(Decimal("150000000") + deal) / 100_000_000_000
     )
-    z = _rows(
+    z = rows_of(
         published,
         "select fund_amount, bond_amount from marts.enterprise_financing where uscc = ?",
         [Z],
@@ -313,7 +308,7 @@ def test_count_targets_by_hand(published):
 
 
 def test_enterprise_financing_by_hand(published):
-    rows = {r["uscc"]: r for r in _rows(published, "select * from marts.enterprise_financing")}
+    rows = {r["uscc"]: r for r in rows_of(published, "select * from marts.enterprise_financing")}
     assert set(rows) == {X, Y, Z}
     x = rows[X]
     assert (x["bonds_issued"], x["bond_amount"]) == (1, Decimal("200000000.00"))
@@ -333,21 +328,21 @@ def test_enterprise_financing_by_hand(published):
 
 
 def test_cluster_and_funnel_by_hand(published):
-    cluster = _rows(
+    cluster = rows_of(
         published,
         "select * from marts.cluster_financing where cluster_code = 'P1' and period = ?",
         [date(2024, 12, 31)],
     )[0]
     # C3612 (the helper's industry) falls in 36 → T1, so P1 has no loans; X's bond is T1's.
     assert cluster["loans"] == 0
-    auto = _rows(
+    auto = rows_of(
         published,
         "select * from marts.cluster_financing where cluster_code = 'T1' and period = ?",
         [date(2024, 12, 31)],
     )[0]
     assert auto["mfg_loans"] == Decimal("1500.00")
     assert auto["mfg_mlt_share"] == pytest.approx(0.8)
-    march = _rows(
+    march = rows_of(
         published,
         "select bonds_issued, bond_amount from marts.cluster_financing "
         "where cluster_code = 'T1' and period = ?",
@@ -356,7 +351,7 @@ def test_cluster_and_funnel_by_hand(published):
     assert (march["bonds_issued"], march["bond_amount"]) == (1, Decimal("200000000.00"))
     funnel = {
         r["stage"]: r
-        for r in _rows(published, "select * from marts.listing_funnel where year = 2024")
+        for r in rows_of(published, "select * from marts.listing_funnel where year = 2024")
     }
     assert funnel["签署IPO协议"]["reached_by_year_end"] == 2
     assert funnel["辅导备案"]["conversion_from_previous_stage"] == pytest.approx(0.5)

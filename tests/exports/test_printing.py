@@ -71,8 +71,9 @@ def test_a_banks_pack_prints_on_at_most_three_a4_pages(printed):
 def test_the_regulator_workbook_prints_one_page_wide_on_a4(printed):
     pages = PdfReader(printed["workbook"]).pages
     assert all(sorted(_size(p)) == sorted(A4) for p in pages)
-    # Seven sheets, each fitted to the width: the ranking of 26 banks is one landscape page.
-    assert 7 <= len(pages) <= 14
+    # Fifteen sheets, each fitted to the width: the ranking of 26 banks is one landscape page;
+    # the money sheets of this fixture (no claims or bridges) are a page each.
+    assert 15 <= len(pages) <= 24
     assert _size(pages[0]) == (842, 595)
     book = openpyxl.load_workbook(printed["workbook_xlsx"])
     for sheet in book:
@@ -116,5 +117,7 @@ def test_the_workbook_explains_its_sheets_and_columns(printed):
     sheet = openpyxl.load_workbook(printed["workbook_xlsx"])["口径说明"]
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value}
     assert {"银行排名", "全市指标", "规划进度", "数据质量", "报送完整性", "评价变更"} <= cells
+    assert {"贴息", "担保费补助", "应急转贷", "风险分担", "奖励", "白名单推送"} <= cells
+    assert "subsidy_due" in cells and any("万元" in c for c in cells)
     assert "mfg_loan_share" in cells
     assert any("亿元" in c for c in cells)

@@ -32,6 +32,14 @@ def test_workbook_ranks_every_bank_with_grades_and_quality(scorecard_home, tmp_p
         "数据质量",
         "报送完整性",
         "评价变更",
+        "贴息",
+        "担保费补助",
+        "应急转贷",
+        "风险分担",
+        "分担汇总",
+        "奖励",
+        "白名单推送",
+        "白名单按银行",
         "口径说明",
     ]
     ranking = book["银行排名"]

@@ -97,6 +97,10 @@ def test_every_file_reads_as_one_reporter_and_one_month(small_sample):
     # Registers from the plan's start: here 2025-09 … 2026-10, every month.
     assert kinds["enterprises"] == kinds["bonds"] == kinds["engagements"] == 14
     assert kinds["fund_investments"] > 0 and kinds["ipos"] > 0
+    # The plan's money: bridges and pushes most months, compensations each quarter-end.
+    assert kinds["bridge_loans"] > 0 and kinds["whitelist_pushes"] > 0
+    # Compensations only at quarter-ends (five here), on bad loans the banks filed earlier.
+    assert 0 < kinds["guarantee_compensations"] <= 5
 
 
 def test_some_loans_are_in_foreign_currency(small_sample):
@@ -110,3 +114,33 @@ def test_some_loans_are_in_foreign_currency(small_sample):
     )["currency"]
     assert "CNY" in currencies.to_list()
     assert (currencies != "CNY").sum() >= 1
+
+
+def test_subsidy_claims_name_real_tech_loans_and_reach_every_cap(tmp_path):
+    """Each claim's loan is a 技改专项贷 to the claimant in its bank's files of the claim year,
+    read back from the bank files themselves; the year holds a claim over the project cap,
+    one not eligible (no interest yet) and a fee above 1 %."""
+    files = generate(tmp_path, SampleConfig(banks=4, start="2025-01", end="2026-03"))
+    claims = next(p for p in files if p.name == "技改专项贷贴息申请_2025.csv")
+    rows = read_submission(claims).data
+    loans = pl.concat(
+        [
+            read_submission(p).data.select(
+                "bank_code", "loan_id", "borrower_uscc", "product", "report_period"
+            )
+            for p in _bank_files(files)
+            if "loan_totals" not in p.name and "各项贷款" not in p.name
+        ]
+    ).filter(pl.col("report_period").dt.year() == 2025)
+    matched = rows.join(
+        loans,
+        left_on=["bank_code", "loan_id", "enterprise_uscc"],
+        right_on=["bank_code", "loan_id", "borrower_uscc"],
+    )
+    assert set(matched["claim_id"]) == set(rows["claim_id"])
+    assert set(matched["product"]) == {"技改专项贷"}
+    major = rows.filter(pl.col("project_name").str.contains("重大项目"))
+    # 2400万 of interest at any sample rate is over 1000万 of subsidy.
+    assert major["interest_paid"].sum() == 24_000_000
+    assert (rows["interest_paid"] == 0).any()
+    assert (rows["guarantee_fee_rate"] > 1).any() and (rows["guarantee_fee_rate"] <= 1).any()

@@ -1,0 +1,89 @@
+with
+
+claims as (
+
+    select * from {{ ref('stg_raw__subsidy_claims') }}
+
+),
+
+loans as (
+
+    select * from {{ ref('stg_raw__loans') }}
+
+),
+
+divisions as (
+
+    select * from {{ ref('gbt4754_divisions') }}
+
+),
+
+banks as (
+
+    select * from {{ ref('banks') }}
+
+),
+
+claimed_loans as (
+
+    -- Only the lines of claimed loans: a semi-join on the (small) claims, so a warehouse
+    -- without claims reads no loan line here.
+    select
+        loans.*,
+        coalesce(divisions.is_manufacturing, false) as is_manufacturing
+    from loans
+    left join divisions
+        on loans.industry_division = divisions.division_code
+    where loans.loan_id in (select loan_id from claims)
+
+),
+
+claimed_lines as (
+
+    -- The claim's loan in the bank's current files of the claim year: the gate checked it
+    -- on arrival, but a later resubmission of the loans file can take it away.
+    select
+        claims.claim_id,
+        max(
+            case
+                when claimed_loans.product = '技改专项贷'
+                    and claimed_loans.borrower_uscc = claims.enterprise_uscc
+                    then 1
+                else 0
+            end
+        ) as tech_loan_lines,
+        max(case when claimed_loans.is_manufacturing then 1 else 0 end) as manufacturing_lines,
+        -- A CNY loan's balance is its CNY balance; a foreign one's the bank's own CNY figure.
+        max(
+            case
+                when claimed_loans.currency = 'CNY'
+                    then coalesce(claimed_loans.balance_cny, claimed_loans.balance)
+                else claimed_loans.balance_cny
+            end
+        ) as loan_highest_balance
+    from claims
+    inner join claimed_loans
+        on claims.bank_code = claimed_loans.bank_code
+            and claims.loan_id = claimed_loans.loan_id
+            and year(claimed_loans.period) = claims.year
+    group by claims.claim_id
+
+),
+
+final as (
+
+    select
+        claims.*,
+        banks.bank_name,
+        coalesce(claimed_lines.tech_loan_lines = 1, false) as is_tech_loan_current,
+        coalesce(claimed_lines.manufacturing_lines = 1, false) as is_manufacturing_borrower,
+        claimed_lines.loan_highest_balance
+    from claims
+    left join claimed_lines
+        on claims.claim_id = claimed_lines.claim_id
+    left join banks
+        on claims.bank_code = banks.bank_code
+
+)
+
+select * from final
