@@ -421,9 +421,7 @@ COMPUTED_DETAILS = {
     BORROWER_DETAIL: "loan_id",
     AMOUNT_DETAIL: "loan_amount",
 }
-
 # Which facts column explains a file-level finding.
-
 _FACT_DETAIL = {
     "missing_required": "missing_names",
     "duplicated_columns": "duplicated_names",

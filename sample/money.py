@@ -19,7 +19,7 @@ from ingest import bridge_loans, guarantee_compensations, subsidy_claims, whitel
 from ingest.subsidy_claims import TECH_LOAN
 from sample.banks import BankProfile
 from sample.population import Enterprises, make_uscc, write_table
-from sample.registers import PLAN_START, Register, _day_in, _month_end, _months, _zh
+from sample.registers import PLAN_START, Register, day_in, month_end_on, month_ends, zh_frame
 
 # Guarantors of 技改专项贷 projects: the first takes the big projects (and reaches the
 # 100万 cap a year); fee rates above 1 % are not eligible for the fee subsidy.
@@ -65,7 +65,7 @@ def generate_money(
         if frame.height:
             yield _write(out_dir, f"技改专项贷贴息申请_{year}.csv", frame, date(year + 1, 1, 10))
     banks = [b.profile for b in books]
-    for period in _months(max(months[0], PLAN_START), last):
+    for period in month_ends(max(months[0], PLAN_START), last):
         month_rng = np.random.default_rng([seed, 4222, period.year, period.month])
         frame = _bridges(register, banks, period, month_rng)
         if frame.height:
@@ -164,7 +164,7 @@ def _claims(
                 "guarantee_fee_paid": f"{fee:.2f}" if guaranteed else "",
             }
         )
-    return _zh(subsidy_claims.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
+    return zh_frame(subsidy_claims.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
 def _bridges(
@@ -180,7 +180,7 @@ def _bridges(
         i = int(rng.integers(0, len(register.uscc)))
         large = rng.random() < 0.12
         amount = float(rng.uniform(3.5e7, 9.0e7) if large else rng.lognormal(np.log(1.2e7), 0.6))
-        start = _day_in(period, rng)
+        start = day_in(period, rng)
         days = int(rng.integers(5, 31))
         waived = "专精特新" in register.designations[i]
         due = 0.0 if waived else amount * BRIDGE_FEE_RATE / 100 * days / 365
@@ -201,7 +201,7 @@ def _bridges(
         )
     if not rows:
         return pl.DataFrame()
-    return _zh(bridge_loans.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
+    return zh_frame(bridge_loans.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
 def _compensations(filed: pl.DataFrame, period: date, rng: np.random.Generator) -> pl.DataFrame:
@@ -228,11 +228,11 @@ def _compensations(filed: pl.DataFrame, period: date, rng: np.random.Generator) 
                 "loan_id": loan["loan_id"],
                 "enterprise_uscc": loan["uscc"],
                 "direct_guarantor": GUARANTORS[int(rng.integers(0, len(GUARANTORS)))],
-                "compensation_date": f"{_day_in(period, rng):%Y-%m-%d}",
+                "compensation_date": f"{day_in(period, rng):%Y-%m-%d}",
                 "loss_amount": f"{loan['amount_cny'] * rng.uniform(0.3, 1.0):.2f}",
             }
         )
-    return _zh(guarantee_compensations.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
+    return zh_frame(guarantee_compensations.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
 def _pushes(
@@ -247,7 +247,7 @@ def _pushes(
             continue
         active = [b for b in banks if b.active_from is None or b.active_from <= joined]
         bank = active[int(rng.integers(0, len(active)))].code
-        pushed = _day_in(joined, rng)
+        pushed = day_in(joined, rng)
         push = {"push_id": f"WP{pushed:%Y%m}{i:05d}", "uscc": register.uscc[i], "bank": bank}
         steps = [("已推送", pushed, None)]
         when = pushed + timedelta(days=int(rng.integers(3, 21)))
@@ -266,13 +266,13 @@ def _pushes(
         events += [{**push, "status": s, "date": d, "amount": a} for s, d, a in steps if d <= last]
     by_month: dict[date, list[dict]] = {}
     for event in events:
-        by_month.setdefault(_month_end(event["date"]), []).append(event)
+        by_month.setdefault(month_end_on(event["date"]), []).append(event)
     for period in sorted(by_month):
         rows = sorted(by_month[period], key=lambda e: (e["date"], e["push_id"]))
         first = {e["push_id"]: e["date"] for e in events if e["status"] == "已推送"}
         yield (
             period,
-            _zh(
+            zh_frame(
                 whitelist_pushes.COLUMNS,
                 {
                     "push_id": [e["push_id"] for e in rows],

@@ -112,7 +112,7 @@ def register_of(firms: Enterprises, rng: np.random.Generator) -> Register:
             held.append("独角兽")
         if j % 41 == 3:
             held.append("双百")
-    months = _months(PLAN_START, date(2026, 10, 31))
+    months = month_ends(PLAN_START, date(2026, 10, 31))
     whitelisted = [
         months[int(rng.integers(0, len(months)))] if rng.random() < 0.2 else None for _ in keep
     ]
@@ -133,7 +133,7 @@ def generate_registers(
     """Every register file from the plan's start (or `start`, if later) to `end`."""
     rng = np.random.default_rng([seed, 33618])
     register = register_of(firms, rng)
-    months = _months(max(start, PLAN_START), end)
+    months = month_ends(max(start, PLAN_START), end)
     track = _ipo_track(register, months, rng)
     for period in months:
         month_rng = np.random.default_rng([seed, period.year, period.month])
@@ -151,7 +151,7 @@ def generate_registers(
             period,
             "亿元",
         )
-        events = [e for e in track if _month_end(e[2]) == period]
+        events = [e for e in track if month_end_on(e[2]) == period]
         if events:
             yield _write(
                 out_dir, f"上市培育_{period:%Y%m}.csv", _ipo_frame(events, register), period
@@ -168,24 +168,28 @@ def generate_registers(
         )
 
 
-def _months(first: date, last: date) -> list[date]:
-    out, current = [], _month_end(first)
+def month_ends(first: date, last: date) -> list[date]:
+    """Every month-end from `first`'s month to `last`."""
+    out, current = [], month_end_on(first)
     while current <= last:
         out.append(current)
-        current = _month_end(current + timedelta(days=1))
+        current = month_end_on(current + timedelta(days=1))
     return out
 
 
-def _month_end(day: date) -> date:
+def month_end_on(day: date) -> date:
+    """The month-end of `day`'s month."""
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return following - timedelta(days=1)
 
 
-def _day_in(period: date, rng: np.random.Generator) -> date:
+def day_in(period: date, rng: np.random.Generator) -> date:
+    """A random day of the month ending on `period`."""
     return period.replace(day=int(rng.integers(1, period.day + 1)))
 
 
-def _zh(kind_columns, frame: dict[str, list]) -> pl.DataFrame:
+def zh_frame(kind_columns, frame: dict[str, list]) -> pl.DataFrame:
+    """Columns of text under the kind's Chinese headers, as the commission's files carry them."""
     zh = {c.name: c.zh for c in kind_columns}
     return pl.DataFrame(
         {zh[k]: v for k, v in frame.items()}, schema={zh[k]: pl.String for k in frame}
@@ -193,7 +197,7 @@ def _zh(kind_columns, frame: dict[str, list]) -> pl.DataFrame:
 
 
 def _register_frame(register: Register, period: date, listed: set[str]) -> pl.DataFrame:
-    return _zh(
+    return zh_frame(
         enterprises.COLUMNS,
         {
             "uscc": list(register.uscc),
@@ -229,7 +233,7 @@ def _bonds_frame(register: Register, period: date, rng: np.random.Generator) -> 
                 "bond_type": kind,
                 "labels": "、".join(labels),
                 "market": BOND_MARKET[kind],
-                "issue_date": f"{_day_in(period, rng):%Y-%m-%d}",
+                "issue_date": f"{day_in(period, rng):%Y-%m-%d}",
                 "term_years": str(int(rng.choice([1, 2, 3, 3, 5, 5, 7, 10]))),
                 # 境外债 amounts are in USD: a seventh of the CNY size keeps the money alike.
                 "amount": f"{amount_yi / (7 if currency == 'USD' else 1):.4f}",
@@ -240,7 +244,7 @@ def _bonds_frame(register: Register, period: date, rng: np.random.Generator) -> 
                 ),
             }
         )
-    return _zh(bonds.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
+    return zh_frame(bonds.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
 def _ipo_track(register: Register, months: list[date], rng: np.random.Generator) -> list[tuple]:
@@ -249,7 +253,7 @@ def _ipo_track(register: Register, months: list[date], rng: np.random.Generator)
     events = []
     starters = rng.choice(len(register.uscc), size=min(150, len(register.uscc)), replace=False)
     for i in starters:
-        when = _day_in(months[int(rng.integers(0, len(months)))], rng)
+        when = day_in(months[int(rng.integers(0, len(months)))], rng)
         if rng.random() < 0.15:
             events.append(
                 (register.uscc[i], str(rng.choice(ipos.SIDE_TRACKS)), when, None, None, None, None)
@@ -288,7 +292,7 @@ def _stock_code(exchange: str, board: str, when: date, rng: np.random.Generator)
 def _ipo_frame(events: list[tuple], register: Register) -> pl.DataFrame:
     names = dict(zip(register.uscc, register.name, strict=True))
     ordered = sorted(events, key=lambda e: (e[2], e[0]))
-    return _zh(
+    return zh_frame(
         ipos.COLUMNS,
         {
             "event_id": [f"IP{e[2]:%Y%m}{n:04d}" for n, e in enumerate(ordered, start=1)],
@@ -310,7 +314,7 @@ def _fund_frame(
     deals = int(rng.poisson(2.5))
     fund_name, fund_type = FUND_NAMES[manager]
     picks = rng.integers(0, len(register.uscc), deals)
-    return _zh(
+    return zh_frame(
         fund_investments.COLUMNS,
         {
             "deal_id": [f"FI{n}{period:%Y%m}{k + 1:03d}" for k in range(deals)],
@@ -319,7 +323,7 @@ def _fund_frame(
             "fund_manager": [manager] * deals,
             "investee_uscc": [register.uscc[i] for i in picks],
             "investee_name": [register.name[i] for i in picks],
-            "invest_date": [f"{_day_in(period, rng):%Y-%m-%d}" for _ in range(deals)],
+            "invest_date": [f"{day_in(period, rng):%Y-%m-%d}" for _ in range(deals)],
             # 万元 in the header: ~2亿 a deal, ~15亿 a month — behind the 1000亿 pace.
             "amount": [f"{rng.uniform(0.6, 3.4) * 1e4:.2f}" for _ in range(deals)],
             "is_return_investment": [str(rng.choice(["是", "否"])) for _ in range(deals)],
@@ -333,7 +337,7 @@ def _engagement_frame(register: Register, period: date, rng: np.random.Generator
     for event in range(10):
         hard_tech = event == 0
         kind = "硬科技帮扶" if hard_tech else str(rng.choice(engagements.EVENT_TYPES[:5]))
-        day = _day_in(period, rng)
+        day = day_in(period, rng)
         # ~95 家次 a month (on pace for 1000 a year); three hard-tech firms (behind 50).
         for i in rng.choice(
             len(register.uscc), 3 if hard_tech else int(rng.integers(7, 13)), replace=False
@@ -353,7 +357,7 @@ def _engagement_frame(register: Register, period: date, rng: np.random.Generator
                     else "",
                 }
             )
-    return _zh(engagements.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
+    return zh_frame(engagements.COLUMNS, {k: [r[k] for r in rows] for k in rows[0]})
 
 
 def _write(
