@@ -1,5 +1,7 @@
 """The regulator's workbook: every bank ranked with its grade, the city's metrics over time,
-plan progress, and each bank's data-quality record — for the regulator, so banks are named."""
+plan progress, each bank's data-quality record, and the plan's money (subsidies, bridge
+loans, risk sharing, rewards, the white-list pipeline) — for the regulator, so banks are
+named."""
 
 from __future__ import annotations
 
