@@ -392,28 +392,36 @@ def whitelist_push(**overrides: str) -> dict[str, str]:
     }
 
 
-def known_loans(*rows: dict[str, str]):
-    """A gate's loan lookup over `rows` (loan() lines), as if the warehouse held them: the
-    same contract `warehouse.raw.loan_lookup` serves from the raw store."""
+def known_loans(root: Path, *rows: dict[str, str]):
+    """The gate's loan lookup (`warehouse.raw.loan_lookup`) over a raw store under `root`
+    holding `rows` (loan() lines) as accepted loans files, one per bank and month, read and
+    normalised by the ingest code itself."""
     import polars as pl
 
-    lines = pl.DataFrame(
-        {
-            "bank_code": [r["bank_code"] for r in rows],
-            "loan_id": [r["loan_id"] for r in rows],
-            "report_period": [
-                datetime.strptime(r["report_period"], "%Y-%m").date().replace(day=28) for r in rows
-            ],
-            "borrower_uscc": [r["borrower_uscc"] for r in rows],
-            "product": [r["product"] or None for r in rows],
-            "balance_cny": [float(r["balance_cny"] or r["balance"]) for r in rows],
-        }
+    from ingest.submission import read_submission
+    from quality.crossfile import AGGREGATE_SCHEMA
+    from warehouse.home import Home
+    from warehouse.raw import kind_dir, loan_lookup, raw_schema
+
+    home = Home(root).ensure()
+    kind_dir(home, "loans").mkdir(parents=True, exist_ok=True)
+    files: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for row in rows:
+        files.setdefault((row["bank_code"], row["report_period"]), []).append(row)
+    known = []
+    for sid, lines in enumerate(files.values(), start=1):
+        path = write_csv(root / "sent" / f"loans_{sid}.csv", lines, LOAN_HEADERS)
+        data = read_submission(path).data.with_columns(submission_id=pl.lit(sid, pl.Int64))
+        data.select(list(raw_schema("loans"))).write_parquet(
+            kind_dir(home, "loans") / f"{sid}.parquet"
+        )
+        known.append((sid, "loans", lines[0]["bank_code"], data["report_period"][0], 0.0, 0.0))
+    return loan_lookup(
+        home,
+        pl.DataFrame(
+            [dict(zip(AGGREGATE_SCHEMA, k, strict=True)) for k in known], schema=AGGREGATE_SCHEMA
+        ),
     )
-
-    def lookup(keys, excluded):
-        return lines.join(keys.select("bank_code", "loan_id"), on=["bank_code", "loan_id"])
-
-    return lookup
 
 
 def rows_of(con, sql: str, params=()) -> list[dict]:

@@ -32,7 +32,7 @@ def gate() -> Gate:
 
 
 def _findings(gate, path, *lines):
-    context = GateContext(loans=known_loans(*lines))
+    context = GateContext(loans=known_loans(path.parent / "store", *lines))
     result = gate_files(gate, [(1, path, path.name)], context).result
     return result.verdicts[1], result.findings.to_dicts()
 

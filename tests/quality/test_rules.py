@@ -142,7 +142,15 @@ PREFIX = {
 }
 # What the warehouse holds for the claims and compensations: `loan()` as a 技改专项贷.
 TECH_LOAN = loan(product="技改专项贷")
-KNOWN = GateContext(received_at=ON_TIME, loans=known_loans(TECH_LOAN))
+
+
+def _known_loans(tmp, *lines):
+    """A context whose raw store (under `tmp`) holds `lines`, by default the 技改专项贷."""
+    return GateContext(
+        received_at=ON_TIME, loans=known_loans(tmp / "store", *(lines or (TECH_LOAN,)))
+    )
+
+
 GUARANTEED = {
     "guarantor_uscc": GUARANTOR_USCC,
     "guarantor_name": "重庆三峡融资担保集团股份有限公司",
@@ -358,21 +366,21 @@ TRIGGERS = {
     ),
     "SC-E-017": lambda t: _register(t, "subsidy_claims", subsidy_claim(), subsidy_claim()),
     "SC-E-018": lambda t: _register(t, "subsidy_claims", subsidy_claim(bank_code="C9999999999999")),
-    "SC-E-020": lambda t: (_register(t, "subsidy_claims", subsidy_claim(loan_id="L9999")), KNOWN),
+    "SC-E-020": lambda t: (
+        _register(t, "subsidy_claims", subsidy_claim(loan_id="L9999")),
+        _known_loans(t),
+    ),
     "SC-E-021": lambda t: (
         _register(t, "subsidy_claims", subsidy_claim(loan_id="L0002")),
-        GateContext(
-            received_at=ON_TIME,
-            loans=known_loans(TECH_LOAN, loan(loan_id="L0002", product="订单贷")),
-        ),
+        _known_loans(t, TECH_LOAN, loan(loan_id="L0002", product="订单贷")),
     ),
     "SC-E-022": lambda t: (
         _register(t, "subsidy_claims", subsidy_claim(enterprise_uscc=VALID_USCCS[1])),
-        KNOWN,
+        _known_loans(t),
     ),
     "SC-W-023": lambda t: (
         _register(t, "subsidy_claims", subsidy_claim(loan_amount="1200000.00")),
-        KNOWN,
+        _known_loans(t),
     ),
     "BL-E-010": lambda t: _register(t, "bridge_loans", bridge_loan(fee_charged="")),
     "BL-E-011": lambda t: _register(t, "bridge_loans", bridge_loan(enterprise_uscc="X" * 18)),
@@ -394,11 +402,11 @@ TRIGGERS = {
     ),
     "GC-E-020": lambda t: (
         _register(t, "guarantee_compensations", compensation(compensation_date="2026-09-30")),
-        KNOWN,
+        _known_loans(t),
     ),
     "GC-E-021": lambda t: (
         _register(t, "guarantee_compensations", compensation(enterprise_uscc=VALID_USCCS[1])),
-        KNOWN,
+        _known_loans(t),
     ),
     "WP-E-010": lambda t: _register(t, "whitelist_pushes", whitelist_push(push_date="")),
     "WP-E-011": lambda t: _register(
@@ -499,7 +507,7 @@ CLEAN_REGISTERS = {
 
 @pytest.mark.parametrize("kind", list(CLEAN_REGISTERS))
 def test_a_clean_register_file_triggers_no_rule(gate, tmp_path, kind):
-    built = (_register(tmp_path, kind, *CLEAN_REGISTERS[kind]), KNOWN)
+    built = (_register(tmp_path, kind, *CLEAN_REGISTERS[kind]), _known_loans(tmp_path))
     assert _rules_of_first(gate, built) == {}
 
 

@@ -56,6 +56,7 @@ final as (
         borrower_uscc,
         industry_code,
         industry_division,
+        product,
         issue_date,
         maturity_date,
         guarantee_type,

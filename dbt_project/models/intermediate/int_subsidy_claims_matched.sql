@@ -8,13 +8,7 @@ claims as (
 
 loans as (
 
-    select * from {{ ref('stg_raw__loans') }}
-
-),
-
-divisions as (
-
-    select * from {{ ref('gbt4754_divisions') }}
+    select * from {{ ref('int_loans_classified') }}
 
 ),
 
@@ -27,14 +21,10 @@ banks as (
 claimed_loans as (
 
     -- Only the lines of claimed loans: a semi-join on the (small) claims, so a warehouse
-    -- without claims reads no loan line here.
-    select
-        loans.*,
-        coalesce(divisions.is_manufacturing, false) as is_manufacturing
-    from loans
-    left join divisions
-        on loans.industry_division = divisions.division_code
-    where loans.loan_id in (select loan_id from claims)
+    -- without claims reads no loan line here. Manufacturing and the CNY balance are
+    -- int_loans_classified's, the one place they are decided.
+    select * from loans
+    where loan_id in (select loan_id from claims)
 
 ),
 
@@ -53,14 +43,7 @@ claimed_lines as (
             end
         ) as tech_loan_lines,
         max(case when claimed_loans.is_manufacturing then 1 else 0 end) as manufacturing_lines,
-        -- A CNY loan's balance is its CNY balance; a foreign one's the bank's own CNY figure.
-        max(
-            case
-                when claimed_loans.currency = 'CNY'
-                    then coalesce(claimed_loans.balance_cny, claimed_loans.balance)
-                else claimed_loans.balance_cny
-            end
-        ) as loan_highest_balance
+        max(claimed_loans.balance_in_cny) as loan_highest_balance
     from claims
     inner join claimed_loans
         on claims.bank_code = claimed_loans.bank_code
