@@ -29,7 +29,7 @@ from warehouse.home import Home
 class PassThrough:
     """Accepts every file without validating anything: the ingest-only baseline."""
 
-    def start(self, context: GateContext) -> PassThrough:
+    def start(self, context: GateContext, limits=None) -> PassThrough:
         self._facts, self._ids = [], []
         return self
 

@@ -5,7 +5,9 @@ Two validations per kind and batch keep GX's fixed cost per run, not per file: o
 one-row-per-file facts frame (structure, one bank and one period, registered bank, and the
 cross-file figures of `quality.crossfile`) and one over the rows of every structurally sound
 file (arrow-backed pandas, only the columns the suite needs). A row's verdict is attributed
-to its file through `submission_id`."""
+to its file through `submission_id`. A big chunk's rows are not handed over line by line:
+the row rules first run over their lossless reductions (`quality.compact`), once per batch,
+and only a file they fail is validated line by line."""
 
 from __future__ import annotations
 
@@ -17,11 +19,14 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.batches import CHUNK_BYTES, Candidate, read_in_chunks, unexpected_failure
+from ingest.batches import CHUNK_BYTES, Candidate, read_in_chunks, read_one, unexpected_failure
 from ingest.kinds import KINDS, LINKED_KINDS
 from ingest.limits import ReadLimits
 from ingest.reference import Reference
 from ingest.schema import AMOUNT, DATE, PERIOD, RATE
+from ingest.submission import normalise_submissions
+from ingest.unreadable import UnreadableFile
+from quality.compact import PROBE, Compaction, numbered_checks, probe_hits
 from quality.crossfile import (
     GateContext,
     GateSettings,
@@ -43,7 +48,7 @@ from quality.rules import (
     Rule,
     rules_for,
 )
-from quality.suites import Suites
+from quality.suites import GateError, Suites
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,10 @@ MAX_EXAMPLES_PER_RULE = 1000
 # Rows validated in one GX run: each run costs ~0.5 s of GX bookkeeping, so fewer, larger
 # runs are faster; an ingest batch (BATCH_BYTES of files) fits in one.
 ROWS_PER_VALIDATION = 5_000_000
+# A kind's rows in a chunk above this many are first judged on their reductions
+# (`quality.compact`), once per batch; fewer are validated line by line at once, which for
+# a small file is one GX run instead of two.
+COMPACT_ABOVE_ROWS = 50_000
 FINDINGS_SCHEMA = {
     "submission_id": pl.Int64,
     "rule_id": pl.String,
@@ -93,23 +102,33 @@ class GateResult:
 class Gate:
     """Great Expectations suites for every kind, built once per process."""
 
-    def __init__(self, reference: Reference, settings: GateSettings | None = None):
+    def __init__(
+        self,
+        reference: Reference,
+        settings: GateSettings | None = None,
+        compact_above_rows: int = COMPACT_ABOVE_ROWS,
+    ):
         self.reference = reference
         self.settings = settings or GateSettings()
+        self.compact_above_rows = compact_above_rows
         groups = {
             f"{kind}_{level}": rules_for(kind, level)
             for kind in ["file", *KINDS]
             for level in (FILE_LEVEL, ROW_LEVEL, LINK_LEVEL)
         }
-        self.suites = Suites(groups, reference, self.settings)
+        compact = {f"{kind}_compact": rules_for(kind, ROW_LEVEL) for kind in KINDS}
+        self.suites = Suites({**groups, **compact}, reference, self.settings, conditioned=compact)
 
     def suite_names(self) -> list[str]:
         """Names of the suites this gate runs."""
         return self.suites.names()
 
-    def start(self, context: GateContext | None = None) -> GateRun:
-        """A gating pass to be fed chunk by chunk (see GateRun)."""
-        return GateRun(self, context or GateContext())
+    def start(
+        self, context: GateContext | None = None, limits: ReadLimits | None = None
+    ) -> GateRun:
+        """A gating pass to be fed chunk by chunk (see GateRun); `limits` are those the
+        files were read within (a file is read again to name its lines' findings)."""
+        return GateRun(self, context or GateContext(), limits or ReadLimits())
 
     def validate(
         self,
@@ -132,9 +151,11 @@ class GateRun:
     over the (small) claim and compensation files, once every loans file of the batch has
     been read and judged."""
 
-    def __init__(self, gate: Gate, context: GateContext):
+    def __init__(self, gate: Gate, context: GateContext, limits: ReadLimits):
         self._gate = gate
         self._context = context
+        self._limits = limits
+        self._compacted: dict[str, Compaction] = {}
         self._candidates: dict[int, Candidate] = {}
         self._counts: dict[tuple[int, str], int] = {}
         self._findings: list[pl.DataFrame] = []
@@ -174,13 +195,19 @@ class GateRun:
             len(self._facts),
             len(self._aggregates),
             len(self._linked),
+            {kind: c.mark() for kind, c in self._compacted.items()},
         )
 
     def _reset(self, mark: tuple) -> None:
-        counts, findings, facts, aggregates, linked = mark
+        counts, findings, facts, aggregates, linked, compacted = mark
         self._counts = counts
         del self._findings[findings:], self._facts[facts:], self._aggregates[aggregates:]
         del self._linked[linked:]
+        for kind in list(self._compacted):
+            if kind in compacted:
+                self._compacted[kind].reset(compacted[kind])
+            else:
+                del self._compacted[kind]
 
     def _add(self, candidates: Sequence[Candidate], frames: dict[str, pl.DataFrame]) -> None:
         by_id = {c.submission_id: c for c in candidates}
@@ -199,12 +226,46 @@ class GateRun:
                 rows = row_frame(
                     kind, frame.filter(pl.col("submission_id").is_in(chosen)), self._gate.reference
                 )
-                self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
+                if rows.height > self._gate.compact_above_rows:
+                    self._compaction(kind).add(rows)
+                else:
+                    self._run(f"{kind}_row", rows, ["submission_id", "row_number"], by_id)
             if kind in LINKED_KINDS and ids:
                 self._linked.append((kind, frame.filter(pl.col("submission_id").is_in(ids))))
 
+    def _compaction(self, kind: str) -> Compaction:
+        if kind not in self._compacted:
+            self._compacted[kind] = Compaction(numbered_checks(rules_for(kind, ROW_LEVEL)))
+        return self._compacted[kind]
+
+    def _judge_compacted(self) -> None:
+        """Run each kind's row rules over its reductions; a file one of them fails is read
+        again and validated line by line, for findings naming every row."""
+        for kind, compaction in self._compacted.items():
+            frame = compaction.frame()
+            hits = self._gate.suites.run(f"{kind}_compact", frame, [PROBE])
+            for sid in sorted(compaction.failing_files(frame, probe_hits(hits))):
+                self._revalidate(kind, self._candidates[sid])
+        self._compacted = {}
+
+    def _revalidate(self, kind: str, candidate: Candidate) -> None:
+        sid, earlier = candidate.submission_id, candidate.submission
+        again = read_one(earlier.path, candidate.file_name, self._limits)
+        if isinstance(again, UnreadableFile) or again.row_count != earlier.row_count:
+            raise GateError(f"{candidate.file_name} could not be read again to name its findings")
+        frame = normalise_submissions({sid: again})[kind]
+        # The findings quote the cells from the text read again; the candidate keeps its own.
+        candidate.submission = again
+        try:
+            rows = row_frame(kind, frame, self._gate.reference)
+            self._run(f"{kind}_row", rows, ["submission_id", "row_number"], {sid: candidate})
+        finally:
+            candidate.submission = earlier
+            again.release()
+
     def finish(self) -> GateResult:
         """Run the file-level and cross-file suites and return every file's verdict."""
+        self._judge_compacted()
         candidates = self._candidates
         aggregates = pl.concat(self._aggregates) if self._aggregates else empty_aggregates()
         facts = pl.concat(self._facts, how="vertical_relaxed") if self._facts else None
@@ -300,7 +361,7 @@ def gate_files(
     candidates: list[Candidate] = []
     if not files:
         return GatedBatch([], GateResult({}, _empty_findings()), seconds)
-    run = gate.start(context)
+    run = gate.start(context, limits)
     for chunk in read_in_chunks(files, limits, chunk_bytes, seconds):
         clock = time.perf_counter()
         run.add(chunk.candidates, chunk.frames)

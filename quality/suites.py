@@ -3,12 +3,15 @@ runner that turns each failed expectation into the rows it names."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 
 import polars as pl
 
 from ingest.reference import Reference
+from quality.compact import CHECK, numbered_checks
 from quality.crossfile import GateSettings
 from quality.rules import RULES_BY_ID, Rule
 
@@ -18,65 +21,52 @@ class GateError(RuntimeError):
 
 
 class Suites:
-    """One GX validation definition per named group of rules."""
+    """One GX validation definition per named group of rules, built when first run."""
 
     def __init__(
-        self, groups: dict[str, Iterable[Rule]], reference: Reference, settings: GateSettings
+        self,
+        groups: dict[str, Iterable[Rule]],
+        reference: Reference,
+        settings: GateSettings,
+        conditioned: Iterable[str] = (),
     ):
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import (
-            DataContextConfig,
-            InMemoryStoreBackendDefaults,
-            ProgressBarsConfig,
-        )
+        """`conditioned` names the suites that run over a reduced frame
+        (`quality.compact`): each of their expectations gets a row condition on `_check`."""
+        # A gate without GX must fail here, not when its first file comes.
+        import great_expectations  # noqa: F401
         from great_expectations.execution_engine import pandas_execution_engine
 
         # Registers the identifier expectations with GX before any suite names them.
-        import quality.expectations as custom
+        import quality.expectations  # noqa: F401
 
         # GX fingerprints every in-memory batch below this size (an md5 over all values,
         # kept only as batch metadata) — on a million loan lines that costs more than the
         # validation itself. Nothing here reads the fingerprint.
         pandas_execution_engine.HASH_THRESHOLD = 0
 
-        self._gx, self._custom = gx, custom
         self._reference, self._settings = reference, settings
-        # In memory only, and no data-docs site: validation writes nothing, anywhere.
-        context = gx.get_context(
-            mode="ephemeral",
-            project_config=DataContextConfig(
-                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
-            ),
-        )
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        source = context.data_sources.add_pandas("zhirong")
+        self._groups = {name: list(rules) for name, rules in groups.items()}
+        self._conditioned = set(conditioned)
         self._validations = {}
-        for name, rules in groups.items():
-            rules = list(rules)
-            if not rules:
-                continue
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            suite = context.suites.add(self._suite(name, rules))
-            self._validations[name] = context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch, suite=suite)
-            )
 
     def names(self) -> list[str]:
         """The suites, by name."""
-        return sorted(self._validations)
+        return sorted(name for name, rules in self._groups.items() if rules)
 
-    def _suite(self, name: str, rules: list[Rule]):
-        suite = self._gx.ExpectationSuite(name)
-        for rule in rules:
-            for check in rule.checks:
-                cls = getattr(self._gx.expectations, check.expectation, None) or getattr(
-                    self._custom, check.expectation
-                )
+    def _validation(self, name: str):
+        """The validation of suite `name`, built the first time any gate runs it: a run
+        builds only the suites its files' kinds need (each costs ~0.15 s of GX
+        bookkeeping), and gates with the same rules and settings share them."""
+        if name not in self._validations:
+            expectations = []
+            for number, (rule, check) in enumerate(numbered_checks(self._groups[name])):
                 kwargs = {k: self._resolve(v) for k, v in check.kwargs.items()}
-                suite.add_expectation(
-                    cls(**kwargs, meta={"rule_id": rule.rule_id, "column": check.column})
+                condition = number if name in self._conditioned else None
+                expectations.append(
+                    (check.expectation, kwargs, rule.rule_id, check.column, condition)
                 )
-        return suite
+            self._validations[name] = _shared_validation(name, expectations)
+        return self._validations[name]
 
     def _resolve(self, value: Any) -> Any:
         """Registry sets and tolerances named in the catalogue (`@banks`, `@-reconcile_error`)."""
@@ -97,9 +87,9 @@ class Suites:
     ) -> Iterator[tuple[dict, Rule, str | None]]:
         """Validate `frame` with suite `name`; yield (row index values, rule, column) for every
         row an expectation found unexpected. Raises GateError when GX could not decide."""
-        if frame.is_empty() or name not in self._validations:
+        if frame.is_empty() or not self._groups.get(name):
             return
-        result = self._validations[name].run(
+        result = self._validation(name).run(
             batch_parameters={"dataframe": to_pandas(frame)},
             result_format={
                 "result_format": "COMPLETE",
@@ -123,6 +113,64 @@ class Suites:
             rule = RULES_BY_ID[meta["rule_id"]]
             for hit in hits:
                 yield hit, rule, meta["column"]
+
+
+# One GX context for the process: GX checks a suite's freshness through its global
+# project context, so suites of several contexts would be checked against the wrong one.
+_BUILT: dict[str, Any] = {}
+_BUILD_LOCK = threading.Lock()
+
+
+def _shared_validation(name: str, expectations: list[tuple]):
+    """The validation definition running `expectations` — (expectation, resolved kwargs,
+    rule id, column, row-condition number or None) — built once per process."""
+    key = repr((name, expectations))
+    with _BUILD_LOCK:
+        if key not in _BUILT:
+            _BUILT[key] = _build(f"{name}-{len(_BUILT)}", expectations)
+        return _BUILT[key]
+
+
+def _build(name: str, expectations: list[tuple]):
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    import quality.expectations as custom
+
+    context = _context()
+    suite = gx.ExpectationSuite(name)
+    for expectation, kwargs, rule_id, column, condition in expectations:
+        cls = getattr(gx.expectations, expectation, None) or getattr(custom, expectation)
+        if condition is not None:
+            # A reduced frame holds every check's rows: each sees only its own.
+            kwargs = {**kwargs, "row_condition": Column(CHECK) == condition}
+        suite.add_expectation(cls(**kwargs, meta={"rule_id": rule_id, "column": column}))
+    asset = context.data_sources.get("zhirong").add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe(name)
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=context.suites.add(suite))
+    )
+
+
+@cache
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    # In memory only, and no data-docs site: validation writes nothing, anywhere.
+    context = gx.get_context(
+        mode="ephemeral",
+        project_config=DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+        ),
+    )
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.data_sources.add_pandas("zhirong")
+    return context
 
 
 def to_pandas(frame: pl.DataFrame):
