@@ -10,7 +10,7 @@ import polars as pl
 
 from ingest.headers import header_unit, match_headers
 from ingest.limits import ReadLimits
-from ingest.parsing import by_distinct_value, parse_column
+from ingest.parsing import parse_column
 from ingest.readers import RawFile, UnreadableFile, read_file
 from ingest.schema import AMOUNT, DATE, PERIOD, Kind
 
@@ -122,20 +122,32 @@ def normalise_submissions(submissions: dict[int, Submission]) -> dict[str, pl.Da
         heights = [submissions[sid].text.height for sid in sids]
         stacked = pl.concat([submissions[sid].text for sid in sids], how="vertical")
         ids = pl.Series("submission_id", np.repeat(np.array(sids, dtype=np.int64), heights))
-        normalised = normalise(stacked.with_columns(ids).lazy(), first.kind, first.units)
+        normalised = normalise(stacked.with_columns(ids), first.kind, first.units)
         # The rows are already in memory: the in-memory engine beats streaming here.
         frames.setdefault(kind_name, []).append(normalised.collect(engine="in-memory"))
     return {kind: pl.concat(parts, how="vertical") for kind, parts in frames.items()}
 
 
-def normalise(text: pl.LazyFrame, kind: Kind, units: dict[str, int]) -> pl.LazyFrame:
+def normalise(text: pl.DataFrame, kind: Kind, units: dict[str, int]) -> pl.LazyFrame:
     """Typed canonical columns from the text columns: generic parsing, then the kind's own
-    vocabulary mapping."""
-    repeating = {c.name for c in kind.columns if c.parse in (DATE, PERIOD)}
-    parsed = text.with_columns(
-        parse_column(c, units.get(c.name, 1)) for c in kind.columns if c.name not in repeating
+    vocabulary mapping. Dates and periods repeat throughout a file: each distinct text is
+    parsed once and the results put back by a column-wise lookup (no join of the frame)."""
+    repeating = [c for c in kind.columns if c.parse in (DATE, PERIOD)]
+    looked_up = []
+    for column in repeating:
+        if text.is_empty():
+            # (Polars 2.1 keeps a replaced column of no rows as text, whatever it is told.)
+            looked_up.append(parse_column(column, 1))
+            continue
+        distinct = text[column.name].unique()
+        parsed = pl.DataFrame({column.name: distinct}).select(parse_column(column, 1))
+        looked_up.append(
+            pl.col(column.name).replace_strict(
+                distinct, parsed[column.name], return_dtype=parsed.schema[column.name]
+            )
+        )
+    parsed = text.lazy().with_columns(
+        *(parse_column(c, units.get(c.name, 1)) for c in kind.columns if c not in repeating),
+        *looked_up,
     )
-    for column in kind.columns:
-        if column.name in repeating:
-            parsed = by_distinct_value(parsed, column.name, {column.name: parse_column(column, 1)})
     return kind.normalise(parsed)

@@ -43,11 +43,14 @@ class DbtState:
     logs/, under HOME/dbt — never in the installed project."""
 
     root: Path
+    # The warehouse the profile points at: a parse must see the same profile as the build,
+    # or the build finds its partial-parse state stale and parses the project again.
+    build_db: Path | None = None
 
     @classmethod
     def of(cls, home: Home) -> DbtState:
         """The state directory of `home`."""
-        return cls(home.dbt)
+        return cls(home.dbt, home.build_db)
 
     @property
     def target(self) -> Path:
@@ -86,7 +89,7 @@ def ensure_manifest(state: DbtState) -> Path:
     manifest = state.manifest_path
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
         return manifest
-    result = _invoke(["parse"], state, build_db=None)
+    result = _invoke(["parse"], state, build_db=state.build_db)
     if not result.success:
         raise DbtFailed(f"dbt parse failed: {result.exception}")
     return manifest

@@ -30,7 +30,7 @@ def raw_schema(kind: str) -> pl.Schema:
     """The Polars schema of a raw file of `kind`: submission_id, row_number and the
     normalised columns (derived from the kind, so ingest and the store cannot drift)."""
     spec = KINDS[kind]
-    text = pl.LazyFrame(
+    text = pl.DataFrame(
         schema={"submission_id": pl.Int64, **{c.name: pl.String for c in spec.columns}}
     )
     columns = normalise(text, spec, {}).collect_schema()
