@@ -131,26 +131,22 @@ class Compaction:
 
     checks: list[tuple[Rule, Check]]
     parts: dict[int, list[pl.DataFrame]] = field(default_factory=dict)
-    submissions: set[int] = field(default_factory=set)
 
     def add(self, rows: pl.DataFrame) -> None:
         """Reduce a chunk's rows for every check and keep the result."""
-        self.submissions.update(rows[SID].unique().to_list())
         # One query plan for all the checks: Polars shares the scans and runs them together.
         lazy = rows.lazy()
         reduced = pl.collect_all([reduce(check, lazy) for _, check in self.checks])
         for number, frame in enumerate(reduced):
             self.parts.setdefault(number, []).append(frame)
 
-    def mark(self) -> tuple[dict[int, int], set[int]]:
+    def mark(self) -> dict[int, int]:
         """Where the kept rows end now (to undo a chunk that failed half-way)."""
-        return {n: len(p) for n, p in self.parts.items()}, set(self.submissions)
+        return {n: len(p) for n, p in self.parts.items()}
 
-    def reset(self, mark: tuple[dict[int, int], set[int]]) -> None:
+    def reset(self, mark: dict[int, int]) -> None:
         """Drop what was added since `mark`."""
-        lengths, submissions = mark
-        self.parts = {n: p[: lengths[n]] for n, p in self.parts.items() if n in lengths}
-        self.submissions = submissions
+        self.parts = {n: p[: mark[n]] for n, p in self.parts.items() if n in mark}
 
     def _reduced(self, number: int) -> pl.DataFrame:
         return pl.concat(self.parts[number], how="vertical_relaxed")
