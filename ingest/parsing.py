@@ -108,6 +108,20 @@ def by_distinct_value(
     )
 
 
+def per_distinct_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
+    """`expr` — an expression of `column` alone — as a lookup computed once per distinct
+    value of the rows already in `frame`: the eager form of `by_distinct_value`, which
+    replaces the column in place instead of joining the whole frame."""
+    if frame.is_empty():
+        # (Polars 2.1 keeps a replaced column of no rows as text, whatever it is told.)
+        return expr.alias(column)
+    distinct = frame[column].unique()
+    computed = pl.DataFrame({column: distinct}).select(expr.alias(column))
+    return pl.col(column).replace_strict(
+        distinct, computed[column], return_dtype=computed.schema[column]
+    )
+
+
 def parse_column(column: Column, factor: int) -> pl.Expr:
     """The typed canonical value of `column` from its text."""
     expr = pl.col(column.name)

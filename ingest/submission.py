@@ -10,7 +10,7 @@ import polars as pl
 
 from ingest.headers import header_unit, match_headers
 from ingest.limits import ReadLimits
-from ingest.parsing import parse_column
+from ingest.parsing import parse_column, per_distinct_value
 from ingest.readers import RawFile, UnreadableFile, read_file
 from ingest.schema import AMOUNT, DATE, PERIOD, Kind
 
@@ -133,19 +133,7 @@ def normalise(text: pl.DataFrame, kind: Kind, units: dict[str, int]) -> pl.LazyF
     vocabulary mapping. Dates and periods repeat throughout a file: each distinct text is
     parsed once and the results put back by a column-wise lookup (no join of the frame)."""
     repeating = [c for c in kind.columns if c.parse in (DATE, PERIOD)]
-    looked_up = []
-    for column in repeating:
-        if text.is_empty():
-            # (Polars 2.1 keeps a replaced column of no rows as text, whatever it is told.)
-            looked_up.append(parse_column(column, 1))
-            continue
-        distinct = text[column.name].unique()
-        parsed = pl.DataFrame({column.name: distinct}).select(parse_column(column, 1))
-        looked_up.append(
-            pl.col(column.name).replace_strict(
-                distinct, parsed[column.name], return_dtype=parsed.schema[column.name]
-            )
-        )
+    looked_up = [per_distinct_value(text, c.name, parse_column(c, 1)) for c in repeating]
     parsed = text.lazy().with_columns(
         *(parse_column(c, units.get(c.name, 1)) for c in kind.columns if c not in repeating),
         *looked_up,

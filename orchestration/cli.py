@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 data rejected or a check failed, 2 usage error."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import logging
@@ -67,8 +68,10 @@ def console() -> None:
     refresh, for nothing: by then every file is closed, every ledger and run record is
     committed (a SIGKILL at any moment is recovered from; see bench/crash.py)."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        # The reader may have gone (`zhirong status | head`): nothing left to tell it.
+        with contextlib.suppress(OSError):
+            stream.flush()
     logging.shutdown()
     os._exit(code)
 
