@@ -108,6 +108,19 @@ def by_distinct_value(
     )
 
 
+# Beyond this many distinct values a column is parsed row by row: Polars' replace_strict
+# slows down steeply with the size of its mapping.
+_MOST_LOOKED_UP = 50_000
+# A column is looked up when the head of the frame repeats this much: at most this many
+# distinct values in its first `_SAMPLED_ROWS` (cheap parses win only on few values).
+_FEW_VALUES, _SAMPLED_ROWS = 500, 10_000
+
+
+def repeats(frame: pl.DataFrame, column: str) -> bool:
+    """Whether `column` of `frame` holds few distinct values, judged on its head."""
+    return frame[column].head(_SAMPLED_ROWS).n_unique() <= _FEW_VALUES
+
+
 def per_distinct_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
     """`expr` — an expression of `column` alone — as a lookup computed once per distinct
     value of the rows already in `frame`: the eager form of `by_distinct_value`, which
@@ -116,6 +129,10 @@ def per_distinct_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Ex
         # (Polars 2.1 keeps a replaced column of no rows as text, whatever it is told.)
         return expr.alias(column)
     distinct = frame[column].unique()
+    if distinct.len() > _MOST_LOOKED_UP:
+        # A lookup this big costs far more than parsing each row (a file that repeats at
+        # its head and not further down).
+        return expr.alias(column)
     computed = pl.DataFrame({column: distinct}).select(expr.alias(column))
     return pl.col(column).replace_strict(
         distinct, computed[column], return_dtype=computed.schema[column]

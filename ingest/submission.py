@@ -10,7 +10,7 @@ import polars as pl
 
 from ingest.headers import header_unit, match_headers
 from ingest.limits import ReadLimits
-from ingest.parsing import parse_column, per_distinct_value
+from ingest.parsing import parse_column, per_distinct_value, repeats
 from ingest.readers import RawFile, UnreadableFile, read_file
 from ingest.schema import AMOUNT, DATE, PERIOD, Kind
 
@@ -130,12 +130,13 @@ def normalise_submissions(submissions: dict[int, Submission]) -> dict[str, pl.Da
 
 def normalise(text: pl.DataFrame, kind: Kind, units: dict[str, int]) -> pl.LazyFrame:
     """Typed canonical columns from the text columns: generic parsing, then the kind's own
-    vocabulary mapping. Dates and periods repeat throughout a file: each distinct text is
-    parsed once and the results put back by a column-wise lookup (no join of the frame)."""
-    repeating = [c for c in kind.columns if c.parse in (DATE, PERIOD)]
-    looked_up = [per_distinct_value(text, c.name, parse_column(c, 1)) for c in repeating]
+    vocabulary mapping. Dates and periods, and any column whose head repeats (bank, codes,
+    vocabularies, rates), are parsed once per distinct text and put back by a column-wise
+    lookup (no join of the frame)."""
     parsed = text.lazy().with_columns(
-        *(parse_column(c, units.get(c.name, 1)) for c in kind.columns if c not in repeating),
-        *looked_up,
+        per_distinct_value(text, c.name, parse_column(c, units.get(c.name, 1)))
+        if c.parse in (DATE, PERIOD) or repeats(text, c.name)
+        else parse_column(c, units.get(c.name, 1))
+        for c in kind.columns
     )
     return kind.normalise(parsed)

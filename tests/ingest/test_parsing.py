@@ -6,7 +6,15 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from ingest.parsing import parse_amount, parse_date, parse_period, parse_rate
+from ingest.parsing import (
+    parse_amount,
+    parse_code,
+    parse_date,
+    parse_period,
+    parse_rate,
+    per_distinct_value,
+    repeats,
+)
 
 
 def _one(expr, text):
@@ -60,3 +68,20 @@ def test_amounts_in_yuan_with_two_decimals(text, factor, expected):
 
 def test_rates_accept_a_percent_sign():
     assert _one(parse_rate(pl.col("v")), "4.35%") == pytest.approx(4.35)
+
+
+@pytest.mark.parametrize("tail", [0, 60_000])
+def test_a_column_parsed_once_per_distinct_value_reads_every_row_as_parsing_it_would(tail):
+    """Codes that repeat at a file's head (full-width digits, padded, lower case) and, below, one
+    distinct value a row: the lookup (or its row-by-row fallback) gives each row its value."""
+    head = ["c０１", " b02 ", None, "a03"] * 2_500
+    below = [f"x{i}" for i in range(tail)]
+    frame = pl.DataFrame({"v": head + below}, schema={"v": pl.String})
+    assert repeats(frame, "v")
+    got = frame.select(per_distinct_value(frame, "v", parse_code(pl.col("v"))))["v"].to_list()
+    assert got == ["C01", "B02", None, "A03"] * 2_500 + [f"X{i}" for i in range(tail)]
+
+
+def test_a_column_of_distinct_values_does_not_repeat():
+    frame = pl.DataFrame({"v": [f"L{i}" for i in range(20_000)]})
+    assert not repeats(frame, "v")
