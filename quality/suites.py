@@ -89,16 +89,22 @@ class Suites:
         """The validation of suite `name`, built the first time any gate runs it: a run
         builds only the suites its files' kinds need (each costs ~0.15 s of GX
         bookkeeping), and gates with the same rules and settings share them."""
-        if name not in self._validations:
+        return self._validation_of(name, None)
+
+    def _validation_of(self, name: str, only: frozenset[int] | None):
+        """The validation of suite `name`, or of just its expectations numbered `only`."""
+        if (name, only) not in self._validations:
             expectations = []
             for number, (rule, check) in enumerate(numbered_checks(self._groups[name])):
+                if only is not None and number not in only:
+                    continue
                 kwargs = {k: self._resolve(v) for k, v in check.kwargs.items()}
                 condition = number if name in self._conditioned else None
                 expectations.append(
-                    (check.expectation, kwargs, rule.rule_id, check.column, condition)
+                    (number, check.expectation, kwargs, rule.rule_id, check.column, condition)
                 )
-            self._validations[name] = _shared_validation(name, expectations)
-        return self._validations[name]
+            self._validations[name, only] = _shared_validation(name, expectations)
+        return self._validations[name, only]
 
     def _resolve(self, value: Any) -> Any:
         """Registry sets and tolerances named in the catalogue (`@banks`, `@-reconcile_error`)."""
@@ -118,11 +124,26 @@ class Suites:
         self, name: str, frame: pl.DataFrame, index_columns: list[str]
     ) -> Iterator[tuple[dict, Rule, str | None]]:
         """Validate `frame` with suite `name`; yield (row index values, rule, column) for every
-        row an expectation found unexpected. Raises GateError when GX could not decide."""
+        row an expectation found unexpected. Raises GateError when GX could not decide.
+
+        Two passes: every expectation asked only whether it holds, then the ones that do not
+        asked again for the rows they find. Naming rows costs GX about as much again as the
+        verdict, and most expectations hold on most files."""
         if frame.is_empty() or not self._groups.get(name):
             return
-        result = self._validation(name).run(
-            batch_parameters={"dataframe": to_pandas(frame)},
+        data = {"dataframe": to_pandas(frame)}
+        verdicts = self._validation(name).run(
+            batch_parameters=data, result_format={"result_format": "BOOLEAN_ONLY"}
+        )
+        failed = frozenset(
+            outcome.expectation_config.meta["check"]
+            for outcome in _decided(name, verdicts)
+            if not outcome.success
+        )
+        if not failed:
+            return
+        result = self._validation_of(name, failed).run(
+            batch_parameters=data,
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": index_columns,
@@ -130,13 +151,11 @@ class Suites:
                 "partial_unexpected_count": 0,
             },
         )
-        for outcome in result.results:
-            meta = outcome.expectation_config.meta or {}
-            raised = _raised_exception(outcome.exception_info)
-            if raised:
-                raise GateError(f"{name}: {meta.get('rule_id')} could not be evaluated: {raised}")
+        for outcome in _decided(name, result):
+            meta = outcome.expectation_config.meta
             if outcome.success:
-                continue
+                # (The same expectation on the same frame: GX cannot change its mind.)
+                raise GateError(f"{name}: {meta['rule_id']} failed, then held")
             hits = outcome.result.get("unexpected_index_list")
             if not hits:
                 # A failed expectation that names no rows cannot be attributed: the gate
@@ -147,6 +166,16 @@ class Suites:
                 yield hit, rule, meta["column"]
 
 
+def _decided(name: str, result) -> Iterator:
+    """The outcomes of a validation; GateError if GX could not evaluate one of them."""
+    for outcome in result.results:
+        raised = _raised_exception(outcome.exception_info)
+        if raised:
+            rule_id = (outcome.expectation_config.meta or {}).get("rule_id")
+            raise GateError(f"{name}: {rule_id} could not be evaluated: {raised}")
+        yield outcome
+
+
 # One GX context for the process: GX checks a suite's freshness through its global
 # project context, so suites of several contexts would be checked against the wrong one.
 _BUILT: dict[str, Any] = {}
@@ -154,8 +183,9 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _shared_validation(name: str, expectations: list[tuple]):
-    """The validation definition running `expectations` — (expectation, resolved kwargs,
-    rule id, column, row-condition number or None) — built once per process."""
+    """The validation definition running `expectations` — (number in its suite,
+    expectation, resolved kwargs, rule id, column, row-condition number or None) — built
+    once per process."""
     key = repr((name, expectations))
     with _BUILD_LOCK:
         if key not in _BUILT:
@@ -171,12 +201,13 @@ def _build(name: str, expectations: list[tuple]):
 
     context = _context()
     suite = gx.ExpectationSuite(name)
-    for expectation, kwargs, rule_id, column, condition in expectations:
+    for number, expectation, kwargs, rule_id, column, condition in expectations:
         cls = getattr(gx.expectations, expectation, None) or getattr(custom, expectation)
         if condition is not None:
             # A reduced frame holds every check's rows: each sees only its own.
             kwargs = {**kwargs, "row_condition": Column(CHECK) == condition}
-        suite.add_expectation(cls(**kwargs, meta={"rule_id": rule_id, "column": column}))
+        meta = {"rule_id": rule_id, "column": column, "check": number}
+        suite.add_expectation(cls(**kwargs, meta=meta))
     asset = context.data_sources.get("zhirong").add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe(name)
     return context.validation_definitions.add(
