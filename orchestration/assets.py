@@ -416,14 +416,22 @@ class DbtProgress:
     tests_passed: int = 0
     tests_failed: int = 0
 
-    def start(self, seeds_skipped: bool) -> None:
-        if seeds_skipped and self.seeds:
+    def start(self, skipped: dbt.Skipped) -> None:
+        if skipped.seeds and self.seeds:
             self.nodes -= self.seeds
             progress.info(
                 "dbt: %d 个参考数据种子未变，不重新加载 / %d reference seeds unchanged, "
                 "not reloaded",
                 self.seeds,
                 self.seeds,
+            )
+        if skipped.views:
+            self.nodes -= skipped.views
+            progress.info(
+                "dbt: %d 个视图的 SQL 未变，不重建（其测试照常运行）/ %d views have the same "
+                "SQL, not recreated (their tests run)",
+                skipped.views,
+                skipped.views,
             )
 
     def result(self, raw: dict) -> None:
