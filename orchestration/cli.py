@@ -15,22 +15,21 @@ import os
 import sys
 import time
 import warnings
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from exports.formatting import BEIJING, beijing
+from orchestration.runs import RunOutcome, err, run_refresh
+from warehouse.arrivals import SETTLE_SECONDS
 from warehouse.home import DEFAULT_HOME, Home
-
-if TYPE_CHECKING:
-    from warehouse.ledger import RunOutcome as LedgerOutcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 TABLE_ROW_LIMIT = 200
 # How long a command that writes waits for another run on the same home.
 DEFAULT_WAIT_SECONDS = 300.0
+# How often `zhirong worker` looks at the inbox.
+DEFAULT_POLL_SECONDS = 5.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         problem = args.check(args, home) if args.check else None
         if problem:
             args.parser.print_usage(sys.stderr)
-            _err(f"zhirong {args.command}: {problem}")
+            err(f"zhirong {args.command}: {problem}")
             return EXIT_USAGE
         return args.run(args, home)
     except KeyboardInterrupt:
-        _err("已中断 / interrupted")
+        err("已中断 / interrupted")
         return EXIT_REJECTED
     except BrokenPipeError:
         # The reader went away (`zhirong status | head`): nothing left to tell it.
@@ -202,6 +201,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     _allow_empty_option(refresh)
     _wait_option(refresh)
+
+    worker = _command(
+        commands,
+        "worker",
+        "keep the writer warm: refresh whenever files settle in the inbox / 常驻写入进程",
+        "常驻的写入进程：启动时一次性载入 Dagster 定义、dbt 项目与全部 GX 校验规则，之后每当收件箱"
+        "中有一批新文件静置完毕，就在本进程内运行每晚任务——补报一家银行的文件只花它自己的文件与构建"
+        "的时间。两次运行之间不占写锁；Ctrl-C 或 SIGTERM 在当前运行结束后退出（SIGKILL 立即退出，"
+        "下一次运行会收拾它留下的）。\n"
+        "A long-lived writer: Dagster's definitions, the dbt project and every GX suite are "
+        "loaded once, at start; then each new set of files that settles in the inbox is "
+        "refreshed in this process — a bank's resubmission costs only its own files and the "
+        "build. It holds no lock between runs; Ctrl-C or SIGTERM stops it after the run in "
+        "progress (SIGKILL at once: the next run settles what that left).",
+        "zhirong worker\nZHIRONG_HOME=/data/zhirong zhirong worker --settle 60 --poll 10",
+        cmd_worker,
+    )
+    worker.add_argument(
+        "--settle",
+        type=_seconds,
+        default=SETTLE_SECONDS,
+        metavar="SECONDS",
+        help="文件最后一次改动后需静置的秒数 how long the newest file must have been "
+        "unchanged before a run takes the inbox (a copy still in progress is not taken)",
+    )
+    worker.add_argument(
+        "--poll",
+        type=_positive_seconds,
+        default=DEFAULT_POLL_SECONDS,
+        metavar="SECONDS",
+        help="查看收件箱的间隔 how often to look at the inbox",
+    )
+    _wait_option(worker)
 
     sql = _command(
         commands,
@@ -757,15 +789,15 @@ class _ProgressToStderr(logging.Handler):
 
 def _quiet_libraries() -> None:
     warnings.filterwarnings("ignore")
+    # A library that calls logging.basicConfig() when imported (dbt's snowplow_tracker does)
+    # would otherwise put every library's log records on the terminal.
+    if not logging.root.handlers:
+        logging.root.addHandler(logging.NullHandler())
     progress = logging.getLogger("zhirong.progress")
     if not any(isinstance(h, _ProgressToStderr) for h in progress.handlers):
         progress.addHandler(_ProgressToStderr())
     progress.setLevel(logging.INFO)
     progress.propagate = False
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 # ---------------------------------------------------------------- commands that change data
@@ -788,7 +820,7 @@ def cmd_generate(args: argparse.Namespace, home: Home) -> int:
     try:
         files = generate(out, config, progress=progress.info)
     except ValueError as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_USAGE
     if args.out is None:
         _note_sample_arrivals(home, files)
@@ -818,7 +850,7 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
     code = cmd_refresh(args, home)
     print()
     if code != EXIT_OK:
-        _err("演示未完成：见上方原因 / the demo did not finish: see the reason above")
+        err("演示未完成：见上方原因 / the demo did not finish: see the reason above")
         return code
     print(
         f"演示完成，用时 {time.monotonic() - started:.0f} 秒 / demo finished in "
@@ -844,7 +876,7 @@ def cmd_ingest(args: argparse.Namespace, home: Home) -> int:
     """Run the ingest step of the refresh job on the named files or the inbox."""
     missing = [f for f in args.files if not (f.exists() or f.is_symlink())]
     if missing:
-        _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
+        err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
     # Absolute, but a link stays a link: the intake refuses it without reading its target.
     files = [str(f.parent.resolve() / f.name) for f in args.files]
@@ -861,47 +893,37 @@ def cmd_refresh(args: argparse.Namespace, home: Home) -> int:
     return _told(run_refresh(home, steps="all", wait_seconds=args.wait))
 
 
+def cmd_worker(args: argparse.Namespace, home: Home) -> int:
+    """Warm up, then refresh each new set of settled files until stopped."""
+    import signal
+    import threading
+
+    from orchestration.worker import Worker
+
+    stop = threading.Event()
+
+    def stopping(signum, frame) -> None:
+        if not stop.is_set():
+            err("正在停止：当前运行结束后退出 / stopping after the run in progress")
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stopping)
+    worker = Worker(home.ensure(), args.settle, args.poll, args.wait)
+    err("工作进程预热中 / warming up …")
+    seconds = worker.warm_up()
+    err(
+        f"工作进程就绪（预热 {seconds:.1f} 秒），监视 {home.inbox} / worker ready (warm in "
+        f"{seconds:.1f} s), watching {home.inbox}: settle {args.settle:g} s, poll "
+        f"{args.poll:g} s"
+    )
+    worker.serve(stop, told=lambda outcome: outcome.report())
+    err("工作进程已停止 / worker stopped")
+    return EXIT_OK
+
+
 def _told(outcome: RunOutcome | None) -> int:
-    return EXIT_REJECTED if outcome is None else outcome.report()
-
-
-@dataclass
-class RunOutcome:
-    """What a run of the refresh job did, told to the user."""
-
-    home: Home
-    success: bool
-    failures: list[str]
-    ledger: LedgerOutcome | None
-    published: Path | None
-    seconds: float
-
-    def report(self) -> int:
-        """Print the outcome; return the exit code."""
-        done = self.ledger
-        if done and (done.accepted or done.rejected or done.duplicates):
-            print(
-                f"接收 accepted {done.accepted} · 拒收 rejected {done.rejected} · "
-                f"重复 duplicate {done.duplicates} · 预警 warnings {done.warnings}"
-            )
-        for rejection in done.rejections if done else []:
-            same = rejection.same_bytes_as
-            print(
-                f"拒收 rejected #{rejection.submission_id} {rejection.file_name}: "
-                f"{rejection.errors} 个错误 errors"
-                + (f"（与 #{same} 字节相同 same bytes as #{same}）" if same else "")
-            )
-            for finding in rejection.findings:
-                print(f"    {finding}")
-        if self.published:
-            print(f"已发布 published: {self.published}")
-        for failure in self.failures:
-            _err(f"失败 failed: {failure}")
-        if not self.success and not self.published:
-            _err("已发布的数据仓库保持不变 / the published warehouse is unchanged")
-        print(f"用时 took {self.seconds:.1f} s")
-        rejected = bool(done and done.rejected)
-        return EXIT_OK if self.success and not rejected else EXIT_REJECTED
+    return EXIT_OK if outcome is not None and outcome.report() else EXIT_REJECTED
 
 
 def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
@@ -925,7 +947,7 @@ def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
         return code
     frozen = _frozen_evaluation(home, period)
     if not frozen:
-        _err(
+        err(
             f"{period:%Y-%m} 没有评价结果可冻结（尚无该月数据）/ there is no scorecard for "
             f"{period:%Y-%m} to freeze (no data for that month yet)"
         )
@@ -957,118 +979,6 @@ def _frozen_evaluation(home: Home, period: date) -> tuple[int, datetime] | None:
     return (rows, at) if rows else None
 
 
-def run_refresh(
-    home: Home,
-    steps: str,
-    files: list[str] | None = None,
-    wait_seconds: float = 0.0,
-    freeze_period: str | None = None,
-) -> RunOutcome | None:
-    """Execute the Dagster refresh job in-process — all of it, or only its ingest or build
-    steps — holding the home's writer lock from the first step to the last. None (after
-    saying so) when another writer kept the lock for longer than `wait_seconds`."""
-    import dagster as dg
-
-    from orchestration.assets import ingest_submissions
-    from orchestration.definitions import REFRESH_JOB, build_definitions
-    from orchestration.instance import home_instance
-    from orchestration.recovery import hold_run
-    from warehouse.database import WarehouseBusy
-    from warehouse.publish import published_by
-
-    started = time.monotonic()
-    home.ensure()
-    progress = logging.getLogger("zhirong.progress")
-
-    def waiting(seconds: float) -> None:
-        _err(
-            f"另一个进程正在写入此数据仓库，最多等待 {seconds:g} 秒 / another run is writing "
-            f"this warehouse; waiting up to {seconds:g} s …"
-        )
-
-    try:
-        with hold_run(home, wait_seconds, waiting, progress=progress.info):
-            clock = time.monotonic()
-            defs = build_definitions(home.root)
-            progress.info(
-                "── 准备 prepared: Dagster definitions, dbt manifest: %.1f s ──",
-                time.monotonic() - clock,
-            )
-            job = defs.resolve_job_def(REFRESH_JOB)
-            graph = defs.resolve_asset_graph()
-            ingest_keys = set(ingest_submissions.keys)
-            everything = set(graph.get_all_asset_keys())
-            selection = {
-                "ingest": ingest_keys,
-                "build": everything - ingest_keys,
-                "all": everything,
-            }[steps]
-            run_config = {
-                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-            }
-            ops = {}
-            if steps != "build":
-                ops["ingest_submissions"] = {"config": {"files": files or []}}
-            if freeze_period:
-                ops["dbt_models"] = {"config": {"freeze_period": freeze_period}}
-            if ops:
-                run_config["ops"] = ops
-            # The home's own instance: the Dagster UI shows this run like any other.
-            with home_instance(home) as instance:
-                result = job.execute_in_process(
-                    run_config=run_config,
-                    instance=instance,
-                    asset_selection=list(selection),
-                    raise_on_error=False,
-                )
-                failures = [
-                    _failure_text(event)
-                    for event in result.all_events
-                    if event.event_type == dg.DagsterEventType.STEP_FAILURE
-                ]
-            done = _ledger_outcome(home, result.run_id)
-    except WarehouseBusy as busy:
-        _err(f"拒绝 refused: {busy}")
-        return None
-    return RunOutcome(
-        home=home,
-        success=result.success,
-        failures=failures,
-        ledger=done,
-        published=home.published_db if published_by(home, result.run_id) else None,
-        seconds=time.monotonic() - started,
-    )
-
-
-def _ledger_outcome(home: Home, run_id: str) -> LedgerOutcome | None:
-    """What the run wrote to the ledger (read back from the ledger itself)."""
-    import duckdb
-
-    from warehouse.ledger import run_outcome
-
-    if not home.build_db.exists():
-        return None
-    con = duckdb.connect(str(home.build_db), read_only=True)
-    try:
-        return run_outcome(con, run_id)
-    finally:
-        con.close()
-
-
-def _failure_text(event) -> str:
-    """The root cause of a failed step, not Dagster's wrapper around it."""
-    error = event.event_specific_data.error
-    if error is None:
-        return f"{event.step_key}: {event.message}"
-    while error.cause is not None:
-        error = error.cause
-    message = error.message.strip()
-    if error.cls_name == "Failure":
-        # Our own dg.Failure: its description is the message.
-        message = message.removeprefix("dagster._core.definitions.events.Failure: ")
-    return f"{event.step_key}: {message}"
-
-
 # ---------------------------------------------------------------- commands that only read
 
 
@@ -1085,9 +995,9 @@ def cmd_validate(args: argparse.Namespace, home: Home) -> int:
 
     missing = [f for f in args.files if not (f.exists() or f.is_symlink())]
     if missing:
-        _err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
+        err("找不到文件 / no such file: " + ", ".join(map(str, missing)))
         return EXIT_USAGE
-    _err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
+    err(f"检查 {len(args.files)} 个文件 / checking {len(args.files)} file(s) …")
     from warehouse.raw import loan_lookup
 
     known = _accepted_aggregates(home)
@@ -1213,14 +1123,14 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         try:
             when = datetime.fromisoformat(args.as_of)
         except ValueError:
-            _err(f"无法识别的时间 / not a timestamp: {args.as_of!r} (e.g. 2026-11-27T06:00)")
+            err(f"无法识别的时间 / not a timestamp: {args.as_of!r} (e.g. 2026-11-27T06:00)")
             return EXIT_USAGE
         # Typed by someone in Chongqing: Beijing time unless it says otherwise.
         when = (when if when.tzinfo else when.replace(tzinfo=BEIJING)).astimezone(UTC)
         when = when.replace(tzinfo=None)
         path = version_at(home, when)
         if path is None:
-            _err(
+            err(
                 f"拒绝 refused: {beijing(when)} 之前没有发布过数据仓库 / "
                 f"nothing had been published by {beijing(when)} (Beijing time)"
             )
@@ -1231,7 +1141,7 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
     try:
         result = run_query(path, args.query, limits=limits)
     except QueryRefused as refused:
-        _err(
+        err(
             f"拒绝 refused: {refused.message_zh} / {refused.message_en}"
             + (f"\n{refused.detail}" if refused.detail else "")
         )
@@ -1261,11 +1171,11 @@ def cmd_sql(args: argparse.Namespace, home: Home) -> int:
         from exports.query_xlsx import write_query_xlsx
 
         write_query_xlsx(result.columns, result.types, result.rows, args.query, args.out)
-        _err(f"已写入 wrote {len(result.rows)} 行 rows → {args.out}")
+        err(f"已写入 wrote {len(result.rows)} 行 rows → {args.out}")
     else:
         _print_table(result.columns, result.types, result.rows)
     if result.truncated:
-        _err(
+        err(
             f"结果超过 {args.max_rows:,} 行，只输出了前 {args.max_rows:,} 行（--max-rows）/ the "
             f"result has more than {args.max_rows:,} rows; only the first {args.max_rows:,} "
             "were written (--max-rows)"
@@ -1284,10 +1194,10 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
         formats = parse_formats(args.format)
         period = _export_period(args, home)
     except ValueError as bad:
-        _err(str(bad))
+        err(str(bad))
         return EXIT_USAGE
     except (ExportError, QueryRefused) as refused:
-        _err(f"拒绝 refused: {refused}")
+        err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
     out = args.out or home.exports / f"{period:%Y-%m}"
     started = time.monotonic()
@@ -1308,7 +1218,7 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
             progress=shown,
         )
     except (ExportError, FontMissing, QueryRefused) as refused:
-        _err(f"拒绝 refused: {refused}")
+        err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
     print(
         f"{len(written)} 家机构的得分卡已写入 / packs for {len(written)} banks written to "
@@ -1331,10 +1241,10 @@ def cmd_workbook(args: argparse.Namespace, home: Home) -> int:
         out.mkdir(parents=True, exist_ok=True)
         path = write_regulator_workbook(home.published_db, period, out / workbook_name(period))
     except ValueError as bad:
-        _err(str(bad))
+        err(str(bad))
         return EXIT_USAGE
     except (ExportError, QueryRefused) as refused:
-        _err(f"拒绝 refused: {refused}")
+        err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
     print(f"监管汇总工作簿 / regulator workbook: {path}")
     return EXIT_OK
@@ -1410,7 +1320,7 @@ def cmd_dictionary(args: argparse.Namespace, home: Home) -> int:
     try:
         print(render_markdown(home.published_db), end="")
     except QueryRefused as refused:
-        _err(f"拒绝 refused: {refused}")
+        err(f"拒绝 refused: {refused}")
         return EXIT_REJECTED
     return EXIT_OK
 
@@ -1428,15 +1338,15 @@ def cmd_serve(args: argparse.Namespace, home: Home) -> int:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        _err(
+        err(
             f"拒绝 refused: 数据目录 {home.root} 已有报送服务在运行 / a filing service is "
             f"already running on {home.root}"
         )
         return EXIT_REJECTED
-    _err("准备校验规则 / building the gate …")
+    err("准备校验规则 / building the gate …")
     clock = time.perf_counter()
     app = create_app(home, ServiceSettings(secure_cookies=args.secure_cookies))
-    _err(
+    err(
         f"就绪 ready in {time.perf_counter() - clock:.1f} s: http://{args.host}:{args.port}/ "
         f"(API http://{args.host}:{args.port}/api/v1, 文档 docs /docs)"
     )
@@ -1468,12 +1378,12 @@ def cmd_users(args: argparse.Namespace, home: Home) -> int:
             else accounts.reset(args.name)
         )
     except AccountError as refused:
-        _err(f"拒绝 refused: {refused}")
+        err(f"拒绝 refused: {refused}")
         return EXIT_USAGE
     print(f"账户 account: {made.name}")
     print(f"密码 password (网页 web pages): {made.password}")
     print(f"令牌 token (API, Authorization: Bearer): {made.token}")
-    _err(
+    err(
         "只显示这一次，请妥善交给账户持有人 / shown this once only: hand it to the account's "
         "holder safely"
     )
@@ -1527,7 +1437,7 @@ def _filing_status(home: Home, period: date) -> int:
     from exports.labels import FILING_STATES
 
     if not home.published_db.exists():
-        _err("尚未发布，无报送状态 / nothing is published yet: run zhirong refresh")
+        err("尚未发布，无报送状态 / nothing is published yet: run zhirong refresh")
         return EXIT_REJECTED
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
@@ -1540,7 +1450,7 @@ def _filing_status(home: Home, period: date) -> int:
     finally:
         con.close()
     if not rows:
-        _err(f"{period:%Y-%m} 没有应报或收到的文件 / no filing owed or received for {period:%Y-%m}")
+        err(f"{period:%Y-%m} 没有应报或收到的文件 / no filing owed or received for {period:%Y-%m}")
         return EXIT_REJECTED
     expected = sum(1 for r in rows if r[6])
     print(

@@ -4,7 +4,6 @@ checks, the refresh job, a nightly schedule and a sensor on the inbox.
 `dagster dev -m orchestration.definitions` serves it; the `zhirong` CLI runs the same job
 in-process."""
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from orchestration.assets import (
     published_warehouse,
     scorecard_packs,
 )
-from orchestration.dbt import DbtState
-from orchestration.intake import inbox_files
+from orchestration.dbt import DbtState, ensure_manifest
+from orchestration.intake import settled_inbox
 from orchestration.settings import (
     gate_settings_from_environment,
     lock_wait_from_environment,
@@ -32,8 +31,6 @@ from warehouse import arrivals
 from warehouse.home import DEFAULT_HOME, Home
 
 REFRESH_JOB = "refresh"
-# A file still being copied into the inbox must not be picked up half-written.
-INBOX_SETTLE_SECONDS = 30
 
 # One process runs a whole run, so the writer lock (a resource) is taken once and held
 # from ingest to exports.
@@ -62,20 +59,10 @@ nightly = dg.ScheduleDefinition(
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, zhirong: ZhirongHome):
     """Start a refresh when files have settled in the inbox."""
-    import time
-
-    files = inbox_files(zhirong.layout())
-    if not files:
-        return dg.SkipReason("inbox is empty")
-    # lstat: a link in the inbox is taken (and refused) as itself, never followed.
-    stats = [f.lstat() for f in files]
-    if time.time() - max(s.st_mtime for s in stats) < INBOX_SETTLE_SECONDS:
-        return dg.SkipReason("files are still arriving")
-    fingerprint = hashlib.sha256(
-        "\n".join(
-            f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True)
-        ).encode()
-    ).hexdigest()
+    found = settled_inbox(zhirong.layout(), arrivals.SETTLE_SECONDS)
+    if found is None:
+        return dg.SkipReason("inbox is empty or files are still arriving")
+    files, fingerprint = found
     if fingerprint != context.cursor:
         # The time a file is first seen here is its receipt time, even if the run that
         # takes it starts later (a queued run, the nightly job).
@@ -102,6 +89,21 @@ def build_definitions(home: Path) -> dg.Definitions:
             "writer": WarehouseWriter(zhirong=zhirong, wait_seconds=lock_wait_from_environment()),
         },
     )
+
+
+# Definitions already built in this process, per home, with the manifest they were built
+# from: a long-lived worker builds them once, not once a run.
+_BUILT: dict[Path, tuple[int, dg.Definitions]] = {}
+
+
+def definitions_for(home: Home) -> dg.Definitions:
+    """`build_definitions` for `home`, reused while its dbt manifest stands (a model, macro
+    or seed changed since re-parses the project and builds them again)."""
+    stamp = ensure_manifest(DbtState.of(home)).stat().st_mtime_ns
+    built = _BUILT.get(home.root)
+    if built is None or built[0] != stamp:
+        built = _BUILT[home.root] = (stamp, build_definitions(home.root))
+    return built[1]
 
 
 @dg.definitions

@@ -9,6 +9,7 @@ any point is settled by `orchestration.recovery` (see `warehouse.ledger`)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -113,6 +114,26 @@ def inbox_files(home: Home) -> list[Path]:
             else:
                 found.append(Path(entry.path))
     return sorted(found)
+
+
+def settled_inbox(home: Home, settle_seconds: float) -> tuple[list[Path], str] | None:
+    """The inbox's entries and a fingerprint of them (names, sizes, modification times) once
+    the newest has been left alone for `settle_seconds`; None while it is empty or a file
+    may still be arriving."""
+    files = inbox_files(home)
+    try:
+        # lstat: a link in the inbox is taken (and refused) as itself, never followed.
+        stats = [f.lstat() for f in files]
+    except FileNotFoundError:
+        return None  # a file went while we looked: look again next time
+    if not files or time.time() - max(s.st_mtime for s in stats) < settle_seconds:
+        return None
+    fingerprint = hashlib.sha256(
+        "\n".join(
+            f"{f}:{s.st_size}:{s.st_mtime_ns}" for f, s in zip(files, stats, strict=True)
+        ).encode()
+    ).hexdigest()
+    return files, fingerprint
 
 
 def ingest_files(

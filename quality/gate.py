@@ -119,6 +119,10 @@ class Gate:
         compact = {f"{kind}_compact": rules_for(kind, ROW_LEVEL) for kind in KINDS}
         self.suites = Suites({**groups, **compact}, reference, self.settings, conditioned=compact)
 
+    def warm_up(self) -> None:
+        """Build every suite now, not when the first file of its kind comes."""
+        self.suites.build_all()
+
     def suite_names(self) -> list[str]:
         """Names of the suites this gate runs."""
         return self.suites.names()

@@ -17,6 +17,9 @@ from warehouse.home import Home
 from warehouse.received import sha256_of
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+# A file changed less than this long ago may still be being copied into the inbox: the
+# sensor and the worker leave the inbox alone until its newest file is this old.
+SETTLE_SECONDS = 30.0
 
 
 def now() -> datetime:

@@ -110,7 +110,7 @@ def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
     import os
     import time
 
-    from orchestration.definitions import INBOX_SETTLE_SECONDS
+    from warehouse.arrivals import SETTLE_SECONDS
 
     defs = build_definitions(tmp_path)
     sensor = defs.resolve_sensor_def("inbox_sensor")
@@ -120,7 +120,7 @@ def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
         arriving = tmp_path / "inbox" / "loans.csv"
         arriving.write_text("x")
         assert isinstance(sensor(context), dg.SkipReason)
-        settled = time.time() - INBOX_SETTLE_SECONDS - 1
+        settled = time.time() - SETTLE_SECONDS - 1
         os.utime(arriving, (settled, settled))
         request = sensor(context)
         assert isinstance(request, dg.RunRequest) and request.run_key
