@@ -12,7 +12,8 @@ process (wall time and peak RSS measured by the parent):
 - the product: `zhirong refresh` — the real Dagster job with the GX gate, dbt and publish;
 - the naive peer (`bench.naive`): pandas → GX pandas → DuckDB → dbt CLI;
 - month 36 (history present) against month 1 (empty warehouse);
-- one bank resubmitting one month, against a full refresh;
+- one bank resubmitting one month, against a full refresh: through the CLI, and to a warm
+  `zhirong worker`;
 - XLSX intake rate on a 200,000-row workbook;
 - a bank's check of a 256-line file: `zhirong validate` cold, and an upload to a running
   filing service (warm);
@@ -108,8 +109,9 @@ def generate(work: Path, rows: int) -> dict[str, Path]:
     return data
 
 
-def resubmission(csv_folder: Path, target: Path) -> Path:
-    """One mid-sized bank's month again, one balance changed by 100 元."""
+def resubmission(csv_folder: Path, target: Path, change: float = 100) -> Path:
+    """One mid-sized bank's month again, one balance (and the bank's total) changed by
+    `change` 元."""
     import polars as pl
 
     files = sorted(csv_folder.glob("loans_*.csv"), key=lambda p: p.stat().st_size)
@@ -117,11 +119,11 @@ def resubmission(csv_folder: Path, target: Path) -> Path:
     frame = pl.read_csv(chosen, infer_schema=False)
     frame = frame.with_columns(
         pl.when(pl.int_range(pl.len()) == 0)
-        .then((pl.col("balance").cast(pl.Float64) + 100).round(2).cast(pl.String))
+        .then((pl.col("balance").cast(pl.Float64) + change).round(2).cast(pl.String))
         .otherwise(pl.col("balance"))
         .alias("balance"),
         pl.when(pl.int_range(pl.len()) == 0)
-        .then((pl.col("balance_cny").cast(pl.Float64) + 100).round(2).cast(pl.String))
+        .then((pl.col("balance_cny").cast(pl.Float64) + change).round(2).cast(pl.String))
         .otherwise(pl.col("balance_cny"))
         .alias("balance_cny"),
     )
@@ -129,11 +131,53 @@ def resubmission(csv_folder: Path, target: Path) -> Path:
     frame.write_csv(path)
     totals = chosen.with_name(chosen.name.replace("loans_", "loan_totals_"))
     corrected = pl.read_csv(totals, infer_schema=False).with_columns(
-        (pl.col("corporate_loans").cast(pl.Float64) + 100).round(2).cast(pl.String)
+        (pl.col("corporate_loans").cast(pl.Float64) + change).round(2).cast(pl.String)
     )
     totals_path = target / totals.name.replace(".csv", "_resubmitted.csv")
     corrected.write_csv(totals_path)
     return path
+
+
+def warm_resubmission(home: Path, sends: list[list[Path]], log: Path) -> list[float]:
+    """Start `zhirong worker` on `home` and let it warm up; then put each set of files of
+    `sends` in the inbox in turn and return, for each, the seconds until the worker has told
+    its run's outcome."""
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            zhirong(home, "worker", "--settle", "0", "--poll", "0.1"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            lines = iter(worker.stdout.readline, "")
+            for line in lines:
+                out.write(line)
+                if "worker ready" in line:
+                    break
+            else:
+                raise RuntimeError(f"zhirong worker never became ready; see {log}")
+            taken = []
+            for number, files in enumerate(sends):
+                # The files of a send appear at once (a hidden folder renamed into the
+                # inbox), as a transfer that writes to a temporary name would: one run.
+                hidden = home / "inbox" / f".resubmission-{number}"
+                hidden.mkdir(parents=True)
+                for path in files:
+                    os.link(path, hidden / path.name)
+                started = time.perf_counter()
+                hidden.rename(home / "inbox" / f"resubmission-{number}")
+                for line in lines:
+                    out.write(line)
+                    if line.startswith("用时 took"):
+                        taken.append(time.perf_counter() - started)
+                        break
+                else:
+                    raise RuntimeError(f"zhirong worker stopped before the run ended; see {log}")
+            return taken
+        finally:
+            worker.terminate()
+            worker.wait(timeout=120)
 
 
 def table(rows: list[tuple], rows_generated: int) -> str:
@@ -253,7 +297,9 @@ def main() -> None:
         print(f"  seeding {args.history} months of history …", flush=True)
         clock = time.perf_counter()
         seed_history(Home(home).ensure(), PERIOD, args.history, args.rows)
-        setup = measure(zhirong(home, "build"), logs / "history_build.log")
+        # Seeded history is in the ledger and the raw store but was never received as
+        # files, so the build is told the home is not a mistyped --home.
+        setup = measure(zhirong(home, "build", "--allow-empty"), logs / "history_build.log")
         print(
             f"    seeded in {time.perf_counter() - clock - setup.seconds:.0f} s, first build "
             f"{setup.seconds:.0f} s",
@@ -282,9 +328,32 @@ def main() -> None:
         ratio = resub.seconds / month36.seconds
         results.append(
             (
-                "product, one bank resubmits one month",
+                "product, one bank resubmits one month, cold CLI",
                 *fmt(resub),
                 f"resubmission/full refresh {ratio:.2f}",
+                "",
+                "",
+            )
+        )
+        print("  one bank resubmits again, to a warm worker …", flush=True)
+        sends = []
+        for number, change in enumerate((200, 300, 400)):
+            again = work / f"resubmission-warm-{number}"
+            shutil.rmtree(again, ignore_errors=True)
+            again.mkdir()
+            resubmission(data["csv"], again, change=change)
+            sends.append(sorted(again.glob("*.csv")))
+        taken = warm_resubmission(home, sends, logs / "worker.log")
+        # A worker lives for many runs: the middle of three is its usual cost (the first
+        # is shown too; it is the one right after warming up).
+        seconds = sorted(taken)[1]
+        ratio = seconds / month36.seconds
+        results.append(
+            (
+                "product, one bank resubmits one month, warm `zhirong worker` (median of 3)",
+                f"{seconds:.1f}",
+                "",
+                f"resubmission/full refresh {ratio:.2f} (first run {taken[0]:.1f} s)",
                 "≤ 0.2",
                 verdict(ratio <= 0.2),
             )
