@@ -82,9 +82,12 @@ class Worker:
         arrivals.sight(self.home, files)
         self.taken = fingerprint
         progress.info("收件箱 inbox: %d 个文件 file(s) settled, refreshing", len(files))
-        return run_refresh(
+        outcome = run_refresh(
             self.home, steps="all", wait_seconds=self.wait_seconds, instance=self.instance
         )
+        if outcome is None:
+            self.taken = None  # another writer kept the lock: these files are still due
+        return outcome
 
     def serve(self, stop: threading.Event, told: Callable[[RunOutcome], None]) -> None:
         """Poll the inbox until `stop` is set, telling each run's outcome to `told`. A run that
