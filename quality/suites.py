@@ -74,6 +74,9 @@ class Suites:
 
         # Registers the identifier expectations with GX before any suite names them.
         import quality.expectations  # noqa: F401
+        from quality.gx_runtime import look_up_kwargs_once
+
+        look_up_kwargs_once()
 
         # GX fingerprints every in-memory batch below this size (an md5 over all values,
         # kept only as batch metadata) — on a million loan lines that costs more than the
@@ -245,12 +248,17 @@ def _context():
         ProgressBarsConfig,
     )
 
-    # In memory only, and no data-docs site: validation writes nothing, anywhere.
+    # In memory only, no data-docs site, and no results kept: validation writes nothing,
+    # anywhere, and a long-lived process does not grow with the files it gates.
+    stores = InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+    # (Under a name of its own: GX puts its default store back under the default name.)
+    stores.stores["unkept_validation_results"] = {
+        "class_name": "UnkeptValidationResults",
+        "module_name": "quality.gx_runtime",
+    }
+    stores.validation_results_store_name = "unkept_validation_results"
     context = gx.get_context(
-        mode="ephemeral",
-        project_config=DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
-        ),
+        mode="ephemeral", project_config=DataContextConfig(store_backend_defaults=stores)
     )
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.data_sources.add_pandas("zhirong")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 # Real codes quoted in docs/domain.md (GB 32100-2015's own example and published registrations).
 VALID_USCCS = (
@@ -449,3 +452,16 @@ def other_writer(home, seconds: float):
     other = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert other.stdout.readline().strip() == "held"
     return other
+
+
+def every_rule(rules: Iterable) -> list:
+    """Parameters for a test run once per rule: the first rule of each file kind and level
+    stays in the quick tier; the rest are marked `integration` (CI and a plain `pytest` run
+    them all). One GX validation of a small file costs ~0.1 s, and a sweep makes hundreds."""
+    seen, params = set(), []
+    for rule in rules:
+        group = (rule.rule_id.split("-")[0], rule.level)
+        marks = [pytest.mark.integration] if group in seen else []
+        seen.add(group)
+        params.append(pytest.param(rule, id=rule.rule_id, marks=marks))
+    return params

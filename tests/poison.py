@@ -83,10 +83,12 @@ def lying_zip_bomb(path: Path, unpacked_mib: int) -> Path:
     head = sheet_xml(HEADER_CELLS, "A1:B1")
     head, tail = head.split(b"</sheetData>")[0], b"</sheetData></worksheet>"
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    parts, crc = [packer.compress(head)], zlib.crc32(head)
+    # After a full flush the compressor refers to nothing before it, so each MiB of blanks
+    # packs to the same bytes: packed once and repeated (packing 1.2 GiB took 3.5 s).
+    parts, crc = [packer.compress(head) + packer.flush(zlib.Z_FULL_FLUSH)], zlib.crc32(head)
     blank = b" " * (1 << 20)
+    parts.append((packer.compress(blank) + packer.flush(zlib.Z_FULL_FLUSH)) * unpacked_mib)
     for _ in range(unpacked_mib):
-        parts.append(packer.compress(blank))
         crc = zlib.crc32(blank, crc)
     parts += [packer.compress(tail), packer.flush()]
     crc = zlib.crc32(tail, crc)

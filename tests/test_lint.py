@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -25,6 +27,7 @@ def test_every_python_file_is_formatted():
     assert done.returncode == 0, "run `ruff format .`:\n" + done.stdout[-4000:]
 
 
+@pytest.mark.integration  # sqlfluff parses every model: ~15 CPU-seconds
 def test_the_dbt_sql_passes_sqlfluff():
     done = _run(
         "sqlfluff",

@@ -89,6 +89,7 @@ def test_writers_share_one_concurrency_pool(defs):
     assert pools == {frozenset({"zhirong_build_warehouse"})}
 
 
+@pytest.mark.integration  # a `dagster` process loads everything: ~10 s
 def test_dagster_cli_validates_the_definitions(tmp_path):
     result = subprocess.run(
         [
@@ -106,18 +107,17 @@ def test_dagster_cli_validates_the_definitions(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
+def test_inbox_sensor_waits_for_files_to_settle(defs):
     import os
     import time
 
     from warehouse.arrivals import SETTLE_SECONDS
 
-    defs = build_definitions(tmp_path)
     sensor = defs.resolve_sensor_def("inbox_sensor")
     resources = {"zhirong": defs.resources["zhirong"]}
     with dg.build_sensor_context(resources=resources) as context:
         assert isinstance(sensor(context), dg.SkipReason)
-        arriving = tmp_path / "inbox" / "loans.csv"
+        arriving = Path(defs.resources["zhirong"].root) / "inbox" / "loans.csv"
         arriving.write_text("x")
         assert isinstance(sensor(context), dg.SkipReason)
         settled = time.time() - SETTLE_SECONDS - 1
@@ -126,6 +126,7 @@ def test_inbox_sensor_waits_for_files_to_settle(tmp_path):
         assert isinstance(request, dg.RunRequest) and request.run_key
 
 
+@pytest.mark.integration  # a process of its own importing Dagster: ~5 s
 def test_importing_the_definitions_does_no_dbt_work(tmp_path):
     # The manifest is parsed into the home when Dagster loads the definitions, never when a
     # module is imported (a CLI command that only reads pays nothing for dbt).

@@ -13,6 +13,7 @@ from tests.helpers import (
     LOAN_HEADERS,
     TOTAL_HEADERS,
     VALID_USCCS,
+    every_rule,
     loan,
     totals_matching,
     write_csv,
@@ -45,7 +46,7 @@ def _same_outcome(compacting, line_by_line):
 ROW_RULES = [r for r in RULES if r.level == ROW_LEVEL]
 
 
-@pytest.mark.parametrize("rule", ROW_RULES, ids=lambda r: r.rule_id)
+@pytest.mark.parametrize("rule", every_rule(ROW_RULES))
 def test_every_row_rule_is_caught_on_reductions_with_the_same_findings(gates, tmp_path, rule):
     compacting, line_by_line = gates
     built = TRIGGERS[rule.rule_id](tmp_path)

@@ -28,6 +28,7 @@ from tests.helpers import (
     compensation,
     engagement,
     enterprise,
+    every_rule,
     fund,
     ipo,
     known_loans,
@@ -434,7 +435,7 @@ def _rules_of_first(gate, built):
 FILE_RULES = [r for r in RULES if r.level != MART_LEVEL]  # mart rules: test_mart_gate.py
 
 
-@pytest.mark.parametrize("rule", FILE_RULES, ids=lambda r: r.rule_id)
+@pytest.mark.parametrize("rule", every_rule(FILE_RULES))
 def test_every_rule_has_a_file_that_triggers_it(gate, tmp_path, rule):
     assert rule.rule_id in TRIGGERS, f"{rule.rule_id} has no triggering file in this table"
     assert rule.rule_id in _rules_of_first(gate, TRIGGERS[rule.rule_id](tmp_path))

@@ -23,6 +23,12 @@ def small_sample(tmp_path_factory):
     return out, generate(out, SMALL)
 
 
+@pytest.fixture(scope="module")
+def read_back(small_sample) -> dict:
+    """Every file of the small sample read as the intake reads it, by path."""
+    return {path: read_submission(path) for path in small_sample[1]}
+
+
 def _digest(paths):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
@@ -86,11 +92,9 @@ def test_files_mix_containers_encodings_and_months(small_sample):
     assert read_file(xlsx).unit == 10_000
 
 
-def test_every_file_reads_as_one_reporter_and_one_month(small_sample):
-    _, files = small_sample
+def test_every_file_reads_as_one_reporter_and_one_month(read_back):
     kinds = Counter()
-    for path in files:
-        submission = read_submission(path)
+    for path, submission in read_back.items():
         kinds[submission.kind.name] += 1
         assert submission.data[submission.kind.reporter_column].n_unique() == 1, path.name
         assert submission.data[submission.kind.period_column].n_unique() == 1, path.name
@@ -103,12 +107,11 @@ def test_every_file_reads_as_one_reporter_and_one_month(small_sample):
     assert 0 < kinds["guarantee_compensations"] <= 5
 
 
-def test_some_loans_are_in_foreign_currency(small_sample):
-    _, files = small_sample
+def test_some_loans_are_in_foreign_currency(read_back):
     currencies = pl.concat(
         [
-            read_submission(p).data.select("currency")
-            for p in _bank_files(files)
+            read_back[p].data.select("currency")
+            for p in _bank_files(read_back)
             if "loan_totals" not in p.name and "各项贷款" not in p.name
         ]
     )["currency"]

@@ -23,6 +23,8 @@ from tests.helpers import BANK_A, BANK_B, LOAN_HEADERS, LOAN_HEADERS_ZH, bond, l
 from warehouse.home import Home
 
 CSRC = "重庆证监局"  # the reporter of the bonds register (contract §3.3)
+# Every test here runs on a copy of the refreshed six-bank home: the real Dagster job.
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

@@ -110,6 +110,7 @@ def test_every_published_column_has_a_bilingual_description(scorecard_home):
     assert [name for name, text in tables if not bilingual(text)] == []
 
 
+@pytest.mark.integration  # on the refreshed six-bank home: the real Dagster job
 def test_the_data_dictionary_in_docs_is_the_published_warehouses_own(scorecard_home, capsys):
     from orchestration.cli import main
 
