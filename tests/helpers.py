@@ -460,7 +460,7 @@ def every_rule(rules: Iterable) -> list:
     them all). One GX validation of a small file costs ~0.1 s, and a sweep makes hundreds."""
     seen, params = set(), []
     for rule in rules:
-        group = (rule.rule_id.split("-")[0], rule.level)
+        group = (rule.kind, rule.level)
         marks = [pytest.mark.integration] if group in seen else []
         seen.add(group)
         params.append(pytest.param(rule, id=rule.rule_id, marks=marks))
