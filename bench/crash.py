@@ -26,10 +26,12 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from exports.formatting import BEIJING
 from warehouse import raw
 from warehouse.home import Home
 from warehouse.received import sha256_of
@@ -238,6 +240,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="keep homes here (default: a temp folder)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    # Every refresh of the campaign takes the day it started as today: a Beijing midnight
+    # during it would move filing_status for reasons that are not a crash.
+    os.environ.setdefault("ZHIRONG_AS_OF", datetime.now(BEIJING).date().isoformat())
     work = args.work or Path(tempfile.mkdtemp(prefix="zhirong-crash-"))
     work.mkdir(parents=True, exist_ok=True)
     inputs = make_inputs(work / "inputs")

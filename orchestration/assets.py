@@ -25,7 +25,7 @@ from ingest.reference import load_reference
 from orchestration import dbt
 from orchestration.intake import inbox_files, ingest_files
 from orchestration.recovery import hold_run
-from orchestration.settings import DEFAULT_LOCK_WAIT_SECONDS
+from orchestration.settings import DEFAULT_LOCK_WAIT_SECONDS, as_of_from_environment
 from quality.crossfile import GateSettings
 from quality.gate import Gate
 from quality.mart_gate import MART_TABLES, MartGate
@@ -382,12 +382,21 @@ def _build_models(
     # home) gets them loaded once, so the UI shows reference/* as materialized.
     unseen = bool(seeds) and context.instance.get_latest_materialization_event(seeds[0]) is None
     told = DbtProgress(nodes=len(keys), seeds=len(seeds))
-    variables = {"freeze_period": config.freeze_period} if config.freeze_period else None
+    variables = {}
+    if config.freeze_period:
+        variables["freeze_period"] = config.freeze_period
+    if as_of := as_of_from_environment():
+        variables["as_of"] = as_of
     with phase(f"dbt 构建与测试 build and test · {len(keys)} 个模型与种子 models and seeds"):
         # The raw views name the raw store by absolute path: point them at this home.
         connect_build(home).close()
         outcome = dbt.build(
-            home, selection, told.result, variables, reload_seeds=unseen, on_start=told.start
+            home,
+            selection,
+            told.result,
+            variables or None,
+            reload_seeds=unseen,
+            on_start=told.start,
         )
         told.summary()
     crash_point("built")

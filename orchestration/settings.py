@@ -1,11 +1,12 @@
 """The gate's tolerances and the file limits as the environment sets them, for the Dagster
-resources and the bank-side `zhirong validate` alike (the same rules on both sides), and how
-long a scheduled run waits for another writer."""
+resources and the bank-side `zhirong validate` alike (the same rules on both sides), how
+long a scheduled run waits for another writer, and the day the models take as today."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import fields, replace
+from datetime import date
 
 from ingest.limits import ReadLimits
 from quality.crossfile import GateSettings
@@ -48,3 +49,18 @@ DEFAULT_LOCK_WAIT_SECONDS = 600.0
 def lock_wait_from_environment() -> float:
     """Seconds a scheduled run waits for the writer lock (ZHIRONG_LOCK_WAIT_SECONDS)."""
     return float(os.environ.get("ZHIRONG_LOCK_WAIT_SECONDS") or DEFAULT_LOCK_WAIT_SECONDS)
+
+
+def as_of_from_environment() -> str | None:
+    """The Beijing calendar day the models take as today (ZHIRONG_AS_OF, YYYY-MM-DD): which
+    filings are due or missing and which quarters freeze. Unset, the warehouse's clock.
+    For re-running a past night as it was, and for runs that must not see a midnight pass."""
+    value = os.environ.get("ZHIRONG_AS_OF", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(
+            f"ZHIRONG_AS_OF 不是日期 / is not a date: {value!r} (YYYY-MM-DD, e.g. 2026-11-30)"
+        ) from None

@@ -3,7 +3,7 @@ file's bytes — in the inbox by the sensor, or when a run took it — never the
 modification time, which the sender sets."""
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 
 import dagster as dg
 import duckdb
@@ -84,3 +84,38 @@ def test_the_sensor_keeps_the_time_a_file_first_came_however_late_the_run(home):
     # What the sensor noted is the receipt time when the run takes the files later.
     assert main(["--home", str(home.root), "refresh"]) == 0
     assert sorted(r[2] for r in _ledger(home)) == sorted(seen)
+
+
+def test_zhirong_as_of_is_the_day_the_models_take_as_today(home, monkeypatch):
+    # Only the 2026-10 loans file: its totals were due by 2026-11-15 (filing_obligations).
+    write_csv(home.inbox / "loans_2026-10.csv", [loan(report_period="2026-10")], LOAN_HEADERS)
+    monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-15")
+    assert main(["--home", str(home.root), "refresh"]) == 0
+    # Received today, after the due day: late. The totals: the due day itself, not yet due.
+    assert _state(home) == {"loans": "late", "loan_totals": "not_yet_due"}
+    assert _as_of(home) == {date(2026, 11, 15)}
+
+    monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-16")
+    assert main(["--home", str(home.root), "build"]) == 0
+    assert _state(home) == {"loans": "late", "loan_totals": "missing"}
+    assert _as_of(home) == {date(2026, 11, 16)}
+
+
+def test_a_zhirong_as_of_that_is_no_date_fails_the_build_and_says_so(home, monkeypatch, capsys):
+    _pair(home.inbox)
+    monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-31")
+    assert main(["--home", str(home.root), "refresh"]) == 1
+    said = capsys.readouterr().err
+    assert "ZHIRONG_AS_OF 不是日期 / is not a date: '2026-11-31'" in said
+    assert "Traceback" not in said
+    assert not home.published_db.exists()
+
+
+def _as_of(home):
+    con = duckdb.connect(str(home.published_db), read_only=True)
+    try:
+        return {
+            d for (d,) in con.execute("select distinct as_of from marts.filing_status").fetchall()
+        }
+    finally:
+        con.close()
