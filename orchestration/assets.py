@@ -429,10 +429,12 @@ class DbtProgress:
         if skipped.seeds and self.seeds:
             self.nodes -= self.seeds
             progress.info(
-                "dbt: %d 个参考数据种子未变，不重新加载 / %d reference seeds unchanged, "
-                "not reloaded",
+                "dbt: %d 个参考数据种子未变，不重新加载，其 %d 项测试不重跑 / %d reference "
+                "seeds unchanged, not reloaded, their %d tests not rerun",
                 self.seeds,
+                skipped.reference_tests,
                 self.seeds,
+                skipped.reference_tests,
             )
         if skipped.views:
             self.nodes -= skipped.views

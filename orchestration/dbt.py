@@ -207,21 +207,31 @@ def build(
     stamp = build_db.with_name("seeds.sha256")
     loaded = _seeds_fingerprint(build_db)
     unchanged = stamp.is_file() and stamp.read_text() == loaded
+    excluded: list[str] = []
     if unchanged and selection == FULL_SELECTION and not reload_seeds:
         # The reference tables already hold exactly these seeds: reloading a dozen of them
         # costs ~2 s a night for nothing. Everything else is selected by type, so the tests
         # that join marts to seeds still run (an exclusion would drop them too).
         args = ["build", *SEEDLESS_SELECTION, "--exclude-resource-type", "unit_test"]
         skipped.seeds = True
+        # A test of the seeds alone already passed on exactly these tables, under the same
+        # test definitions (both in the fingerprint): its answer cannot have changed.
+        reference_tests = _reference_tests(DbtState.of(home))
+        excluded += reference_tests
+        skipped.reference_tests = len(reference_tests)
     views_stamp = build_db.with_name("views.sha256")
     # The project's vars are part of what a view's SQL is compiled from (`as_of`).
     views = f"{_views_fingerprint(build_db)} {json.dumps(variables or {}, sort_keys=True)}"
+    indirect: list[str] = []
     if selection == FULL_SELECTION and views_stamp.is_file() and views_stamp.read_text() == views:
         # A view is a stored query: recreating it with the same SQL changes nothing it
         # returns (DuckDB binds a view's tables when it is read). Its tests still run —
         # selected directly, they are not dropped with it.
-        args += ["--exclude", "config.materialized:view", "--indirect-selection", "empty"]
+        excluded.append("config.materialized:view")
+        indirect = ["--indirect-selection", "empty"]
         skipped.views = _view_count(DbtState.of(home))
+    if excluded:
+        args += ["--exclude", *excluded, *indirect]
     if on_start is not None:
         on_start(skipped)
     if variables:
@@ -251,10 +261,11 @@ def build(
 
 @dataclass
 class Skipped:
-    """What a build left as it was: the seeds (already loaded unchanged) and how many views
-    (already created from the same SQL)."""
+    """What a build left as it was: the seeds (already loaded unchanged) and how many tests
+    of theirs alone, and how many views (already created from the same SQL)."""
 
     seeds: bool = False
+    reference_tests: int = 0
     views: int = 0
 
 
@@ -281,13 +292,28 @@ def _view_count(state: DbtState) -> int:
     )
 
 
+def _reference_tests(state: DbtState) -> list[str]:
+    """The names of the data tests whose every parent is a seed."""
+    nodes = load_manifest(state)["nodes"].values()
+    return sorted(
+        node["name"]
+        for node in nodes
+        if node["resource_type"] == "test"
+        and node["depends_on"]["nodes"]
+        and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
+    )
+
+
 def _seeds_fingerprint(build_db: Path) -> str:
-    """The seeds' files and column types, and which database file they were loaded into (a
-    recreated warehouse has a new inode, so its seeds are loaded again)."""
+    """The seeds' files, column types and tests (the generic tests' code too), and which
+    database file they were loaded into (a recreated warehouse has a new inode, so its seeds
+    are loaded again)."""
     digest = hashlib.sha256()
-    for path in sorted(SEEDS_DIR.iterdir()):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for folder in (SEEDS_DIR, DBT_PROJECT_DIR / "tests", DBT_PROJECT_DIR / "macros"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
+                digest.update(path.read_bytes())
     digest.update((DBT_PROJECT_DIR / "dbt_project.yml").read_bytes())
     inode = build_db.stat().st_ino if build_db.exists() else 0
     return f"{digest.hexdigest()} {inode}"

@@ -1,3 +1,6 @@
+{#- A table: two marts and its tests read it, and a view would scan the loans for each. -#}
+{{ config(materialized='table') }}
+
 with
 
 claims as (
