@@ -36,6 +36,7 @@ from warehouse.faults import crash_point
 from warehouse.home import Home
 from warehouse.ledger import ACCEPTED, DUPLICATE, REJECTED
 from warehouse.publish import publish
+from warehouse.raw import contents
 from warehouse.received import printable
 
 # Progress lines for people: the CLI prints them, dagster.yaml hands them to the run log.
@@ -389,7 +390,11 @@ def _build_models(
         variables["as_of"] = as_of
     with phase(f"dbt 构建与测试 build and test · {len(keys)} 个模型与种子 models and seeds"):
         # The raw views name the raw store by absolute path: point them at this home.
-        connect_build(home).close()
+        con = connect_build(home)
+        try:
+            inputs = contents(con, home)
+        finally:
+            con.close()
         outcome = dbt.build(
             home,
             selection,
@@ -397,9 +402,26 @@ def _build_models(
             variables or None,
             reload_seeds=unseen,
             on_start=told.start,
+            inputs=inputs,
         )
         told.summary()
     crash_point("built")
+    selected = set(keys)
+    # First the tables reused (everything they read is reused too), then what dbt built:
+    # Dagster takes a multi-asset's outputs upstream first.
+    for uid in outcome.reused:
+        key = translator.get_asset_spec(manifest_blob, uid, project).key
+        if key in selected:
+            # The table holds what this build would have made of the same inputs: it is
+            # current, and what depends on it (the published warehouse) goes ahead.
+            yield dg.Output(
+                value=None,
+                output_name=key.to_python_identifier(),
+                metadata={
+                    "status": "reused",
+                    "reason": "读取的数据未变 / every kind it reads is unchanged",
+                },
+            )
     for raw in outcome.results:
         yield from DbtCoreCliEventMessage(
             raw_event=raw, event_history_metadata={}
@@ -443,6 +465,18 @@ class DbtProgress:
                 "SQL, not recreated (their tests run)",
                 skipped.views,
                 skipped.views,
+            )
+        if skipped.untouched_models or skipped.untouched_tests:
+            self.nodes -= skipped.untouched_models
+            progress.info(
+                "dbt: %d 个表与 %d 项测试不读取有变的报送（%s），不重建、不重跑 / %d tables "
+                "and %d tests read none of the kinds that changed (%s), not rebuilt or rerun",
+                skipped.untouched_models,
+                skipped.untouched_tests,
+                "、".join(skipped.changed_kinds) or "无",
+                skipped.untouched_models,
+                skipped.untouched_tests,
+                ", ".join(skipped.changed_kinds) or "none",
             )
 
     def result(self, raw: dict) -> None:

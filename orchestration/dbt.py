@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -168,10 +169,12 @@ def _release_duckdb() -> None:
 @dataclass
 class DbtOutcome:
     """What a `dbt build` did: every node result (dbt's structured-log dicts, which
-    dagster-dbt turns into asset events) and, when it failed, why."""
+    dagster-dbt turns into asset events), the tables it reused, and, when it failed, why."""
 
     results: list[dict[str, Any]] = field(default_factory=list)
     failure: str | None = None
+    # Tables left as the last build made them (every input unchanged): still current.
+    reused: list[str] = field(default_factory=list)
 
 
 def build(
@@ -181,11 +184,14 @@ def build(
     variables: dict[str, str] | None = None,
     reload_seeds: bool = False,
     on_start: Callable[[Skipped], None] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> DbtOutcome:
     """Run `dbt build` on `selection` against the home's build warehouse, reporting each node's
     result to `on_result` as it finishes; `variables` are the project's vars. Seeds already
     loaded unchanged are skipped unless `reload_seeds`, and so are views already created from
-    the same SQL in this warehouse; `on_start` hears what was skipped."""
+    the same SQL in this warehouse; `inputs` — a fingerprint of each raw kind
+    (`warehouse.raw.contents`) — leaves out, besides, the tables and tests that read only
+    kinds unchanged since the last successful build. `on_start` hears what was skipped."""
     from dbt_common.events.functions import msg_to_dict
 
     build_db = home.build_db
@@ -230,6 +236,20 @@ def build(
         excluded.append("config.materialized:view")
         indirect = ["--indirect-selection", "empty"]
         skipped.views = _view_count(DbtState.of(home))
+    inputs_stamp = build_db.with_name("inputs.json")
+    if skipped.seeds and skipped.views and inputs and inputs_stamp.is_file():
+        before = json.loads(inputs_stamp.read_text())
+        if before.get("views") == views:
+            # Same SQL, same seeds, same variables, same warehouse file: a table or test that
+            # reads only kinds whose files and ledger rows are as they were would compute
+            # what it holds or found already.
+            changed = {kind for kind, seen in inputs.items() if before["kinds"].get(kind) != seen}
+            models, tests = _untouched(DbtState.of(home), set(inputs) - changed)
+            nodes = load_manifest(DbtState.of(home))["nodes"]
+            excluded += [nodes[uid]["name"] for uid in models + tests]
+            skipped.changed_kinds = sorted(changed)
+            skipped.untouched_models, skipped.untouched_tests = len(models), len(tests)
+            outcome.reused = models
     if excluded:
         args += ["--exclude", *excluded, *indirect]
     if on_start is not None:
@@ -242,11 +262,14 @@ def build(
     args.append("--no-write-json")
     stamp.unlink(missing_ok=True)
     views_stamp.unlink(missing_ok=True)
+    inputs_stamp.unlink(missing_ok=True)
     result = _invoke(args, DbtState.of(home), build_db, [collect])
     if result.success:
         stamp.write_text(loaded)
         if selection == FULL_SELECTION:
             views_stamp.write_text(views)
+            if inputs:
+                inputs_stamp.write_text(json.dumps({"views": views, "kinds": inputs}))
     if not result.success:
         failed = [
             f"{r['data']['node_info']['unique_id']} ({r['data'].get('status')})"
@@ -262,11 +285,15 @@ def build(
 @dataclass
 class Skipped:
     """What a build left as it was: the seeds (already loaded unchanged) and how many tests
-    of theirs alone, and how many views (already created from the same SQL)."""
+    of theirs alone, how many views (already created from the same SQL), and how many tables
+    and tests that read none of the kinds that changed."""
 
     seeds: bool = False
     reference_tests: int = 0
     views: int = 0
+    changed_kinds: list[str] = field(default_factory=list)
+    untouched_models: int = 0
+    untouched_tests: int = 0
 
 
 def _views_fingerprint(build_db: Path) -> str:
@@ -302,6 +329,84 @@ def _reference_tests(state: DbtState) -> list[str]:
         and node["depends_on"]["nodes"]
         and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
     )
+
+
+# A kind's staging model reads its raw files and which of them the ledger holds current
+# (`is_current`, decided within the kind): what it returns follows from that kind's
+# fingerprint alone. Every other read of the ledger, and the clock, can change any night.
+RAW_STAGING = "stg_raw__"
+CLOCK = "macro.zhirong.warehouse_today"
+_NOW = re.compile(r"current_(date|timestamp)|\b(now|today)\s*\(", re.IGNORECASE)
+
+
+def _moves(node: dict[str, Any]) -> bool:
+    """Whether a node's result can change with nothing it reads changed: it reads the clock,
+    or it is incremental (what it adds depends on what it already holds)."""
+    return (
+        CLOCK in node["depends_on"].get("macros", [])
+        or bool(_NOW.search(node.get("raw_code") or ""))
+        or node.get("config", {}).get("materialized") == "incremental"
+    )
+
+
+def _untouched(state: DbtState, unchanged: set[str]) -> tuple[list[str], list[str]]:
+    """The unique ids of the tables (upstream first) and of the data tests that read nothing
+    but seeds and kinds in `unchanged` (through their staging models): not the ledger, not
+    the clock."""
+    nodes = load_manifest(state)["nodes"]
+    kinds_read: dict[str, frozenset[str] | None] = {}
+
+    def reads(uid: str) -> frozenset[str] | None:
+        """The kinds `uid` reads, or None when it reads something that moves on its own."""
+        if uid in kinds_read:
+            return kinds_read[uid]
+        node = nodes.get(uid)
+        found: frozenset[str] | None = frozenset()
+        if node is None or _moves(node):
+            found = None  # a source read directly (the ledger), today's date, its own past
+        elif node["resource_type"] == "seed":
+            found = frozenset()
+        elif node["name"].startswith(RAW_STAGING):
+            found = frozenset({node["name"].removeprefix(RAW_STAGING)})
+        else:
+            for parent in node["depends_on"]["nodes"]:
+                upstream = reads(parent)
+                if upstream is None:
+                    found = None
+                    break
+                found |= upstream
+        kinds_read[uid] = found
+        return found
+
+    models, tests = [], []
+    for uid, node in nodes.items():
+        kinds = reads(uid) if node["resource_type"] in ("model", "test") else None
+        if not kinds or not kinds <= unchanged:
+            continue  # seeds alone are another skip's; None or a changed kind: it runs
+        if node["resource_type"] == "test":
+            tests.append(uid)
+        elif node["config"]["materialized"] != "view":
+            models.append(uid)
+    return _upstream_first(models, nodes), sorted(tests)
+
+
+def _upstream_first(uids: list[str], nodes: dict[str, Any]) -> list[str]:
+    """`uids` ordered so that each comes after everything of theirs it reads (the order in
+    which Dagster takes a multi-asset's outputs)."""
+    wanted, ordered, seen = set(uids), [], set()
+
+    def visit(uid: str) -> None:
+        if uid in seen or uid not in nodes:
+            return
+        seen.add(uid)
+        for parent in nodes[uid]["depends_on"].get("nodes", []):
+            visit(parent)
+        if uid in wanted:
+            ordered.append(uid)
+
+    for uid in sorted(uids):
+        visit(uid)
+    return ordered
 
 
 def _seeds_fingerprint(build_db: Path) -> str:

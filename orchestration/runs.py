@@ -140,12 +140,22 @@ def run_refresh(
     except WarehouseBusy as busy:
         err(f"拒绝 refused: {busy}")
         return None
+    published = published_by(home, result.run_id)
+    success = result.success
+    if success and steps != "ingest" and not published:
+        # Dagster skips a step whose upstream asset was not materialized, and calls the run
+        # a success: a build that leaves the published warehouse as it was must not.
+        success = False
+        failures.append(
+            "发布步骤未运行（上游资产未物化）/ the publish step did not run (an asset "
+            "upstream of it was not materialized)"
+        )
     return RunOutcome(
         home=home,
-        success=result.success,
+        success=success,
         failures=failures,
         ledger=done,
-        published=home.published_db if published_by(home, result.run_id) else None,
+        published=home.published_db if published else None,
         seconds=time.monotonic() - started,
     )
 

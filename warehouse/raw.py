@@ -9,6 +9,8 @@ rows recovery moves into place."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -79,6 +81,27 @@ def view_sql(home: Home, kind: str) -> str:
         f"create or replace view raw.{kind} as select * from "
         f"read_parquet('{pattern}', union_by_name = true)"
     )
+
+
+def contents(con, home: Home) -> dict[str, str]:
+    """A fingerprint per kind of everything its staging model reads: the ledger's rows of
+    that kind (which of its files are current) and the store's files of that kind (name,
+    size, time). The same fingerprint twice means the same rows in `stg_raw__<kind>`: a
+    stored file is never rewritten, only added beside the others."""
+    rows = con.execute(
+        "select * from audit.submissions where kind is not null order by kind, submission_id"
+    ).fetchall()
+    kind_at = [c[0] for c in con.description].index("kind")
+    digests = {kind: hashlib.sha256() for kind in KINDS}
+    for row in rows:
+        if row[kind_at] in digests:
+            digests[row[kind_at]].update(repr(row).encode())
+    for kind, digest in digests.items():
+        with os.scandir(kind_dir(home, kind)) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                info = entry.stat(follow_symlinks=False)
+                digest.update(f"\n{entry.name} {info.st_size} {info.st_mtime_ns}".encode())
+    return {kind: digest.hexdigest() for kind, digest in digests.items()}
 
 
 def stage(home: Home, frames: dict[str, pl.DataFrame]) -> None:

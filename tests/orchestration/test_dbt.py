@@ -1,6 +1,7 @@
 """The nightly dbt build: views already created from the same SQL are left as they are, and
 their tests still run; seeds already loaded are not reloaded, and the tests of the seeds
-alone not rerun."""
+alone not rerun; the tables and tests that read only kinds of file that did not change
+since the last build are left as they are, and the marts equal a full build's."""
 
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from orchestration.cli import main
-from tests.helpers import write_scorecard_quarter
+from tests.helpers import LOAN_HEADERS, VALID_USCCS, ipo, loan, write_csv, write_scorecard_quarter
 from warehouse.home import Home
 
 pytestmark = pytest.mark.integration
@@ -69,6 +70,9 @@ def test_a_build_leaves_views_with_the_same_sql_and_still_runs_their_tests(tmp_p
     assert views >= 15  # staging (one per source) and the intermediate views
     metrics = _metrics(home)
 
+    # (This test is about views and seeds: without the record of what each kind held, no
+    # table is left out for its kinds, the next test's subject.)
+    (home.build_db.with_name("inputs.json")).unlink()
     assert main(["--home", str(home.root), "build"]) == 0
     again = capfd.readouterr().err
     assert f"{views} views have the same SQL, not recreated" in again
@@ -89,3 +93,103 @@ def test_a_build_leaves_views_with_the_same_sql_and_still_runs_their_tests(tmp_p
     rebuilt = capfd.readouterr().err
     assert "views have the same SQL" not in rebuilt
     assert _told(rebuilt) == (built - seeds, total - seeds, passed - seed_tests)
+
+
+def _built(err: str) -> set[str]:
+    """The models and seeds a build's progress lines name."""
+    return set(re.findall(r"dbt \[ *\d+/\d+\] (\w+) ", err))
+
+
+def _marts(home: Home) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(home.published_db), read_only=True)
+    try:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {n: con.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
+    finally:
+        con.close()
+
+
+# The marts of the bond, listing and guarantee registers (contract §4): none reads the loans.
+NOT_OF_LOANS = {"listing_funnel", "risk_sharing", "risk_sharing_by_year"}
+
+
+def test_a_build_leaves_the_tables_of_kinds_that_did_not_change_and_equals_a_full_one(
+    tmp_path, capfd, monkeypatch
+):
+    # One day for every build: filing_status says which day it was computed on.
+    monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-20")
+    home = Home(tmp_path / "home").ensure()
+    write_scorecard_quarter(home.inbox)
+    write_csv(home.inbox / "ipos_2026-09.csv", [ipo(stage="辅导备案", stage_date="2026-09-09")])
+    assert main(["--home", str(home.root), "refresh"]) == 0
+    first = capfd.readouterr().err
+    assert "read none of the kinds that changed" not in first  # nothing to compare with yet
+    assert _built(first) >= NOT_OF_LOANS
+    before = _marts(home)
+
+    # One bank sends its 2026-09 loans again: 1,201 元 where it had sent 1,200 (within the
+    # tolerance of its totals, so accepted).
+    write_csv(
+        home.inbox / "loans_C1901150100001_2026-09_v2.csv",
+        [
+            loan(
+                bank_code="C1901150100001",
+                report_period="2026-09",
+                loan_id="a1",
+                borrower_uscc=VALID_USCCS[0],
+                balance="1201",
+                balance_cny="1201",
+                guarantee_type="D",
+                issue_date="2024-03-01",
+                maturity_date="2028-03-01",
+            )
+        ],
+        LOAN_HEADERS,
+    )
+    assert main(["--home", str(home.root), "refresh"]) == 0
+    resent = capfd.readouterr().err
+    line = re.search(
+        r"(\d+) tables and (\d+) tests read none of the kinds that changed \(([^)]*)\)",
+        resent,
+    )
+    assert line is not None, resent
+    assert line.group(3) == "loans"
+    assert int(line.group(1)) == len(NOT_OF_LOANS)
+    built = _built(resent)
+    assert not NOT_OF_LOANS & built
+    assert {"bank_loan_metrics", "city_loan_metrics", "bank_scorecard"} <= built
+    after = _marts(home)
+    assert {n: rows for n, rows in after.items() if n in NOT_OF_LOANS} == {
+        n: rows for n, rows in before.items() if n in NOT_OF_LOANS
+    }
+    assert after["bank_loan_metrics"] != before["bank_loan_metrics"]
+
+    # The oracle: without the record of what each kind held, everything is built again —
+    # and every mart comes out exactly as the build that left tables out had it.
+    (home.build_db.with_name("inputs.json")).unlink()
+    assert main(["--home", str(home.root), "build"]) == 0
+    full = capfd.readouterr().err
+    assert "read none of the kinds that changed" not in full
+    assert _built(full) >= NOT_OF_LOANS
+    assert _marts(home) == after
+    skipped_tests = int(line.group(2))
+    assert skipped_tests > 0
+    assert _told(full)[2] == _told(resent)[2] + skipped_tests
+
+    # A new listing event changes the listing funnel, and only the ipos kind is named.
+    write_csv(
+        home.inbox / "ipos_2026-10.csv",
+        [ipo(event_id="E2", enterprise_uscc=VALID_USCCS[1], stage_date="2026-10-15")],
+    )
+    assert main(["--home", str(home.root), "refresh"]) == 0
+    listed = capfd.readouterr().err
+    assert "read none of the kinds that changed (ipos)" in listed
+    assert "listing_funnel" in _built(listed)
+    assert not {"risk_sharing", "risk_sharing_by_year"} & _built(listed)
+    assert _marts(home)["listing_funnel"] != after["listing_funnel"]
