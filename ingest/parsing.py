@@ -97,14 +97,20 @@ def by_distinct_value(
     frame: pl.LazyFrame, column: str, outputs: dict[str, pl.Expr]
 ) -> pl.LazyFrame:
     """Set `outputs` — expressions of `column` alone — computing each once per distinct value
-    and joining the results back. Dates, periods and codes repeat throughout a file, so this
-    is many times cheaper than parsing every row. An output may replace `column` itself."""
-    lookup = frame.select(pl.col(column).unique()).with_columns(
-        expr.alias(f"__{name}") for name, expr in outputs.items()
-    )
-    joined = frame.join(lookup, on=column, how="left", nulls_equal=True, maintain_order="left")
-    return joined.with_columns(pl.col(f"__{name}").alias(name) for name in outputs).drop(
-        f"__{name}" for name in outputs
+    and putting the results back column-wise (no join of the frame: that would copy every
+    column). Dates, periods and codes repeat throughout a file, so this is many times
+    cheaper than evaluating every row. An output may replace `column` itself. `frame` should
+    be cheap to collect (its columns already computed): its distinct values are read first."""
+    distinct = frame.select(pl.col(column).unique()).collect()
+    if distinct.is_empty() or distinct.height > _MOST_LOOKED_UP:
+        # (No rows: Polars keeps a replaced empty column as text. Too many: see below.)
+        return frame.with_columns(expr.alias(name) for name, expr in outputs.items())
+    computed = distinct.select(expr.alias(name) for name, expr in outputs.items())
+    return frame.with_columns(
+        pl.col(column)
+        .replace_strict(distinct[column], computed[name], return_dtype=computed.schema[name])
+        .alias(name)
+        for name in outputs
     )
 
 

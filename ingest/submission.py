@@ -139,4 +139,5 @@ def normalise(text: pl.DataFrame, kind: Kind, units: dict[str, int]) -> pl.LazyF
         else parse_column(c, units.get(c.name, 1))
         for c in kind.columns
     )
-    return kind.normalise(parsed)
+    # Parsed once here: the kind's own lookups read the distinct values of parsed columns.
+    return kind.normalise(parsed.collect(engine="in-memory").lazy())
