@@ -145,9 +145,12 @@ def per_distinct_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Ex
     )
 
 
-def parse_column(column: Column, factor: int) -> pl.Expr:
-    """The typed canonical value of `column` from its text."""
+def parse_column(column: Column, factor: int, dtype: pl.DataType = pl.String) -> pl.Expr:
+    """The typed canonical value of `column` from its text (a column of another `dtype` —
+    a Parquet file's — cast to text first)."""
     expr = pl.col(column.name)
+    if dtype != pl.String:
+        expr = expr.cast(pl.String)
     parsed = {
         TEXT: lambda: trim_text(expr),
         CODE: lambda: parse_code(expr),
@@ -158,6 +161,34 @@ def parse_column(column: Column, factor: int) -> pl.Expr:
         FLAG: lambda: parse_flag(expr),
     }[column.parse]()
     return parsed.alias(column.name)
+
+
+def typed_value(column: Column, factor: int, dtype: pl.DataType) -> pl.Expr | None:
+    """The canonical value of a date, period, amount or rate column straight from a column
+    already of type `dtype` (a Parquet file's), or None when its text must be parsed: each
+    gives exactly what `parse_column` of its text would, without the clean-up passes."""
+    expr = pl.col(column.name)
+    parse = column.parse
+    typed = _from_typed(expr, parse, factor, dtype)
+    return None if typed is None else typed.alias(column.name)
+
+
+def _from_typed(expr: pl.Expr, parse: str, factor: int, dtype: pl.DataType) -> pl.Expr | None:
+    if parse in (DATE, PERIOD) and (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
+        day = expr if dtype == pl.Date else expr.dt.date()
+        return day.dt.month_end() if parse == PERIOD else day
+    # Exactly as their text would read: not a Float32 (4.35 is meant, not 4.349999904…).
+    numeric = dtype == pl.Float64 or dtype.is_integer() or isinstance(dtype, pl.Decimal)
+    if parse == AMOUNT and (numeric or dtype == pl.Float32):
+        # Through the number's shortest text: exactly what the same text in a CSV gives,
+        # its rounding included, without the text's clean-up passes.
+        value = expr.cast(pl.String).cast(pl.Decimal(28, 6), strict=False)
+        if factor != 1:
+            value = value * pl.lit(factor, dtype=pl.Decimal(28, 0))
+        return value.round(2).cast(AMOUNT_DTYPE, strict=False)
+    if parse == RATE and numeric:
+        return expr.cast(pl.Float64)
+    return None
 
 
 _TERM_SEPARATORS = r"[、,，;；/|\s]+"

@@ -1,5 +1,6 @@
 """Read a submitted file — CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX or Parquet — into
-text columns, keeping the row numbers the bank sees in its own file."""
+text columns (a Parquet file's dates and numbers keep their types), keeping the row numbers
+the bank sees in its own file."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ _BLANK_REST = re.compile(rb"\s*\Z")
 
 @dataclass
 class RawFile:
-    """A file's header texts and its rows as text, in the file's own column order."""
+    """A file's header texts and its rows as text (a Parquet file's dates and numbers as they
+    are), in the file's own column order."""
 
     container: str
     headers: list[str]
@@ -263,7 +265,8 @@ def _join_two_row_header(top: list, sub: list) -> list | None:
 
 
 def read_parquet(path: Path, limits: ReadLimits | None = None) -> RawFile:
-    """Read a Parquet file, every column turned to text so one parser serves all containers."""
+    """Read a Parquet file: dates, times and numbers keep their types (normalising takes them
+    as they are where that is exact), every other column is turned to text."""
     check_parquet(path, limits or ReadLimits())
     try:
         frame = pl.read_parquet(path)
@@ -274,6 +277,13 @@ def read_parquet(path: Path, limits: ReadLimits | None = None) -> RawFile:
             f"the Parquet file cannot be read: {_first_line(exc)}",
         ) from exc
     headers = list(frame.columns)
-    frame = frame.select(pl.col(c).cast(pl.String).alias(f"c{i}") for i, c in enumerate(headers))
+    frame = frame.select(
+        (pl.col(c) if _kept_typed(frame.schema[c]) else pl.col(c).cast(pl.String)).alias(f"c{i}")
+        for i, c in enumerate(headers)
+    )
     row_numbers = pl.Series("row_number", range(1, frame.height + 1), dtype=pl.Int64)
     return RawFile("parquet", headers, frame, row_numbers)
+
+
+def _kept_typed(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric() or dtype == pl.Date or isinstance(dtype, pl.Datetime)

@@ -10,9 +10,9 @@ import polars as pl
 
 from ingest.headers import header_unit, match_headers
 from ingest.limits import ReadLimits
-from ingest.parsing import parse_column, per_distinct_value, repeats
+from ingest.parsing import parse_column, per_distinct_value, repeats, typed_value
 from ingest.readers import RawFile, UnreadableFile, read_file
-from ingest.schema import AMOUNT, DATE, PERIOD, Kind
+from ingest.schema import AMOUNT, DATE, PERIOD, Column, Kind
 
 
 @dataclass
@@ -111,13 +111,14 @@ def read_text(path: Path, limits: ReadLimits | None = None) -> Submission:
 def normalise_submissions(submissions: dict[int, Submission]) -> dict[str, pl.DataFrame]:
     """The typed canonical rows of every submission, one frame per kind, each row tagged
     with its `submission_id`. Files of one kind and one set of units are normalised in a
-    single Polars query: per-file queries would spend more on planning than on work."""
+    single Polars query (and one set of column types: a Parquet file keeps its own): per-file
+    queries would spend more on planning than on work."""
     groups: dict[tuple, list[int]] = {}
     for sid, sub in submissions.items():
-        key = (sub.kind.name, tuple(sorted(sub.units.items())))
+        key = (sub.kind.name, tuple(sorted(sub.units.items())), tuple(sub.text.dtypes))
         groups.setdefault(key, []).append(sid)
     frames: dict[str, list[pl.DataFrame]] = {}
-    for (kind_name, _), sids in groups.items():
+    for (kind_name, *_), sids in groups.items():
         first = submissions[sids[0]]
         heights = [submissions[sid].text.height for sid in sids]
         stacked = pl.concat([submissions[sid].text for sid in sids], how="vertical")
@@ -132,12 +133,21 @@ def normalise(text: pl.DataFrame, kind: Kind, units: dict[str, int]) -> pl.LazyF
     """Typed canonical columns from the text columns: generic parsing, then the kind's own
     vocabulary mapping. Dates and periods, and any column whose head repeats (bank, codes,
     vocabularies, rates), are parsed once per distinct text and put back by a column-wise
-    lookup (no join of the frame)."""
-    parsed = text.lazy().with_columns(
-        per_distinct_value(text, c.name, parse_column(c, units.get(c.name, 1)))
-        if c.parse in (DATE, PERIOD) or repeats(text, c.name)
-        else parse_column(c, units.get(c.name, 1))
-        for c in kind.columns
-    )
+    lookup (no join of the frame); a Parquet file's typed dates and numbers are taken as
+    they are where that is exact."""
+    parsed = text.lazy().with_columns(_parsed(text, c, units.get(c.name, 1)) for c in kind.columns)
     # Parsed once here: the kind's own lookups read the distinct values of parsed columns.
     return kind.normalise(parsed.collect(engine="in-memory").lazy())
+
+
+def _parsed(text: pl.DataFrame, column: Column, factor: int) -> pl.Expr:
+    """One column's canonical value: taken as it is from a typed column where that is exact,
+    else parsed from its text — once per distinct text for dates, periods and any column
+    whose head repeats."""
+    dtype = text.schema[column.name]
+    if dtype != pl.String and (typed := typed_value(column, factor, dtype)) is not None:
+        return typed
+    expr = parse_column(column, factor, dtype)
+    if column.parse in (DATE, PERIOD) or repeats(text, column.name):
+        return per_distinct_value(text, column.name, expr)
+    return expr

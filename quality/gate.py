@@ -618,7 +618,10 @@ def _attach_row_text(found: pl.DataFrame, by_id: dict[int, Candidate]) -> pl.Dat
     parts = [found.filter(pl.col("row_number").is_null() | pl.col("canonical").is_null())]
     row_hits = found.filter(pl.col("row_number").is_not_null() & pl.col("canonical").is_not_null())
     for (sid, column), group in row_hits.group_by("submission_id", "canonical"):
-        text = by_id[sid].submission.text.select("row_number", pl.col(column).alias("_text"))
+        # (A Parquet file's typed cell is shown as its text.)
+        text = by_id[sid].submission.text.select(
+            "row_number", pl.col(column).cast(pl.String).alias("_text")
+        )
         joined = group.join(text, on="row_number", how="left").with_columns(
             pl.col("_text").alias("value")
         )

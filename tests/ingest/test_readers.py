@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import polars as pl
@@ -157,6 +157,39 @@ def test_parquet_with_typed_columns(tmp_path):
         Decimal("1000000.00"),
         1,
     )
+
+
+def test_parquet_dates_and_numbers_read_as_their_text_would(tmp_path):
+    # Typed cells give what the same text would: 0.125 元 rounds half to even (0.12), as
+    # the text 0.125 does; 2.675 万元 is 26,750.00 元; a Float32 rate of 4.35 is 4.35 (as a
+    # double it would be 4.349999904632568); a period's date gives its month-end, a
+    # maturity's time of day is dropped.
+    frame = (
+        pl.DataFrame([loan(), loan(loan_id="L0002")])
+        .with_columns(
+            pl.Series("report_period", [date(2026, 10, 15), date(2026, 10, 31)]),
+            pl.Series("issue_date", [date(2024, 3, 1), date(2025, 1, 15)]),
+            pl.Series("maturity_date", [datetime(2028, 3, 1, 12, 30), datetime(2027, 1, 15)]),
+            pl.Series("balance", [2.675, 1.5]),
+            pl.Series("balance_cny", [0.125, 20000000.12]),
+            pl.Series("interest_rate", [4.35, 3.9], dtype=pl.Float32),
+        )
+        .rename({"balance": "贷款余额(万元)"})
+    )
+    frame.write_parquet(tmp_path / "typed.parquet")
+    data = read_submission(tmp_path / "typed.parquet").data
+    assert data["report_period"].to_list() == [date(2026, 10, 31)] * 2
+    assert data["issue_date"].to_list() == [date(2024, 3, 1), date(2025, 1, 15)]
+    assert data["maturity_date"].to_list() == [date(2028, 3, 1), date(2027, 1, 15)]
+    assert data["balance"].to_list() == [Decimal("26750.00"), Decimal("15000.00")]
+    assert data["balance_cny"].to_list() == [Decimal("0.12"), Decimal("20000000.12")]
+    assert data["interest_rate"].to_list() == [4.35, 3.9]
+    # …which is what the same values sent as text give.
+    as_text = write_csv(
+        tmp_path / "typed.csv",
+        frame.with_columns(pl.all().cast(pl.String)).to_dicts(),
+    )
+    assert read_submission(as_text).data.drop("row_number").equals(data.drop("row_number"))
 
 
 @pytest.mark.parametrize(
