@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,24 +130,31 @@ def read_in_chunks(
     limits: ReadLimits | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     seconds: dict[str, float] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Chunk]:
     """`files` — (submission_id, path to read, name the sender gave it) — read and
     normalised a chunk of about `chunk_bytes` at a time. The next chunk is prepared on a
     second thread while the caller works on this one: Polars works outside the GIL, GX
     mostly inside it, so on two cores they overlap. One chunk waits at most, which bounds
-    memory. `seconds` accumulates the time spent reading and normalising."""
+    memory. `meanwhile`, if given, runs on the caller's thread while the first chunk is
+    prepared (work the caller needs before it can take a chunk). `seconds` accumulates the
+    time spent reading and normalising."""
     limits = limits or ReadLimits()
     seconds = seconds if seconds is not None else {}
     seconds.setdefault("read", 0.0)
     seconds.setdefault("normalise", 0.0)
     chunks = _interleaved(list(_by_size(files, chunk_bytes, limits)))
     if not chunks:
+        if meanwhile is not None:
+            meanwhile()
         return
-    if len(chunks) == 1:
+    if len(chunks) == 1 and meanwhile is None:
         yield _prepare(chunks[0], limits, seconds)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhirong-read") as pool:
         pending = pool.submit(_prepare, chunks[0], limits, seconds)
+        if meanwhile is not None:
+            meanwhile()
         for following in [*chunks[1:], None]:
             ready = pending.result()
             pending = pool.submit(_prepare, following, limits, seconds) if following else None

@@ -348,7 +348,7 @@ class GatedBatch:
 
 
 def gate_files(
-    gate: Gate | None,
+    gate: Gate | Callable[[], Gate] | None,
     files: Sequence[tuple[int, Path, str]],
     context: GateContext | None = None,
     on_chunk: Callable[[dict[str, pl.DataFrame]], None] | None = None,
@@ -360,13 +360,23 @@ def gate_files(
     `ingest.batches.read_in_chunks` hands them over, without writing anything; `on_chunk`
     sees each chunk's normalised rows before they are let go (ingest stages them), `on_file`
     each file once its rows are checked (the cross-file verdicts come at the end). Ingest
-    and the bank-side check both come through here."""
+    and the bank-side check both come through here. `gate` may be a function that makes
+    one: it is then called while the first files are read (importing GX takes a second or
+    two of the main thread, reading the files the other core)."""
     seconds = {"read": 0.0, "normalise": 0.0, "gate": 0.0}
     candidates: list[Candidate] = []
     if not files:
         return GatedBatch([], GateResult({}, _empty_findings()), seconds)
-    run = gate.start(context, limits)
-    for chunk in read_in_chunks(files, limits, chunk_bytes, seconds):
+    runs: list[GateRun] = []
+
+    def start() -> None:
+        clock = time.perf_counter()
+        judge = gate if isinstance(gate, Gate) else gate()
+        runs.append(judge.start(context, limits))
+        seconds["gate"] += time.perf_counter() - clock
+
+    for chunk in read_in_chunks(files, limits, chunk_bytes, seconds, meanwhile=start):
+        run = runs[0]
         clock = time.perf_counter()
         run.add(chunk.candidates, chunk.frames)
         seconds["gate"] += time.perf_counter() - clock
@@ -381,7 +391,7 @@ def gate_files(
         # Drop this chunk before the next is prepared: two chunks at most are ever held.
         del chunk
     clock = time.perf_counter()
-    result = run.finish()
+    result = runs[0].finish()
     seconds["gate"] += time.perf_counter() - clock
     return GatedBatch(candidates, result, seconds)
 
