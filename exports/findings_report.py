@@ -79,7 +79,10 @@ def report_paths(base: Path) -> tuple[Path, Path]:
 def _write_xlsx(path: Path, lines: pl.DataFrame, counts: dict[str, int]) -> None:
     import xlsxwriter
 
-    with xlsxwriter.Workbook(path, XLSX_OPTIONS) as book:
+    # Assembled in memory: xlsxwriter otherwise writes each of a workbook's parts to a
+    # temporary file first, most of the cost of a report of a few lines (one per file with
+    # findings, every night).
+    with xlsxwriter.Workbook(path, {**XLSX_OPTIONS, "in_memory": True}) as book:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         summary = book.add_worksheet("汇总 summary")
         summary.write_row(0, 0, SUMMARY_HEADERS, bold)
