@@ -96,7 +96,8 @@ class Styles:
 
 def write_pack_xlsx(pack: Pack, path: Path) -> None:
     """Write the bank's pack to `path`: three sheets, each printing on one A4 page."""
-    book = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
+    # In memory: a pack is small, and xlsxwriter would write each part to a temporary file.
+    book = xlsxwriter.Workbook(str(path), {**XLSX_OPTIONS, "in_memory": True})
     styles = Styles(book)
     _scorecard_sheet(book.add_worksheet("得分卡"), pack, styles)
     _trend_sheet(book, book.add_worksheet("指标趋势"), pack, styles)
