@@ -70,10 +70,26 @@ def parse_number(expr: pl.Expr) -> pl.Expr:
 
 def parse_amount(expr: pl.Expr, factor: int) -> pl.Expr:
     """Money in 元 with two decimals, scaled from the unit the file declares."""
-    value = parse_number(expr).cast(pl.Decimal(28, 6), strict=False)
+    return scaled_amount(parse_number(expr).cast(pl.Decimal(28, 6), strict=False), factor)
+
+
+def scaled_amount(value: pl.Expr, factor: int) -> pl.Expr:
+    """A decimal number in the file's unit as 元 with two decimals."""
     if factor != 1:
         value = value * pl.lit(factor, dtype=pl.Decimal(28, 0))
     return value.round(2).cast(AMOUNT_DTYPE, strict=False)
+
+
+def plain_amounts(text: pl.Series, factor: int) -> pl.Series | None:
+    """A text column of amounts read straight as decimals, when every cell that holds
+    anything is a plain decimal literal (`1234.5`, `-0.25`, `1e3`); None when some cell
+    needs `parse_amount`'s clean-up (full-width digits, separators, a currency sign, blanks).
+    Where the straight read succeeds it gives exactly what `parse_amount` does — the clean-up
+    changes nothing in a plain literal — without its passes over every row."""
+    values = text.cast(pl.Decimal(28, 6), strict=False)
+    if (values.is_null() & text.is_not_null()).any():
+        return None
+    return pl.DataFrame({"v": values}).select(scaled_amount(pl.col("v"), factor))["v"]
 
 
 def parse_rate(expr: pl.Expr) -> pl.Expr:
@@ -122,9 +138,16 @@ _MOST_LOOKED_UP = 50_000
 _FEW_VALUES, _SAMPLED_ROWS = 500, 10_000
 
 
-def repeats(frame: pl.DataFrame, column: str) -> bool:
-    """Whether `column` of `frame` holds few distinct values, judged on its head."""
-    return frame[column].head(_SAMPLED_ROWS).n_unique() <= _FEW_VALUES
+def repeats(frame: pl.DataFrame, column: str, whole: bool = False) -> bool:
+    """Whether `column` of `frame` holds few distinct values, judged on its head — or, with
+    `whole`, when the head does not say so, on the whole column: at most one distinct value
+    in eight rows (a borrower's id recurs on each of its loans, though rarely within the
+    head), within the lookup's limit."""
+    if frame[column].head(_SAMPLED_ROWS).n_unique() <= _FEW_VALUES:
+        return True
+    if not whole:
+        return False
+    return frame[column].n_unique() <= min(_MOST_LOOKED_UP, frame.height // 8)
 
 
 def per_distinct_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
@@ -182,10 +205,7 @@ def _from_typed(expr: pl.Expr, parse: str, factor: int, dtype: pl.DataType) -> p
     if parse == AMOUNT and (numeric or dtype == pl.Float32):
         # Through the number's shortest text: exactly what the same text in a CSV gives,
         # its rounding included, without the text's clean-up passes.
-        value = expr.cast(pl.String).cast(pl.Decimal(28, 6), strict=False)
-        if factor != 1:
-            value = value * pl.lit(factor, dtype=pl.Decimal(28, 0))
-        return value.round(2).cast(AMOUNT_DTYPE, strict=False)
+        return scaled_amount(expr.cast(pl.String).cast(pl.Decimal(28, 6), strict=False), factor)
     if parse == RATE and numeric:
         return expr.cast(pl.Float64)
     return None

@@ -10,9 +10,15 @@ import polars as pl
 
 from ingest.headers import header_unit, match_headers
 from ingest.limits import ReadLimits
-from ingest.parsing import parse_column, per_distinct_value, repeats, typed_value
+from ingest.parsing import (
+    parse_column,
+    per_distinct_value,
+    plain_amounts,
+    repeats,
+    typed_value,
+)
 from ingest.readers import RawFile, UnreadableFile, read_file
-from ingest.schema import AMOUNT, DATE, PERIOD, Column, Kind
+from ingest.schema import AMOUNT, CODE, DATE, PERIOD, Column, Kind
 
 
 @dataclass
@@ -147,7 +153,14 @@ def _parsed(text: pl.DataFrame, column: Column, factor: int) -> pl.Expr:
     dtype = text.schema[column.name]
     if dtype != pl.String and (typed := typed_value(column, factor, dtype)) is not None:
         return typed
+    if column.parse == AMOUNT and dtype == pl.String:
+        # Amounts rarely repeat; written plainly (as most files write them), they are read
+        # straight, and the full parse is kept for a file that needs it.
+        plain = plain_amounts(text[column.name], factor)
+        if plain is not None:
+            return pl.lit(plain).alias(column.name)
     expr = parse_column(column, factor, dtype)
-    if column.parse in (DATE, PERIOD) or repeats(text, column.name):
+    # A code's clean-up is dear enough to be worth a look at the whole column.
+    if column.parse in (DATE, PERIOD) or repeats(text, column.name, whole=column.parse == CODE):
         return per_distinct_value(text, column.name, expr)
     return expr

@@ -13,6 +13,7 @@ from ingest.parsing import (
     parse_period,
     parse_rate,
     per_distinct_value,
+    plain_amounts,
     repeats,
 )
 
@@ -85,3 +86,35 @@ def test_a_column_parsed_once_per_distinct_value_reads_every_row_as_parsing_it_w
 def test_a_column_of_distinct_values_does_not_repeat():
     frame = pl.DataFrame({"v": [f"L{i}" for i in range(20_000)]})
     assert not repeats(frame, "v")
+
+
+def test_a_column_whose_values_recur_below_its_head_repeats_on_a_whole_look():
+    # 10,000 borrowers, each on eight loans, in an order that repeats none within the head.
+    ids = [f"91500000ma{i:08d}" for i in range(10_000)] * 8
+    frame = pl.DataFrame({"v": ids})
+    assert not repeats(frame, "v")
+    assert repeats(frame, "v", whole=True)
+    got = frame.select(per_distinct_value(frame, "v", parse_code(pl.col("v"))))["v"]
+    assert got.to_list() == [f"91500000MA{i:08d}" for i in range(10_000)] * 8
+    # 40,000 distinct values in 70,000 rows: too few repeats to be worth a lookup.
+    assert not repeats(
+        pl.DataFrame({"v": ids[: 10_000 * 4] + [str(n) for n in range(30_000)]}), "v", whole=True
+    )
+
+
+def test_plain_amounts_are_read_straight_and_anything_else_is_left_to_the_full_parse():
+    plain = pl.Series(["1234.5", "-0.25", "1e3", None, "0.125"])
+    assert plain_amounts(plain, 1).to_list() == [
+        Decimal("1234.50"),
+        Decimal("-0.25"),
+        Decimal("1000.00"),
+        None,
+        Decimal("0.12"),  # half to even, as parse_amount rounds
+    ]
+    assert plain_amounts(plain, 10_000).to_list()[:3] == [
+        Decimal("12345000.00"),
+        Decimal("-2500.00"),
+        Decimal("10000000.00"),
+    ]
+    for needs_cleaning in ["1,000", " 12.5", "１２", "¥12", "12%", "", "abc"]:
+        assert plain_amounts(pl.Series(["12.5", needs_cleaning]), 1) is None, needs_cleaning
