@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from typing import Any
 from dagster_dbt import DbtProject
 
 from warehouse.home import Home
+
+log = logging.getLogger(__name__)
 
 # The project ships inside the package (a wheel holds it too); dbt never writes here: each
 # home keeps its own target/ and logs/ (`DbtState`).
@@ -75,65 +79,149 @@ class DbtState:
         )
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
+def _parse_key(state: DbtState) -> str:
+    """What a parse of the project is made from: every model, macro, seed, test and project
+    file, dbt's and its adapter's releases (their macros are in the manifest), and the build
+    warehouse's file name (it names the database of every node). No home's path reaches the
+    manifest, so the same key is the same parse in any home."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-adapters", "dbt-duckdb"):
+        digest.update(f"{package} {version(package)}\n".encode())
+    digest.update((state.build_db or Path("zhirong_build.duckdb")).name.encode())
     for name in _SOURCES:
         path = DBT_PROJECT_DIR / name
-        files = path.rglob("*") if path.is_dir() else [path]
-        newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
-    return newest
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def parse_cache() -> Path:
+    """Where parses are kept for every home of this machine: $ZHIRONG_PARSE_CACHE, else
+    zhirong/dbt-parse under the user's cache folder."""
+    configured = os.environ.get("ZHIRONG_PARSE_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zhirong" / "dbt-parse"
+
+
+# The files of a parse: the manifest (Dagster's definitions are read from it) and dbt's own
+# serialised project (loaded back as the Manifest a build is given).
+_PARSE_FILES = ("manifest.json", "partial_parse.msgpack")
+_KEPT_PARSES = 8
 
 
 def ensure_manifest(state: DbtState) -> Path:
-    """The home's dbt manifest, parsed in-process when missing or when any model, macro, seed
-    or test is newer."""
+    """The home's dbt manifest for the project as it is now: already there, copied from the
+    machine's parse cache (a new home, or one the project changed under, that another home
+    has already parsed: ~3 s less), or parsed in-process and then kept in the cache."""
     manifest = state.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+    key = _parse_key(state)
+    stamp = state.target / "parse.sha256"
+    if manifest.exists() and stamp.is_file() and stamp.read_text() == key:
         return manifest
-    result = _invoke(["parse"], state, build_db=state.build_db)
-    if not result.success:
-        raise DbtFailed(f"dbt parse failed: {result.exception}")
-    _keep_parsed(state, result.result)
+    # The stamp goes first and comes back last: a crash in between leaves a parse to redo.
+    stamp.unlink(missing_ok=True)
+    if not _copy_cached(key, state.target):
+        result = _invoke(["parse"], state, build_db=state.build_db)
+        if not result.success:
+            raise DbtFailed(f"dbt parse failed: {result.exception}")
+        _PARSED[state.target] = (key, result.result)
+        _cache(key, state.target)
+    stamp.write_text(key)
     return manifest
 
 
+def _copy_cached(key: str, target: Path) -> bool:
+    """Copy the cached parse `key` into `target`; False when there is none (or it cannot be
+    read whole)."""
+    cached = parse_cache() / key
+    if not all((cached / name).is_file() for name in _PARSE_FILES):
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in _PARSE_FILES:
+            part = target / f".{name}.{os.getpid()}"
+            shutil.copyfile(cached / name, part)
+            part.replace(target / name)
+    except OSError:
+        log.debug("copying the cached parse %s failed; parsing", key, exc_info=True)
+        return False
+    return True
+
+
+def _cache(key: str, target: Path) -> None:
+    """Keep the parse just written to `target` for other homes (the newest few are kept).
+    The cache only saves time: failing to write it is not an error."""
+    cache = parse_cache()
+    entry = cache / key
+    if entry.is_dir():
+        return
+    part = cache / f".{key}.{os.getpid()}"
+    try:
+        part.mkdir(parents=True, exist_ok=True)
+        for name in _PARSE_FILES:
+            shutil.copyfile(target / name, part / name)
+        part.rename(entry)  # whole or not at all; another process may have won
+    except OSError:
+        log.debug("keeping the parse %s failed", key, exc_info=True)
+        shutil.rmtree(part, ignore_errors=True)
+        return
+    entries = sorted(
+        (p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in entries[:-_KEPT_PARSES]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def warm_up(state: DbtState) -> None:
-    """Load dbt's project, profile and adapter in this process (a partial parse that writes
-    nothing but its own cache, and opens no database), and keep the parsed project: a
-    long-lived worker's builds then neither load dbt nor parse again (~2 s off the first,
-    0.1–0.3 s off every one)."""
+    """Load dbt's project, profile and adapter in this process (a parse given the project
+    already parsed: it reads nothing and writes nothing, and opens no database), and keep
+    the parsed project: a long-lived worker's builds then neither load dbt nor parse again
+    (~2 s off the first, 0.1–0.3 s off every one)."""
     ensure_manifest(state)
-    result = _invoke(["parse", "--no-write-json"], state, build_db=state.build_db)
+    result = _invoke(
+        ["parse", "--no-write-json"], state, build_db=state.build_db, manifest=_parsed(state)
+    )
     if not result.success:
         raise DbtFailed(f"dbt parse failed: {result.exception}")
-    _keep_parsed(state, result.result)
 
 
-# The project as this process last parsed it, per dbt target folder, with the manifest file's
-# time then: dbt takes it instead of parsing again (`dbtRunner(manifest=…)`, its documented
-# way to reuse a parse across invocations). The project's variables are applied when a node
-# is compiled, so one parse serves builds with different `--vars`.
-_PARSED: dict[Path, tuple[int, float, Any]] = {}
-
-
-def _keep_parsed(state: DbtState, manifest: Any) -> None:
-    if manifest is not None and state.manifest_path.exists():
-        _PARSED[state.target] = (
-            state.manifest_path.stat().st_mtime_ns,
-            _newest_source_mtime(),
-            manifest,
-        )
+# The project as this process last parsed or loaded it, per dbt target folder, with the key
+# of what it was parsed from: dbt takes it instead of parsing again (`dbtRunner(manifest=…)`,
+# its documented way to reuse a parse across invocations). The project's variables are
+# applied when a node is compiled, so one parse serves builds with different `--vars`.
+_PARSED: dict[Path, tuple[str, Any]] = {}
 
 
 def _parsed(state: DbtState) -> Any | None:
-    """This process's parse of the project, while the manifest on disk and every source file
-    are as they were when it was made; else None (dbt parses)."""
+    """The parsed project for the home's target as the project is now: this process's, or
+    dbt's serialised one in the target (written by the parse the stamp names, here or in the
+    home the cache copied it from) loaded back as dbt's partial parse loads it when nothing
+    changed — without its check of the profile, which would find another home's warehouse
+    path and parse everything again. None when neither is current: dbt parses."""
+    key = _parse_key(state)
     kept = _PARSED.get(state.target)
-    if kept is None or not state.manifest_path.exists():
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    stamp = state.target / "parse.sha256"
+    if not stamp.is_file() or stamp.read_text() != key:
         return None
-    mtime_ns, sources, manifest = kept
-    if state.manifest_path.stat().st_mtime_ns != mtime_ns or _newest_source_mtime() != sources:
+    try:
+        from dbt.contracts.graph.manifest import Manifest
+
+        manifest = Manifest.from_msgpack((state.target / "partial_parse.msgpack").read_bytes())
+        manifest.build_parent_and_child_maps()
+        manifest.build_flat_graph()
+    except Exception:  # noqa: BLE001 — a damaged file: dbt parses, as it would
+        log.debug("loading the parsed project failed; dbt parses", exc_info=True)
         return None
+    _PARSED[state.target] = (key, manifest)
     return manifest
 
 
@@ -472,8 +560,14 @@ def unit_tests(home: Home) -> list[str]:
 
             results.append(msg_to_dict(event))
 
+    state = DbtState.of(home)
+    ensure_manifest(state)
     outcome = _invoke(
-        ["test", "--select", "test_type:unit"], DbtState.of(home), home.build_db, [collect]
+        ["test", "--select", "test_type:unit"],
+        state,
+        home.build_db,
+        [collect],
+        manifest=_parsed(state),
     )
     failed = [
         r["data"]["node_info"]["unique_id"] for r in results if r["data"].get("status") != "pass"

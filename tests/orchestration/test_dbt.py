@@ -193,3 +193,44 @@ def test_a_build_leaves_the_tables_of_kinds_that_did_not_change_and_equals_a_ful
     assert "listing_funnel" in _built(listed)
     assert not {"risk_sharing", "risk_sharing_by_year"} & _built(listed)
     assert _marts(home)["listing_funnel"] != after["listing_funnel"]
+
+
+def _scorecards(home: Home) -> list[tuple]:
+    con = duckdb.connect(str(home.published_db), read_only=True)
+    try:
+        return con.execute("select * from marts.bank_scorecard order by all").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_new_home_builds_from_the_parse_another_home_made(tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("ZHIRONG_PARSE_CACHE", str(tmp_path / "parses"))
+    monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-20")
+    first = Home(tmp_path / "first").ensure()
+    write_scorecard_quarter(first.inbox)
+    assert main(["--home", str(first.root), "refresh"]) == 0
+    capfd.readouterr()
+    parsed = (first.dbt / "target" / "manifest.json").read_bytes()
+    assert len(list((tmp_path / "parses").iterdir())) == 1
+
+    # A second home of the same project on the same machine: its manifest is the first
+    # home's, byte for byte (a parse of its own would stamp its own invocation and time),
+    # and its build from that parse publishes what the first home's did.
+    second = Home(tmp_path / "second").ensure()
+    write_scorecard_quarter(second.inbox)
+    assert main(["--home", str(second.root), "refresh"]) == 0
+    capfd.readouterr()
+    assert (second.dbt / "target" / "manifest.json").read_bytes() == parsed
+    assert str(first.root) not in parsed.decode()
+    assert _metrics(second) == _metrics(first)
+    assert _scorecards(second) == _scorecards(first)
+    assert len(_metrics(second)) > 0
+
+    # A damaged cache entry costs a parse, never a build.
+    (entry,) = (tmp_path / "parses").iterdir()
+    (entry / "partial_parse.msgpack").write_bytes(b"not a parse")
+    third = Home(tmp_path / "third").ensure()
+    write_scorecard_quarter(third.inbox)
+    assert main(["--home", str(third.root), "refresh"]) == 0
+    capfd.readouterr()
+    assert _scorecards(third) == _scorecards(first)
