@@ -3,9 +3,11 @@ runner that turns each failed expectation into the rows it names."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import sys
 import threading
+import types
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -40,16 +42,59 @@ def import_gx():
             spec = None
         if spec is None or spec.loader is None:
             continue  # absent: GX's own import reports it as before
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        module = importlib.util.module_from_spec(spec)
+        module = _Deferred(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
         parent, _, child = name.rpartition(".")
         if parent:
             setattr(sys.modules[parent], child, module)
     import great_expectations
 
     return great_expectations
+
+
+class _Deferred(types.ModuleType):
+    """A module that runs its code when a name it defines is first asked for. What the
+    import system and `inspect` ask of any module — its name, spec, file, path — it answers
+    without running it: `importlib.util.LazyLoader` loads on any attribute, and
+    `inspect.getmodule` asks every module in `sys.modules` for its `__file__` (dbt's
+    adapter does, through `inspect.stack()`, at every start: ~0.6 s of scipy for nothing)."""
+
+    def __init__(self, spec: importlib.machinery.ModuleSpec):
+        super().__init__(spec.name)
+        self.__spec__ = spec
+        self.__loader__ = spec.loader
+        self.__file__ = spec.origin
+        self.__cached__ = spec.cached
+        if spec.submodule_search_locations is not None:
+            self.__path__ = list(spec.submodule_search_locations)
+        self.__package__ = spec.parent if spec.submodule_search_locations is None else spec.name
+
+    def __getattr__(self, attr: str):
+        # Only names not set above come here; the module's own code runs once, then its
+        # names are this object's too (`from scipy import stats` may hold this object).
+        with _DEFERRED_LOCK:
+            spec = self.__spec__
+            module = sys.modules.get(spec.name)
+            if module is self or module is None:
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[spec.name] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    sys.modules[spec.name] = self
+                    raise
+                parent, _, child = spec.name.rpartition(".")
+                if parent:
+                    setattr(sys.modules[parent], child, module)
+            self.__dict__.update({k: v for k, v in module.__dict__.items() if k not in _OWN_NAMES})
+        return getattr(module, attr)
+
+
+# The names a deferred module answers itself (the loaded module's own would be its spec's).
+_OWN_NAMES = frozenset(
+    ("__name__", "__spec__", "__loader__", "__file__", "__cached__", "__path__", "__package__")
+)
+_DEFERRED_LOCK = threading.RLock()
 
 
 # Validations of part of one suite (the expectations a file failed) kept per gate.
