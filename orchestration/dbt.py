@@ -105,7 +105,7 @@ def parse_cache() -> Path:
     configured = os.environ.get("ZHIRONG_PARSE_CACHE")
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "zhirong" / "dbt-parse"
 
 
