@@ -148,7 +148,11 @@ def _copy_cached(key: str, target: Path) -> bool:
             part = target / f".{name}.{os.getpid()}"
             shutil.copyfile(cached / name, part)
             part.replace(target / name)
-    except OSError:
+        # Read now (and kept: the definitions read it next), so a damaged copy costs a
+        # parse, not the definitions.
+        manifest = target / "manifest.json"
+        _read_manifest(manifest, manifest.stat().st_mtime_ns)
+    except (OSError, ValueError):
         log.debug("copying the cached parse %s failed; parsing", key, exc_info=True)
         return False
     return True

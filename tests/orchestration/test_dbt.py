@@ -228,9 +228,12 @@ def test_a_new_home_builds_from_the_parse_another_home_made(tmp_path, capfd, mon
 
     # A damaged cache entry costs a parse, never a build.
     (entry,) = (tmp_path / "parses").iterdir()
-    (entry / "partial_parse.msgpack").write_bytes(b"not a parse")
-    third = Home(tmp_path / "third").ensure()
-    write_scorecard_quarter(third.inbox)
-    assert main(["--home", str(third.root), "refresh"]) == 0
-    capfd.readouterr()
-    assert _scorecards(third) == _scorecards(first)
+    for damaged in ("partial_parse.msgpack", "manifest.json"):
+        kept = (entry / damaged).read_bytes()
+        (entry / damaged).write_bytes(b"not a parse")
+        third = Home(tmp_path / f"third-{damaged}").ensure()
+        write_scorecard_quarter(third.inbox)
+        assert main(["--home", str(third.root), "refresh"]) == 0
+        capfd.readouterr()
+        assert _scorecards(third) == _scorecards(first)
+        (entry / damaged).write_bytes(kept)
