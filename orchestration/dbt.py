@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 _SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
-SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # What dagster-dbt passes for a whole-project run, and the same minus the seeds.
 FULL_SELECTION = ["--select", "fqn:*"]
 SEEDLESS_SELECTION = [
@@ -90,13 +89,19 @@ def _parse_key(state: DbtState) -> str:
     for package in ("dbt-core", "dbt-adapters", "dbt-duckdb"):
         digest.update(f"{package} {version(package)}\n".encode())
     digest.update((state.build_db or Path("zhirong_build.duckdb")).name.encode())
-    for name in _SOURCES:
+    _digest_files(digest, _SOURCES)
+    return digest.hexdigest()
+
+
+def _digest_files(digest: Any, names: tuple[str, ...]) -> None:
+    """Add the path and bytes of every file under `names` (folders or files of the project)
+    to `digest`, in a fixed order."""
+    for name in names:
         path = DBT_PROJECT_DIR / name
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if file.is_file():
                 digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode())
                 digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def parse_cache() -> Path:
@@ -189,11 +194,13 @@ def warm_up(state: DbtState) -> None:
     the parsed project: a long-lived worker's builds then neither load dbt nor parse again
     (~2 s off the first, 0.1–0.3 s off every one)."""
     ensure_manifest(state)
-    result = _invoke(
-        ["parse", "--no-write-json"], state, build_db=state.build_db, manifest=_parsed(state)
-    )
+    parsed = _parsed(state)
+    result = _invoke(["parse", "--no-write-json"], state, build_db=state.build_db, manifest=parsed)
     if not result.success:
         raise DbtFailed(f"dbt parse failed: {result.exception}")
+    if parsed is None and result.result is not None:
+        # The home's serialised project could not be loaded: dbt parsed it; keep that.
+        _PARSED[state.target] = (_parse_key(state), result.result)
 
 
 # The project as this process last parsed or loaded it, per dbt target folder, with the key
@@ -429,12 +436,7 @@ def _views_fingerprint(build_db: Path) -> str:
     """Everything a view's SQL is made from — the models, macros and project settings — and
     the database file it was created in."""
     digest = hashlib.sha256()
-    for name in ("models", "macros", "dbt_project.yml", "profiles.yml"):
-        path = DBT_PROJECT_DIR / name
-        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.is_file():
-                digest.update(str(file.relative_to(DBT_PROJECT_DIR)).encode())
-                digest.update(file.read_bytes())
+    _digest_files(digest, ("models", "macros", "dbt_project.yml", "profiles.yml"))
     inode = build_db.stat().st_ino if build_db.exists() else 0
     return f"{digest.hexdigest()} {inode}"
 
@@ -543,11 +545,7 @@ def _seeds_fingerprint(build_db: Path) -> str:
     database file they were loaded into (a recreated warehouse has a new inode, so its seeds
     are loaded again)."""
     digest = hashlib.sha256()
-    for folder in (SEEDS_DIR, DBT_PROJECT_DIR / "tests", DBT_PROJECT_DIR / "macros"):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
-                digest.update(path.read_bytes())
+    _digest_files(digest, ("seeds", "tests", "macros"))
     digest.update((DBT_PROJECT_DIR / "dbt_project.yml").read_bytes())
     inode = build_db.stat().st_ino if build_db.exists() else 0
     return f"{digest.hexdigest()} {inode}"

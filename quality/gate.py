@@ -388,7 +388,8 @@ def gate_files(
             if candidate.submission is not None:
                 candidate.submission.release()
         candidates.extend(chunk.candidates)
-        # Drop this chunk before the next is prepared: two chunks at most are ever held.
+        # Drop this chunk before the next is prepared: two chunks at most are ever held here
+        # (and one more while `on_chunk`'s writer, if it writes in the background, has it).
         del chunk
     clock = time.perf_counter()
     result = runs[0].finish()

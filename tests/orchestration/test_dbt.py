@@ -51,10 +51,10 @@ def _views(home: Home) -> int:
         con.close()
 
 
-def _metrics(home: Home) -> list[tuple]:
+def _published(home: Home, mart: str = "bank_loan_metrics") -> list[tuple]:
     con = duckdb.connect(str(home.published_db), read_only=True)
     try:
-        return con.execute("select * from marts.bank_loan_metrics order by all").fetchall()
+        return con.execute(f"select * from marts.{mart} order by all").fetchall()
     finally:
         con.close()
 
@@ -68,7 +68,7 @@ def test_a_build_leaves_views_with_the_same_sql_and_still_runs_their_tests(tmp_p
     assert "views have the same SQL" not in first  # a new warehouse: every view created
     views = _views(home)
     assert views >= 15  # staging (one per source) and the intermediate views
-    metrics = _metrics(home)
+    metrics = _published(home)
 
     # (This test is about views and seeds: without the record of what each kind held, no
     # table is left out for its kinds, the next test's subject.)
@@ -84,7 +84,7 @@ def test_a_build_leaves_views_with_the_same_sql_and_still_runs_their_tests(tmp_p
     assert f"{seeds} reference seeds unchanged, not reloaded, their {seed_tests} tests" in again
     assert _told(again) == (built - views - seeds, total - views - seeds, passed - seed_tests)
     assert _views(home) == views
-    assert _metrics(home) == metrics
+    assert _published(home) == metrics
 
     # Without the record of which SQL made the views (as after a crash mid-build), every
     # view is created again.
@@ -195,14 +195,6 @@ def test_a_build_leaves_the_tables_of_kinds_that_did_not_change_and_equals_a_ful
     assert _marts(home)["listing_funnel"] != after["listing_funnel"]
 
 
-def _scorecards(home: Home) -> list[tuple]:
-    con = duckdb.connect(str(home.published_db), read_only=True)
-    try:
-        return con.execute("select * from marts.bank_scorecard order by all").fetchall()
-    finally:
-        con.close()
-
-
 def test_a_new_home_builds_from_the_parse_another_home_made(tmp_path, capfd, monkeypatch):
     monkeypatch.setenv("ZHIRONG_PARSE_CACHE", str(tmp_path / "parses"))
     monkeypatch.setenv("ZHIRONG_AS_OF", "2026-11-20")
@@ -222,9 +214,9 @@ def test_a_new_home_builds_from_the_parse_another_home_made(tmp_path, capfd, mon
     capfd.readouterr()
     assert (second.dbt / "target" / "manifest.json").read_bytes() == parsed
     assert str(first.root) not in parsed.decode()
-    assert _metrics(second) == _metrics(first)
-    assert _scorecards(second) == _scorecards(first)
-    assert len(_metrics(second)) > 0
+    assert _published(second) == _published(first)
+    assert _published(second, "bank_scorecard") == _published(first, "bank_scorecard")
+    assert len(_published(second)) > 0
 
     # A damaged cache entry costs a parse, never a build.
     (entry,) = (tmp_path / "parses").iterdir()
@@ -235,5 +227,5 @@ def test_a_new_home_builds_from_the_parse_another_home_made(tmp_path, capfd, mon
         write_scorecard_quarter(third.inbox)
         assert main(["--home", str(third.root), "refresh"]) == 0
         capfd.readouterr()
-        assert _scorecards(third) == _scorecards(first)
+        assert _published(third, "bank_scorecard") == _published(first, "bank_scorecard")
         (entry / damaged).write_bytes(kept)
